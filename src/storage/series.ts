@@ -1,0 +1,82 @@
+// The sample path's currency. A Series is created once per distinct label set and reused
+// across scrapes, so the hot path hands around references, not fresh label arrays; later
+// stages cache their work on it (remote_write keeps the series' encoded protobuf labels).
+
+export interface Label {
+  readonly name: string
+  readonly value: string
+}
+
+/** Sorted by name, names unique. */
+export type Labels = readonly Label[]
+
+let nextSeriesId = 1
+
+export class Series {
+  /** Process-unique id; stable for the life of the object. */
+  readonly id: number
+  /** Cached encodings, owned by the stage that fills them (e.g. remote_write's protobuf bytes). */
+  encoded: Uint8Array | undefined
+  constructor (readonly labels: Labels) {
+    this.id = nextSeriesId++
+  }
+
+  get (name: string): string | undefined {
+    for (const l of this.labels) if (l.name === name) return l.value
+    return undefined
+  }
+}
+
+export interface Exemplar {
+  readonly labels: Labels
+  readonly value: number
+  /** Milliseconds since epoch, or undefined when the exposition had none. */
+  readonly timestamp: number | undefined
+}
+
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'gaugehistogram' | 'summary' | 'info' | 'stateset' | 'unknown'
+
+export interface Metadata {
+  readonly type: MetricType
+  readonly help: string
+  readonly unit: string
+}
+
+/**
+ * One batch of appends (one scrape, one remote-write request). Nothing is visible
+ * downstream until commit(); rollback() discards the batch.
+ */
+export interface Appender {
+  append (series: Series, timestampMs: number, value: number): void
+  /** A Prometheus staleness marker (StaleNaN) for the series at the given time. */
+  appendStale (series: Series, timestampMs: number): void
+  appendExemplar (series: Series, exemplar: Exemplar): void
+  /** Metadata of a metric family, keyed by its name (the series' __name__ stem). */
+  appendMetadata (metricFamily: string, metadata: Metadata): void
+  commit (): void
+  rollback (): void
+}
+
+/** Anything samples can be sent to: what `forward_to` lists and `receiver` exports. */
+export interface Appendable {
+  appender (): Appender
+}
+
+/** Stringifies labels as `{a="1", b="2"}` (debug and error messages, not the hot path). */
+export function labelsString (labels: Labels): string {
+  return '{' + labels.map(l => `${l.name}=${JSON.stringify(l.value)}`).join(', ') + '}'
+}
+
+/** Compares two sorted label sets. */
+export function labelsEqual (a: Labels, b: Labels): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].name !== b[i].name || a[i].value !== b[i].value) return false
+  }
+  return true
+}
+
+/** Sorts in place by name and returns the array. */
+export function sortLabels<T extends Label> (labels: T[]): T[] {
+  return labels.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+}

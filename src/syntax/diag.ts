@@ -1,0 +1,27 @@
+// Positioned diagnostics. Every stage that reads user config reports problems as
+// Diagnostics and carries on, so the user sees all of them at once.
+import type { Span } from './ast.js'
+
+export type Severity = 'error' | 'warning'
+
+export interface Diagnostic {
+  readonly severity: Severity
+  /** File name as given by the user (path relative to cwd, or as passed on the command line). */
+  readonly file: string
+  readonly span: Span
+  readonly message: string
+}
+
+export class Diagnostics extends Array<Diagnostic> {
+  hasErrors (): boolean {
+    return this.some(d => d.severity === 'error')
+  }
+}
+
+/** Thrown only at API boundaries that cannot return diagnostics (never inside the parser). */
+export class DiagnosticsError extends Error {
+  override readonly name = 'DiagnosticsError'
+  constructor (readonly diagnostics: readonly Diagnostic[]) {
+    super(diagnostics.map(d => `${d.file}:${d.span.start.line}:${d.span.start.column}: ${d.message}`).join('\n'))
+  }
+}
