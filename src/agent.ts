@@ -1,0 +1,149 @@
+// One shoal agent process (`shoal run`): the component controller, its HTTP server, reloads
+// on SIGHUP and POST /-/reload, and an orderly stop.
+import { mkdirSync } from 'node:fs'
+import { Registry, collectDefaultMetrics, Gauge } from 'prom-client'
+import { createLogger, type Logger, type Sink } from './logging/logger.js'
+import { Controller, type LoadResult } from './runtime/controller.js'
+import { decodeConfigBlocks, type ProcessConfig } from './runtime/config-blocks.js'
+import type { Stability } from './runtime/component.js'
+import { readSources } from './runtime/source.js'
+import { HttpServer, readBody, sendText, serveMetrics } from './http/server.js'
+import { registerComponentAPI } from './http/api.js'
+import { renderDiagnostic } from './syntax/render-diag.js'
+import { VERSION } from './version.js'
+import './components/index.js'
+import { HTTP_ADDRESS_SERVICE } from './components/prometheus/exporter-self.js'
+
+export interface AgentOptions {
+  configPath: string
+  listenHost: string
+  listenPort: number
+  storagePath: string
+  stabilityLevel: Stability
+  uiPathPrefix: string
+  sink: Sink
+  /** Extra services handed to components (e.g. the cluster). */
+  services?: Map<string, unknown>
+}
+
+export class Agent {
+  readonly log: Logger
+  readonly registry = new Registry()
+  readonly controller: Controller
+  readonly http: HttpServer
+  readonly #opts: AgentOptions
+  readonly services: Map<string, unknown>
+  #ready = false
+  #pendingConfig: ProcessConfig | undefined
+  readonly #reloadSuccess: Gauge
+  readonly #reloadTimestamp: Gauge
+
+  constructor (opts: AgentOptions) {
+    this.#opts = opts
+    this.log = createLogger(opts.sink)
+    collectDefaultMetrics({ register: this.registry })
+    new Gauge({ name: 'shoal_build_info', help: 'shoal version, constant 1', labelNames: ['version', 'nodejs'], registers: [this.registry] })
+      .set({ version: VERSION, nodejs: process.version }, 1)
+    this.#reloadSuccess = new Gauge({ name: 'alloy_config_last_load_successful', help: 'Config loaded successfully.', registers: [this.registry] })
+    this.#reloadTimestamp = new Gauge({ name: 'alloy_config_last_load_success_timestamp_seconds', help: 'Timestamp of the last successful configuration load.', registers: [this.registry] })
+    mkdirSync(opts.storagePath, { recursive: true })
+    this.services = opts.services ?? new Map()
+    this.services.set(HTTP_ADDRESS_SERVICE, () => {
+      const a = this.http.address
+      if (!a) return `${opts.listenHost}:${opts.listenPort}`
+      const host = a.address === '0.0.0.0' || a.address === '::' ? '127.0.0.1' : a.address
+      return host.includes(':') ? `[${host}]:${a.port}` : `${host}:${a.port}`
+    })
+    this.controller = new Controller({
+      storagePath: opts.storagePath,
+      logger: this.log,
+      registry: this.registry,
+      services: this.services,
+      minStability: opts.stabilityLevel,
+      onConfigBlocks: (blocks, scope) => {
+        const { config, diagnostics } = decodeConfigBlocks(blocks, scope)
+        this.#pendingConfig = config
+        return diagnostics
+      },
+    })
+    this.http = new HttpServer(this.log.with({ component: 'http' }))
+    this.#routes()
+  }
+
+  #routes (): void {
+    const h = this.http
+    h.route('GET', '/-/ready', (_req, res) => {
+      if (this.#ready) sendText(res, 200, 'shoal is ready.\n')
+      else sendText(res, 503, 'shoal is not ready.\n')
+    })
+    h.route('GET', '/-/healthy', (_req, res) => {
+      const bad = this.controller.components().filter(c => c.health.state === 'unhealthy')
+      if (bad.length === 0) sendText(res, 200, 'All shoal components are healthy.\n')
+      else sendText(res, 500, 'unhealthy components: ' + bad.map(c => `${c.id} (${c.health.message})`).join(', ') + '\n')
+    })
+    h.route('POST', '/-/reload', async (_req, res) => {
+      const result = await this.reload()
+      if (result.ok) sendText(res, 200, 'config reloaded\n')
+      else sendText(res, 400, this.renderDiagnostics(result) + '\n')
+    })
+    h.route('GET', '/metrics', async (_req, res) => serveMetrics(this.registry, res))
+    h.route('POST', '/api/v0/web/reload', async (req, res) => {
+      await readBody(req, 1 << 20).catch(() => Buffer.alloc(0))
+      const result = await this.reload()
+      sendText(res, result.ok ? 200 : 400, result.ok ? 'config reloaded\n' : this.renderDiagnostics(result) + '\n')
+    })
+    registerComponentAPI(h, this.controller)
+  }
+
+  renderDiagnostics (result: LoadResult | { diagnostics: LoadResult['diagnostics'], sources: Map<string, string> }): string {
+    return result.diagnostics.map(d => renderDiagnostic(d, result.sources.get(d.file))).join('\n')
+  }
+
+  /** Initial load, then serve. Throws with rendered diagnostics if the config is broken. */
+  async start (): Promise<void> {
+    // Listen first (as Alloy does): components such as prometheus.exporter.self export our address.
+    const addr = await this.http.listen(this.#opts.listenHost, this.#opts.listenPort)
+    this.log.info('now listening for http traffic', { addr: `${addr.address}:${addr.port}`, version: VERSION })
+    const result = await this.#loadFromDisk()
+    if (!result.ok) throw new Error(`could not perform the initial load successfully:\n${this.renderDiagnostics(result)}`)
+    this.#ready = true
+  }
+
+  async reload (): Promise<LoadResult> {
+    const result = await this.#loadFromDisk()
+    if (result.ok) this.log.info('config reloaded')
+    else this.log.error('reload failed, keeping the previous config', { err: result.diagnostics.filter(d => d.severity === 'error').map(d => `${d.file}:${d.span.start.line}:${d.span.start.column}: ${d.message}`).join('; ') })
+    return result
+  }
+
+  async #loadFromDisk (): Promise<LoadResult> {
+    let sources
+    try {
+      sources = readSources(this.#opts.configPath)
+    } catch (err) {
+      const zero = { offset: 0, line: 1, column: 1 }
+      return { ok: false, diagnostics: [{ severity: 'error', file: this.#opts.configPath, span: { start: zero, end: zero }, message: (err as Error).message }], sources: new Map() }
+    }
+    this.#pendingConfig = undefined
+    const result = await this.controller.load(sources)
+    for (const d of result.diagnostics) {
+      if (d.severity === 'warning') this.log.warn(d.message, { location: `${d.file}:${d.span.start.line}:${d.span.start.column}` })
+    }
+    this.#reloadSuccess.set(result.ok ? 1 : 0)
+    if (result.ok) {
+      this.#reloadTimestamp.set(Date.now() / 1000)
+      const pending = this.#pendingConfig as ProcessConfig | undefined
+      if (pending) {
+        this.#opts.sink.level = pending.logging.level
+        this.#opts.sink.format = pending.logging.format
+      }
+    }
+    return result
+  }
+
+  async stop (): Promise<void> {
+    this.#ready = false
+    await this.controller.stop()
+    await this.http.close()
+  }
+}

@@ -1,0 +1,5 @@
+// Registers every component kind shoal runs.
+import './discovery/relabel.js'
+import './discovery/file.js'
+import './prometheus/relabel.js'
+import './prometheus/exporter-self.js'

@@ -1,0 +1,103 @@
+// prometheus.relabel: relabels every series passing through and forwards the survivors.
+// Results are cached per input Series object, so a steady scrape pays for relabeling once.
+import { Counter, Gauge } from 'prom-client'
+import type { ComponentKind } from '../../runtime/component.js'
+import { register } from '../../runtime/registry.js'
+import { attr, block, t } from '../../vm/schema.js'
+import { Capsule } from '../../vm/value.js'
+import { ruleSchema, rulesFromDecoded, type RuleConfig } from '../../relabel/schema.js'
+import { relabel } from '../../relabel/process.js'
+import type { Rule } from '../../relabel/rule.js'
+import { Fanout } from '../../storage/fanout.js'
+import { Series, type Appendable, type Appender, type Exemplar, type Metadata } from '../../storage/series.js'
+
+interface Args {
+  forward_to: Appendable[]
+  rule: RuleConfig[]
+  max_cache_size: number
+}
+
+const DROPPED = null
+
+class RelabelAppendable implements Appendable {
+  rules: readonly Rule[] = []
+  /** Input series → output series (or DROPPED). Weak, so series that vanish upstream free their entry. */
+  cache = new WeakMap<Series, Series | null>()
+  readonly fanout = new Fanout()
+  constructor (readonly metrics: { in: Counter, out: Counter, dropped: Counter, cacheSize: Gauge }) {}
+
+  map (s: Series): Series | null {
+    let out = this.cache.get(s)
+    if (out !== undefined) return out
+    const res = relabel(s.labels, this.rules)
+    out = res === undefined || res.length === 0 ? DROPPED : new Series(res)
+    this.cache.set(s, out)
+    return out
+  }
+
+  appender (): Appender {
+    const next = this.fanout.appender()
+    const self = this
+    let inCount = 0
+    let outCount = 0
+    return {
+      append (s: Series, ts: number, v: number) { inCount++; const o = self.map(s); if (o) { outCount++; next.append(o, ts, v) } },
+      appendStale (s: Series, ts: number) { inCount++; const o = self.map(s); if (o) { outCount++; next.appendStale(o, ts) } },
+      appendExemplar (s: Series, e: Exemplar) { const o = self.map(s); if (o) next.appendExemplar(o, e) },
+      appendMetadata (f: string, m: Metadata) { next.appendMetadata(f, m) },
+      commit () {
+        self.metrics.in.inc(inCount); self.metrics.out.inc(outCount); self.metrics.dropped.inc(inCount - outCount)
+        next.commit()
+      },
+      rollback () { next.rollback() },
+    }
+  }
+}
+
+let metrics: { in: Counter, out: Counter, dropped: Counter, cacheSize: Gauge } | undefined
+
+const kind: ComponentKind<Args> = {
+  name: 'prometheus.relabel',
+  stability: 'generally-available',
+  args: {
+    forward_to: attr(t.array(t.capsule('Appendable')), { required: true }),
+    rule: block(ruleSchema, { multiple: true }),
+    max_cache_size: attr(t.int, { default: 100_000 }),
+  },
+  exports: { receiver: { type: 'capsule', capsule: 'Appendable' }, rules: { type: 'capsule', capsule: 'Rules' } },
+  validate (args) {
+    const problems: string[] = []
+    if (args.max_cache_size <= 0) problems.push(`max_cache_size must be greater than 0 and is ${args.max_cache_size}`)
+    try { rulesFromDecoded(args.rule) } catch (err) { problems.push((err as Error).message) }
+    return problems
+  },
+  build (globals, args) {
+    metrics ??= {
+      in: new Counter({ name: 'prometheus_fanout_samples_in_total', help: 'Samples entering prometheus.relabel components.', labelNames: [], registers: [globals.registry] }),
+      out: new Counter({ name: 'shoal_relabel_samples_forwarded_total', help: 'Samples forwarded by prometheus.relabel components.', registers: [globals.registry] }),
+      dropped: new Counter({ name: 'shoal_relabel_samples_dropped_total', help: 'Samples dropped by prometheus.relabel rules.', registers: [globals.registry] }),
+      cacheSize: new Gauge({ name: 'shoal_relabel_cache_size', help: 'Unused.', registers: [globals.registry] }),
+    }
+    const app = new RelabelAppendable(metrics)
+    const apply = (a: Args): void => {
+      const rules = rulesFromDecoded(a.rule)
+      app.rules = rules
+      app.cache = new WeakMap()
+      app.fanout.set(a.forward_to)
+      globals.onStateChange({ receiver: new Capsule('Appendable', app), rules: new Capsule('Rules', rules) })
+    }
+    apply(args)
+    let current = args
+    return {
+      async run (signal) { await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true })) },
+      update (a) {
+        // Only a change of rules invalidates the cache; a new forward_to list does not.
+        if (JSON.stringify(a.rule) !== JSON.stringify(current.rule)) { app.rules = rulesFromDecoded(a.rule); app.cache = new WeakMap() }
+        app.fanout.set(a.forward_to)
+        current = a
+      },
+    }
+  },
+}
+
+register(kind)

@@ -1,0 +1,67 @@
+// The exposition parser contract shared by the text 0.0.4 and OpenMetrics 1.0 parsers.
+// See README.md for how the scrape loop should use series() as a cache key.
+
+import type { Exemplar, Label, MetricType } from '../storage/series.js'
+import { Entry, ParseError } from './entry.js'
+import type { EntryKind } from './entry.js'
+import { PromTextParser } from './prom-text.js'
+import { OpenMetricsParser } from './openmetrics.js'
+
+export { Entry, ParseError }
+export type { EntryKind }
+
+export interface ExpositionParser {
+  /** Advances to the next entry; throws ParseError on malformed input. */
+  next (): EntryKind
+  /** Series entry: the raw series text (metric name + label block, as written) — use as cache key. */
+  series (): string
+  /** NaN, +Inf and -Inf are supported. */
+  value (): number
+  /** Milliseconds (OpenMetrics seconds-with-fraction are converted, truncated like Prometheus). */
+  timestamp (): number | undefined
+  /**
+   * Decodes the current series into labels, including __name__, sorted by name, appended to
+   * `out`. Throws ParseError on a duplicate label name (Prometheus fails the scrape then).
+   */
+  labels (out: Label[]): void
+  /** Current exemplar if the series line has one (OpenMetrics). */
+  exemplar (): Exemplar | undefined
+  /** Type/Help/Unit entries: the metric family name. */
+  metricFamily (): string
+  /** Type entries. Text format `untyped` is reported as 'unknown'. */
+  type (): MetricType
+  /** Help entries, unescaped. */
+  help (): string
+  /** Unit entries. */
+  unit (): string
+  /**
+   * Series entries: true when this is an OpenMetrics `_created` series of a counter, summary or
+   * histogram family. Prometheus ingests those as ordinary samples unless start-timestamp
+   * ingestion is enabled (then it skips them and uses the value as the start time); the caller
+   * decides. Always false for the text format.
+   */
+  isCreated (): boolean
+}
+
+export interface ParserOptions {
+  /**
+   * OpenMetrics only: enforce every rule of the spec (family grouping, histogram buckets,
+   * exemplar placement, ...). Off on the scrape path, like Prometheus, which only checks syntax.
+   */
+  readonly strict?: boolean
+}
+
+/**
+ * OpenMetrics when the content type is application/openmetrics-text, else text 0.0.4
+ * (Prometheus falls back to the text format for unknown or missing types).
+ */
+export function parserFor (contentType: string | undefined, body: string, options: ParserOptions = {}): ExpositionParser {
+  if (contentType !== undefined && isOpenMetrics(contentType)) return new OpenMetricsParser(body, options)
+  return new PromTextParser(body)
+}
+
+function isOpenMetrics (contentType: string): boolean {
+  const semi = contentType.indexOf(';')
+  const media = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
+  return media === 'application/openmetrics-text'
+}

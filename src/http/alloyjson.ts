@@ -1,0 +1,60 @@
+// Encodes decoded component arguments and exports in the JSON shape Alloy's API uses for
+// block bodies ("alloyjson"): attributes and blocks with typed values. Secrets stay redacted.
+import type { Schema } from '../vm/schema.js'
+import { AlloyFunction, Capsule, Secret } from '../vm/value.js'
+
+export type JSONValue =
+  | { type: 'null', value: null }
+  | { type: 'number', value: number | string }
+  | { type: 'string', value: string }
+  | { type: 'bool', value: boolean }
+  | { type: 'array', value: JSONValue[] }
+  | { type: 'object', value: Array<{ key: string, value: JSONValue }> }
+  | { type: 'function', value: string }
+  | { type: 'capsule', value: string }
+
+export type JSONStmt =
+  | { name: string, type: 'attr', value: JSONValue }
+  | { name: string, type: 'block', label?: string, body: JSONStmt[] }
+
+export function encodeValue (v: unknown): JSONValue {
+  if (v === null || v === undefined) return { type: 'null', value: null }
+  if (typeof v === 'number') return { type: 'number', value: Number.isFinite(v) ? v : String(v) }
+  if (typeof v === 'string') return { type: 'string', value: v }
+  if (typeof v === 'boolean') return { type: 'bool', value: v }
+  if (v instanceof Secret) return { type: 'capsule', value: '(secret)' }
+  if (v instanceof AlloyFunction) return { type: 'function', value: v.toString() }
+  if (v instanceof Capsule) return { type: 'capsule', value: v.toString() }
+  if (Array.isArray(v)) return { type: 'array', value: v.map(encodeValue) }
+  const proto = Object.getPrototypeOf(v)
+  if (proto !== null && proto !== Object.prototype) {
+    return { type: 'capsule', value: `capsule("${(v as object).constructor?.name ?? 'unknown'}")` }
+  }
+  return {
+    type: 'object',
+    value: Object.keys(v as object).sort().map(key => ({ key, value: encodeValue((v as Record<string, unknown>)[key]) })),
+  }
+}
+
+/** Encodes a decoded body by its schema, so blocks show as blocks and attributes as attributes. */
+export function encodeBody (schema: Schema, value: unknown): JSONStmt[] {
+  const out: JSONStmt[] = []
+  if (value === null || typeof value !== 'object') return out
+  const obj = value as Record<string, unknown>
+  for (const [name, spec] of Object.entries(schema)) {
+    const v = obj[name]
+    if (spec.kind === 'attr') {
+      if (v === undefined) continue
+      out.push({ name, type: 'attr', value: encodeValue(v) })
+    } else {
+      const items = spec.multiple ? (Array.isArray(v) ? v : []) : (v === undefined || v === null ? [] : [v])
+      for (const item of items) out.push({ name, type: 'block', body: encodeBody(spec.body, item) })
+    }
+  }
+  return out
+}
+
+/** Exports as Alloy shows them: one attribute per export. */
+export function encodeExports (exports: Record<string, unknown>): JSONStmt[] {
+  return Object.keys(exports).sort().map(name => ({ name, type: 'attr' as const, value: encodeValue(exports[name]) }))
+}

@@ -1,0 +1,67 @@
+// Struct-of-arrays sample storage: the appender, the pending store and the shards all hold
+// samples this way, so the hot path allocates no per-sample objects.
+
+import type { Exemplar, Series } from '../storage/series.js'
+
+/** Flag bits per entry. */
+export const FLAG_STALE = 1
+/** The entry is an exemplar (value/timestamp come from it; the exemplar object is in `exemplars`). */
+export const FLAG_EXEMPLAR = 2
+
+export class SampleBatch {
+  series: Series[]
+  values: Float64Array
+  timestamps: Float64Array
+  flags: Uint8Array
+  /** Sparse: set only where FLAG_EXEMPLAR is. */
+  exemplars: Array<Exemplar | undefined>
+  length = 0
+  /** Number of exemplar entries among the first `length`. */
+  exemplarCount = 0
+
+  constructor (initialCapacity = 64) {
+    const cap = Math.max(1, initialCapacity)
+    this.series = new Array<Series>(cap)
+    this.values = new Float64Array(cap)
+    this.timestamps = new Float64Array(cap)
+    this.flags = new Uint8Array(cap)
+    this.exemplars = []
+  }
+
+  get capacity (): number { return this.values.length }
+
+  push (series: Series, timestampMs: number, value: number, flags: number, exemplar?: Exemplar): void {
+    const i = this.length
+    if (i === this.values.length) this.grow(i * 2)
+    this.series[i] = series
+    this.timestamps[i] = timestampMs
+    this.values[i] = value
+    this.flags[i] = flags
+    if ((flags & FLAG_EXEMPLAR) !== 0) {
+      this.exemplars[i] = exemplar
+      this.exemplarCount++
+    }
+    this.length = i + 1
+  }
+
+  /** Copies entry `i` of `src` onto the end of this batch. */
+  pushFrom (src: SampleBatch, i: number): void {
+    this.push(src.series[i], src.timestamps[i], src.values[i], src.flags[i], src.exemplars[i])
+  }
+
+  clear (): void {
+    if (this.exemplarCount > 0) this.exemplars.length = 0
+    this.length = 0
+    this.exemplarCount = 0
+  }
+
+  private grow (cap: number): void {
+    const values = new Float64Array(cap); values.set(this.values)
+    const ts = new Float64Array(cap); ts.set(this.timestamps)
+    const flags = new Uint8Array(cap); flags.set(this.flags)
+    this.values = values
+    this.timestamps = ts
+    this.flags = flags
+    this.series.length = cap
+  }
+}

@@ -1,0 +1,152 @@
+// The HTTP half of remote write: POSTs one compressed WriteRequest and classifies the outcome
+// as Prometheus does. 2xx ok; 5xx, network errors and timeouts recoverable; 429 recoverable
+// when retry_on_http_429; any other status fatal for that batch.
+
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { Pool } from 'undici'
+import type { ClientOptions } from './options.js'
+
+export type StoreOutcome =
+  | { kind: 'ok', status: number }
+  /** Retry the same batch; `retryAfterMs` > 0 when the server said when (Retry-After). */
+  | { kind: 'recoverable', status: number | undefined, retryAfterMs: number, message: string }
+  /** Drop the batch. `message` holds the status and the first line of the response body. */
+  | { kind: 'fatal', status: number | undefined, message: string }
+
+/** Longest part of an error response body kept for the log (Prometheus: 1024). */
+const MAX_ERR_BODY = 1024
+
+function packageVersion (): string {
+  try {
+    // src/remotewrite/ and dist/remotewrite/ both sit two levels below package.json.
+    const pkg = createRequire(import.meta.url)('../../package.json') as { version?: string }
+    return pkg.version ?? 'unknown'
+  } catch {
+    return 'unknown'
+  }
+}
+
+export const USER_AGENT = `shoal/${packageVersion()}`
+
+/**
+ * Parses Retry-After (delay-seconds or an HTTP date) into milliseconds from `now`.
+ * Returns 0 when absent, unparsable or in the past (the caller then uses its own backoff).
+ */
+export function parseRetryAfter (header: string | undefined, now = Date.now()): number {
+  if (header === undefined) return 0
+  const h = header.trim()
+  if (/^\d+$/.test(h)) return Number(h) * 1000
+  const date = Date.parse(h)
+  if (Number.isNaN(date)) return 0
+  return Math.max(0, date - now)
+}
+
+export class WriteClient {
+  readonly url: string
+  private readonly pool: Pool
+  private readonly path: string
+  private readonly headers: Record<string, string>
+  private readonly timeoutMs: number
+  private readonly retryOn429: boolean
+
+  constructor (opts: ClientOptions) {
+    const u = new URL(opts.url)
+    this.url = opts.url
+    this.path = u.pathname + u.search
+    this.timeoutMs = opts.remoteTimeoutMs
+    this.retryOn429 = opts.retryOnHttp429
+    this.headers = buildHeaders(opts)
+    this.pool = new Pool(u.origin, {
+      connect: u.protocol === 'https:' ? tlsConnectOptions(opts) : undefined,
+      keepAliveTimeout: 30_000
+    })
+  }
+
+  /** Sends one snappy-compressed WriteRequest. Never throws; `signal` aborts (as recoverable). */
+  async store (body: Uint8Array, attempt: number, signal?: AbortSignal): Promise<StoreOutcome> {
+    const headers = attempt > 0 ? { ...this.headers, 'retry-attempt': String(attempt) } : this.headers
+    const timeout = AbortSignal.timeout(this.timeoutMs)
+    try {
+      const res = await this.pool.request({
+        path: this.path,
+        method: 'POST',
+        headers,
+        body,
+        signal: signal !== undefined ? AbortSignal.any([signal, timeout]) : timeout
+      })
+      const status = res.statusCode
+      if (status >= 200 && status < 300) {
+        await res.body.dump()
+        return { kind: 'ok', status }
+      }
+      const text = await readPrefix(res.body, MAX_ERR_BODY)
+      const message = `server returned HTTP status ${status}: ${firstLine(text)}`
+      if (status >= 500 || (status === 429 && this.retryOn429)) {
+        const ra = res.headers['retry-after']
+        return { kind: 'recoverable', status, retryAfterMs: parseRetryAfter(Array.isArray(ra) ? ra[0] : ra), message }
+      }
+      return { kind: 'fatal', status, message }
+    } catch (err) {
+      // Network errors, timeouts and aborts: the batch may be retried.
+      const e = err as Error
+      const message = timeout.aborted ? `request timed out after ${this.timeoutMs}ms` : `${e.name}: ${e.message}`
+      return { kind: 'recoverable', status: undefined, retryAfterMs: 0, message }
+    }
+  }
+
+  async close (): Promise<void> {
+    await this.pool.close().catch(() => this.pool.destroy())
+  }
+}
+
+function buildHeaders (opts: ClientOptions): Record<string, string> {
+  const h: Record<string, string> = {}
+  // Custom headers first so the protocol headers below cannot be overridden by accident.
+  for (const [k, v] of Object.entries(opts.headers ?? {})) h[k.toLowerCase()] = v
+  if (opts.basicAuth !== undefined) {
+    const pw = opts.basicAuth.password?.reveal() ?? ''
+    h.authorization = 'Basic ' + Buffer.from(`${opts.basicAuth.username}:${pw}`).toString('base64')
+  } else if (opts.bearerToken !== undefined) {
+    h.authorization = 'Bearer ' + opts.bearerToken.reveal()
+  } else if (opts.authorization !== undefined) {
+    const cred = opts.authorization.credentials?.reveal() ?? ''
+    h.authorization = `${opts.authorization.type || 'Bearer'} ${cred}`.trim()
+  }
+  h['content-encoding'] = 'snappy'
+  h['content-type'] = 'application/x-protobuf'
+  h['x-prometheus-remote-write-version'] = '0.1.0'
+  h['user-agent'] = opts.userAgent ?? USER_AGENT
+  return h
+}
+
+function tlsConnectOptions (opts: ClientOptions): Record<string, unknown> {
+  const t = opts.tls ?? {}
+  const o: Record<string, unknown> = {}
+  if (t.caPem !== undefined) o.ca = t.caPem
+  else if (t.caFile !== undefined) o.ca = readFileSync(t.caFile, 'utf8')
+  if (t.certPem !== undefined) o.cert = t.certPem
+  else if (t.certFile !== undefined) o.cert = readFileSync(t.certFile, 'utf8')
+  if (t.keyPem !== undefined) o.key = t.keyPem.reveal()
+  else if (t.keyFile !== undefined) o.key = readFileSync(t.keyFile, 'utf8')
+  if (t.insecureSkipVerify === true) o.rejectUnauthorized = false
+  if (t.serverName !== undefined && t.serverName !== '') o.servername = t.serverName
+  return o
+}
+
+async function readPrefix (body: AsyncIterable<Uint8Array> & { dump: () => Promise<void> }, max: number): Promise<string> {
+  const chunks: Buffer[] = []
+  let n = 0
+  for await (const chunk of body) {
+    chunks.push(Buffer.from(chunk))
+    n += chunk.length
+    if (n >= max) break
+  }
+  // Breaking out of the iterator destroys the stream; undici then closes that connection.
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8')
+}
+
+function firstLine (s: string): string {
+  const i = s.indexOf('\n')
+  return (i === -1 ? s : s.slice(0, i)).trim()
+}

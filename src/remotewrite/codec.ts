@@ -1,0 +1,222 @@
+// Remote-write 1.0 `prometheus.WriteRequest` encoder. The hot path: per-series label bytes are
+// encoded once and cached on the Series (`series.encoded`), samples are written straight from
+// the struct-of-arrays batch into one reused buffer, sizes are computed up front so every
+// length prefix is exact.
+//
+// WriteRequest { repeated TimeSeries timeseries = 1; repeated MetricMetadata metadata = 3; }
+// TimeSeries   { repeated Label labels = 1; repeated Sample samples = 2; repeated Exemplar exemplars = 3; }
+// Label        { string name = 1; string value = 2; }
+// Sample       { double value = 1; int64 timestamp = 2; }
+// Exemplar     { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }
+// MetricMetadata { MetricType type = 1; string metric_family_name = 2; string help = 4; string unit = 5; }
+
+import type { Labels, Metadata, MetricType, Series } from '../storage/series.js'
+import { FLAG_EXEMPLAR, FLAG_STALE, type SampleBatch } from './batch.js'
+import { ProtoWriter, varintSize } from './proto-writer.js'
+
+/** Prometheus' staleness marker: a NaN with these exact bits. */
+export const STALE_NAN_HI = 0x7ff00000
+export const STALE_NAN_LO = 0x00000002
+
+// Wire tags: (field << 3) | wireType.
+const TAG_LEN_1 = 0x0a // field 1, length-delimited
+const TAG_LEN_2 = 0x12
+const TAG_LEN_3 = 0x1a
+const TAG_F64_1 = 0x09 // field 1, fixed64
+const TAG_F64_2 = 0x11
+const TAG_VAR_1 = 0x08 // field 1, varint
+const TAG_VAR_2 = 0x10
+const TAG_VAR_3 = 0x18
+const TAG_LEN_4 = 0x22
+const TAG_LEN_5 = 0x2a
+
+export const METRIC_TYPE_CODES: Readonly<Record<MetricType, number>> = {
+  unknown: 0, counter: 1, gauge: 2, histogram: 3, gaugehistogram: 4, summary: 5, info: 6, stateset: 7
+}
+
+export interface MetadataEntry extends Metadata {
+  readonly metricFamily: string
+}
+
+const labelWriter = new ProtoWriter(1024)
+
+/** The repeated `Label labels = 1` fields of a label set, as bytes. */
+export function encodeLabels (labels: Labels): Uint8Array {
+  const w = labelWriter
+  w.reset()
+  for (const l of labels) {
+    // A label's own size is only known after UTF-8 encoding; names/values are short, so
+    // encode into the scratch writer and prefix.
+    const start = w.pos
+    w.stringField(TAG_LEN_1, l.name)
+    w.stringField(TAG_LEN_2, l.value)
+    const body = w.buf.slice(start, w.pos)
+    w.pos = start
+    w.ensure(body.length + 6)
+    w.buf[w.pos++] = TAG_LEN_1
+    w.uvarint32(body.length)
+    w.raw(body)
+  }
+  return w.buf.slice(0, w.pos)
+}
+
+/** The series' encoded labels, computed on first use and cached on the series. */
+export function seriesLabelBytes (series: Series): Uint8Array {
+  let enc = series.encoded
+  if (enc === undefined) {
+    enc = encodeLabels(series.labels)
+    series.encoded = enc
+  }
+  return enc
+}
+
+function sampleBodySize (ts: number): number {
+  return 9 + 1 + varintSize(ts)
+}
+
+function exemplarBody (w: ProtoWriter, labels: Labels, value: number, ts: number | undefined): void {
+  w.raw(encodeLabels(labels))
+  w.ensure(20)
+  w.buf[w.pos++] = TAG_F64_2
+  w.double(value)
+  if (ts !== undefined) {
+    w.buf[w.pos++] = TAG_VAR_3
+    w.varint64(ts)
+  }
+}
+
+export interface EncodeOptions {
+  /**
+   * Merge all samples of one series in the batch into one TimeSeries (fewer label bytes when a
+   * batch spans several scrapes). Off = one TimeSeries per sample, like Prometheus.
+   */
+  groupBySeries?: boolean
+}
+
+/** Encodes batches into one reused buffer; one encoder per sending shard (not re-entrant). */
+export class WriteRequestEncoder {
+  readonly writer: ProtoWriter
+  private readonly groupOf = new Map<number, number>()
+  private head = new Int32Array(256)
+  private tail = new Int32Array(256)
+  private size = new Int32Array(256)
+  private next = new Int32Array(256)
+  private readonly exemplarScratch = new ProtoWriter(1024)
+  private readonly groupBySeries: boolean
+
+  constructor (opts: EncodeOptions = {}) {
+    this.writer = new ProtoWriter()
+    this.groupBySeries = opts.groupBySeries ?? true
+  }
+
+  /**
+   * Encodes entries [0, batch.length) of the batch plus optional metadata. Returns a view of
+   * the internal buffer, valid until the next encode().
+   */
+  encode (batch: SampleBatch, metadata?: readonly MetadataEntry[]): Uint8Array {
+    const w = this.writer
+    w.reset()
+    const groups = this.group(batch)
+    const { head, size, next } = this
+    const { series, timestamps, values, flags } = batch
+    const hasExemplars = batch.exemplarCount > 0
+    for (let g = 0; g < groups; g++) {
+      const first = head[g]
+      const labels = seriesLabelBytes(series[first])
+      w.ensure(size[g] + 6)
+      w.buf[w.pos++] = TAG_LEN_1
+      w.uvarint32(size[g])
+      w.buf.set(labels, w.pos)
+      w.pos += labels.length
+      for (let i = first; i !== -1; i = next[i]) {
+        const f = flags[i]
+        if ((f & FLAG_EXEMPLAR) !== 0) continue
+        const ts = timestamps[i]
+        const buf = w.buf
+        buf[w.pos++] = TAG_LEN_2
+        buf[w.pos++] = sampleBodySize(ts)
+        buf[w.pos++] = TAG_F64_1
+        if ((f & FLAG_STALE) !== 0) w.fixed64Bits(STALE_NAN_HI, STALE_NAN_LO)
+        else w.double(values[i])
+        buf[w.pos++] = TAG_VAR_2
+        w.varint64(ts)
+      }
+      if (hasExemplars) this.writeExemplars(batch, first)
+    }
+    if (metadata !== undefined) for (const m of metadata) writeMetadata(w, m)
+    return w.bytes()
+  }
+
+  private writeExemplars (batch: SampleBatch, first: number): void {
+    const w = this.writer
+    for (let i = first; i !== -1; i = this.next[i]) {
+      const ex = batch.exemplars[i]
+      if ((batch.flags[i] & FLAG_EXEMPLAR) === 0 || ex === undefined) continue
+      const body = this.exemplarBytes(ex.labels, ex.value, ex.timestamp)
+      w.ensure(body.length + 6)
+      w.buf[w.pos++] = TAG_LEN_3
+      w.uvarint32(body.length)
+      w.raw(body)
+    }
+  }
+
+  private exemplarBytes (labels: Labels, value: number, ts: number | undefined): Uint8Array {
+    const s = this.exemplarScratch
+    s.reset()
+    exemplarBody(s, labels, value, ts)
+    return s.bytes()
+  }
+
+  /** Builds per-series linked lists of entry indices and each TimeSeries' byte size. */
+  private group (batch: SampleBatch): number {
+    const n = batch.length
+    if (this.next.length < n) {
+      const cap = Math.max(n, this.next.length * 2)
+      this.head = new Int32Array(cap); this.tail = new Int32Array(cap)
+      this.size = new Int32Array(cap); this.next = new Int32Array(cap)
+    }
+    const { head, tail, size, next, groupOf } = this
+    const { series, timestamps, flags } = batch
+    let groups = 0
+    for (let i = 0; i < n; i++) {
+      let g = groups
+      if (this.groupBySeries) {
+        const id = series[i].id
+        const known = groupOf.get(id)
+        if (known === undefined) groupOf.set(id, g)
+        else g = known
+      }
+      if (g === groups) {
+        groups++
+        head[g] = i
+        size[g] = seriesLabelBytes(series[i]).length
+      } else next[tail[g]] = i
+      tail[g] = i
+      next[i] = -1
+      if ((flags[i] & FLAG_EXEMPLAR) !== 0) {
+        const ex = batch.exemplars[i]
+        if (ex !== undefined) {
+          const len = this.exemplarBytes(ex.labels, ex.value, ex.timestamp).length
+          size[g] += 1 + varintSize(len) + len
+        }
+      } else size[g] += 2 + sampleBodySize(timestamps[i])
+    }
+    groupOf.clear()
+    return groups
+  }
+}
+
+function writeMetadata (w: ProtoWriter, m: MetadataEntry): void {
+  const scratch = new ProtoWriter(256 + m.help.length * 3)
+  scratch.ensure(2)
+  scratch.buf[scratch.pos++] = TAG_VAR_1
+  scratch.uvarint32(METRIC_TYPE_CODES[m.type] ?? 0)
+  scratch.stringField(TAG_LEN_2, m.metricFamily)
+  if (m.help !== '') scratch.stringField(TAG_LEN_4, m.help)
+  if (m.unit !== '') scratch.stringField(TAG_LEN_5, m.unit)
+  const body = scratch.bytes()
+  w.ensure(body.length + 6)
+  w.buf[w.pos++] = TAG_LEN_3
+  w.uvarint32(body.length)
+  w.raw(body)
+}

@@ -1,0 +1,87 @@
+// Endpoint and queue options, with Prometheus' queue_config defaults.
+
+import type { Secret } from '../vm/value.js'
+
+export interface QueueConfig {
+  /**
+   * Most samples (and exemplars) the queue holds that are accepted but not yet sent or
+   * dropped, across all shards. Unlike Prometheus (per shard) this bounds the whole queue.
+   */
+  capacity: number
+  maxShards: number
+  minShards: number
+  maxSamplesPerSend: number
+  batchSendDeadlineMs: number
+  minBackoffMs: number
+  maxBackoffMs: number
+  retryOnHttp429: boolean
+  /** Minimum time between resharding decisions (Prometheus: 10s). */
+  shardUpdateIntervalMs: number
+}
+
+export const DEFAULT_QUEUE_CONFIG: Readonly<QueueConfig> = {
+  capacity: 10000,
+  maxShards: 50,
+  minShards: 1,
+  maxSamplesPerSend: 2000,
+  batchSendDeadlineMs: 5000,
+  minBackoffMs: 30,
+  maxBackoffMs: 5000,
+  retryOnHttp429: true,
+  shardUpdateIntervalMs: 10000
+}
+
+export interface TlsOptions {
+  caFile?: string
+  caPem?: string
+  certFile?: string
+  certPem?: string
+  keyFile?: string
+  keyPem?: Secret
+  insecureSkipVerify?: boolean
+  serverName?: string
+}
+
+export interface ClientOptions {
+  url: string
+  headers?: Record<string, string>
+  remoteTimeoutMs: number
+  basicAuth?: { username: string, password?: Secret }
+  bearerToken?: Secret
+  authorization?: { type: string, credentials?: Secret }
+  tls?: TlsOptions
+  retryOnHttp429: boolean
+  /** Overrides `shoal/<package version>`. */
+  userAgent?: string
+}
+
+export interface EndpointOptions {
+  url: string
+  /** remote_name label; defaults to a hash-free short form of the URL. */
+  name?: string
+  headers?: Record<string, string>
+  remoteTimeoutMs: number
+  basicAuth?: { username: string, password?: Secret }
+  bearerToken?: Secret
+  authorization?: { type: string, credentials?: Secret }
+  tls?: TlsOptions
+  sendExemplars: boolean
+  sendMetadata: boolean
+  /** Partial is fine: missing keys take DEFAULT_QUEUE_CONFIG values. */
+  queue: Partial<QueueConfig>
+  /** How often all known metadata is sent (Prometheus metadata_config.send_interval, 1m). */
+  metadataSendIntervalMs?: number
+  userAgent?: string
+}
+
+export function resolveQueueConfig (q: Partial<QueueConfig> = {}): QueueConfig {
+  const c: QueueConfig = { ...DEFAULT_QUEUE_CONFIG }
+  for (const [k, v] of Object.entries(q) as Array<[keyof QueueConfig, QueueConfig[keyof QueueConfig] | undefined]>) {
+    if (v !== undefined) (c as unknown as Record<string, unknown>)[k] = v
+  }
+  if (c.minShards < 1) c.minShards = 1
+  if (c.maxShards < c.minShards) c.maxShards = c.minShards
+  if (c.maxSamplesPerSend < 1) c.maxSamplesPerSend = 1
+  if (c.capacity < c.maxSamplesPerSend) c.capacity = c.maxSamplesPerSend
+  return c
+}

@@ -1,0 +1,298 @@
+// QueueManager: one per endpoint. Accepted samples go to a bounded PendingStore; a dispatcher
+// moves them, oldest first, to shards chosen by series id (per-series order is kept); shards
+// batch and send with exponential backoff, never dropping on recoverable errors.
+//
+// Capacity contract: `capacity` bounds the entries accepted and not yet finished (pending +
+// in shard batches + in flight). append() never blocks and never drops: it takes what fits
+// and returns the count. Callers that get less than they offered await waitForCapacity().
+
+import type { Logger } from '../logging/logger.js'
+import type { SampleBatch } from './batch.js'
+import type { StoreOutcome } from './client.js'
+import type { MetadataEntry, WriteRequestEncoder } from './codec.js'
+import type { QueueMetrics } from './metrics.js'
+import type { QueueConfig } from './options.js'
+import { MemoryPending, type PendingStore, type TakeEntry } from './pending.js'
+import { desiredShards, EwmaRate } from './reshard.js'
+import { Shard, type ShardHost } from './shard.js'
+import type { Snappy } from './snappy.js'
+import { WriteRequestEncoder as Encoder } from './codec.js'
+
+export type LoggerLike = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>
+
+/** Where compressed requests go; WriteClient implements it. */
+export interface WriteSink {
+  store (body: Uint8Array, attempt: number, signal?: AbortSignal): Promise<StoreOutcome>
+}
+
+export interface QueueDeps {
+  sink: WriteSink
+  snappy: Snappy
+  metrics: QueueMetrics
+  log: LoggerLike
+  pending?: PendingStore
+}
+
+interface CapacityWaiter { n: number, resolve: () => void }
+
+export class QueueManager implements ShardHost {
+  readonly maxSamplesPerSend: number
+  readonly batchSendDeadlineMs: number
+  flushing = false
+  private readonly cfg: QueueConfig
+  private readonly deps: QueueDeps
+  private readonly pending: PendingStore
+  private shards: Shard[] = []
+  private outstanding = 0
+  private stopped = false
+  private resharding = false
+  private readonly abort = new AbortController()
+  private capacityWaiters: CapacityWaiter[] = []
+  private idleWaiters: Array<() => void> = []
+  private reshardTimer: NodeJS.Timeout | undefined
+  private reshardDisabledUntil = 0
+  private lastSendAt = 0
+  private readonly take: TakeEntry
+  private readonly dataIn: EwmaRate
+  private readonly dataOut: EwmaRate
+  private readonly dataOutDuration: EwmaRate
+  private readonly metadataEncoder = new Encoder()
+
+  constructor (cfg: QueueConfig, deps: QueueDeps) {
+    this.cfg = cfg
+    this.deps = deps
+    this.maxSamplesPerSend = cfg.maxSamplesPerSend
+    this.batchSendDeadlineMs = cfg.batchSendDeadlineMs
+    this.pending = deps.pending ?? new MemoryPending(Math.min(cfg.capacity, 4096))
+    this.take = (series, ts, value, flags, ex) => this.shards[series.id % this.shards.length].offer(series, ts, value, flags, ex)
+    this.dataIn = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)
+    this.dataOut = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)
+    this.dataOutDuration = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)
+    const m = deps.metrics
+    m.shardsMax.set(cfg.maxShards)
+    m.shardsMin.set(cfg.minShards)
+    m.shardsDesired.set(cfg.minShards)
+    this.setShardCount(cfg.minShards)
+  }
+
+  get numShards (): number { return this.shards.length }
+  /** Entries accepted and not yet finished. Never exceeds capacity. */
+  get size (): number { return this.outstanding }
+  get free (): number { return this.stopped ? 0 : this.cfg.capacity - this.outstanding }
+
+  start (): void {
+    if (this.reshardTimer !== undefined || this.stopped) return
+    this.reshardTimer = setInterval(() => this.updateShards(), this.cfg.shardUpdateIntervalMs)
+    this.reshardTimer.unref()
+  }
+
+  /**
+   * Accepts entries [from, batch.length) of the batch, in order, as far as capacity allows.
+   * Returns how many were taken (0 once stopped). Never blocks, never drops.
+   */
+  append (batch: SampleBatch, from = 0): number {
+    const n = Math.min(batch.length - from, this.free)
+    if (n <= 0) return 0
+    this.pending.write(batch, from, from + n)
+    this.outstanding += n
+    this.dataIn.incr(n)
+    this.deps.metrics.samplesPending.set(this.outstanding)
+    this.pump()
+    return n
+  }
+
+  /** Resolves once `n` entries fit (at most `capacity`), or the queue stops. */
+  waitForCapacity (n = 1): Promise<void> {
+    const want = Math.min(n, this.cfg.capacity)
+    if (this.stopped || this.free >= want) return Promise.resolve()
+    return new Promise(resolve => this.capacityWaiters.push({ n: want, resolve }))
+  }
+
+  /** Sends metadata-only requests (remote-write 1.0 sends metadata apart from samples). */
+  async sendMetadata (entries: readonly MetadataEntry[]): Promise<void> {
+    const { metrics } = this.deps
+    for (let i = 0; i < entries.length && !this.abort.signal.aborted; i += this.maxSamplesPerSend) {
+      const chunk = entries.slice(i, i + this.maxSamplesPerSend)
+      const body = this.deps.snappy.compress(this.metadataEncoder.encode(emptyBatch, chunk))
+      await this.sendWithBackoff(body, chunk.length, (outcome) => {
+        metrics.metadataTotal.inc(chunk.length)
+        if (outcome === 'ok') metrics.metadataBytesTotal.inc(body.length)
+      })
+    }
+  }
+
+  /**
+   * Flushes what it can within `timeoutMs`, then aborts in-flight sends and discards the
+   * rest (counted as dropped, reason "shutdown").
+   */
+  async stop (timeoutMs: number): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    if (this.reshardTimer !== undefined) clearInterval(this.reshardTimer)
+    this.reshardTimer = undefined
+    for (const w of this.capacityWaiters.splice(0)) w.resolve()
+    this.flushing = true
+    this.pump()
+    for (const s of this.shards) s.flush()
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(true), timeoutMs) })
+    const drained = this.waitIdle(() => this.outstanding === 0).then(() => false)
+    const late = await Promise.race([drained, timedOut])
+    clearTimeout(timer)
+    if (!late) return
+    const left = this.outstanding
+    this.abort.abort()
+    let discarded = this.pending.clear()
+    for (const s of this.shards) discarded += s.discard()
+    this.outstanding -= discarded
+    // In-flight batches end promptly now that their requests and backoff sleeps are aborted.
+    await this.waitIdle(() => this.outstanding === 0)
+    this.deps.metrics.samplesPending.set(0)
+    this.deps.metrics.dropped('shutdown', left)
+    this.deps.log.warn('remote write queue stopped before everything was sent', { dropped: left })
+  }
+
+  // ShardHost: called by shards.
+
+  async sendBatch (batch: SampleBatch, encoder: WriteRequestEncoder): Promise<void> {
+    const { metrics, snappy } = this.deps
+    const exemplars = batch.exemplarCount
+    const samples = batch.length - exemplars
+    let maxTs = 0
+    for (let i = 0; i < batch.length; i++) if (batch.timestamps[i] > maxTs) maxTs = batch.timestamps[i]
+    const body = snappy.compress(encoder.encode(batch))
+    await this.sendWithBackoff(body, samples, (outcome, seconds) => {
+      // Like Prometheus, samples_total and bytes_total count every attempt.
+      metrics.samplesTotal.inc(samples)
+      metrics.exemplarsTotal.inc(exemplars)
+      metrics.bytesTotal.inc(body.length)
+      if (outcome === 'retry') return
+      this.dataOut.incr(batch.length)
+      this.dataOutDuration.incr(seconds)
+      if (outcome === 'ok') metrics.observeSent(maxTs)
+      else metrics.samplesFailed.inc(samples)
+    })
+  }
+
+  batchDone (n: number): void {
+    this.outstanding -= n
+    this.deps.metrics.samplesPending.set(this.outstanding)
+    this.pump()
+    this.wakeCapacityWaiters()
+    for (const w of this.idleWaiters.splice(0)) w()
+  }
+
+  // Internals.
+
+  private pump (): void {
+    if (this.resharding || this.pending.length === 0 || this.abort.signal.aborted) return
+    this.pending.drain(this.take)
+  }
+
+  private wakeCapacityWaiters (): void {
+    if (this.capacityWaiters.length === 0) return
+    const free = this.free
+    const still: CapacityWaiter[] = []
+    for (const w of this.capacityWaiters) {
+      if (free >= w.n) w.resolve()
+      else still.push(w)
+    }
+    this.capacityWaiters = still
+  }
+
+  /** Resolves when `done()` holds; rechecked after every finished batch. */
+  private async waitIdle (done: () => boolean): Promise<void> {
+    while (!done()) await new Promise<void>(resolve => this.idleWaiters.push(resolve))
+  }
+
+  /**
+   * Sends one body until it succeeds, fails for good, or the queue is aborted.
+   * `report` runs after each attempt: 'retry' (recoverable), 'ok', 'fail' (dropped).
+   */
+  private async sendWithBackoff (body: Uint8Array, count: number,
+    report: (outcome: 'ok' | 'fail' | 'retry', seconds: number) => void): Promise<void> {
+    const { sink, metrics, log } = this.deps
+    let backoff = this.cfg.minBackoffMs
+    for (let attempt = 0; ; attempt++) {
+      if (this.abort.signal.aborted) return
+      const t0 = performance.now()
+      const out = await sink.store(body, attempt, this.abort.signal)
+      const seconds = (performance.now() - t0) / 1000
+      metrics.batchDuration.observe(seconds)
+      if (out.kind === 'ok') {
+        this.lastSendAt = Date.now()
+        report('ok', seconds)
+        return
+      }
+      if (out.kind === 'fatal') {
+        this.lastSendAt = Date.now()
+        report('fail', seconds)
+        log.error('non-recoverable error', { failedSampleCount: count, err: out.message })
+        return
+      }
+      report('retry', seconds)
+      if (this.abort.signal.aborted) return
+      const sleep = out.retryAfterMs > 0 ? out.retryAfterMs : backoff
+      if (out.retryAfterMs > 0) log.info('Retrying after duration specified by Retry-After header', { durationMs: sleep })
+      // Never reshard on recoverable errors: more shards would only add to the pressure.
+      this.reshardDisabledUntil = Math.max(this.reshardDisabledUntil, Date.now() + 2 * sleep)
+      await abortableSleep(sleep, this.abort.signal)
+      if (this.abort.signal.aborted) return
+      metrics.samplesRetried.inc(count)
+      log.warn('Failed to send batch, retrying', { err: out.message, attempt: attempt + 1 })
+      backoff = Math.min(sleep * 2, this.cfg.maxBackoffMs)
+    }
+  }
+
+  private updateShards (): void {
+    this.dataIn.tick(); this.dataOut.tick(); this.dataOutDuration.tick()
+    const { desired, next } = desiredShards({
+      inRate: this.dataIn.rate(),
+      outRate: this.dataOut.rate(),
+      outDurationRate: this.dataOutDuration.rate(),
+      backlog: this.outstanding,
+      delaySeconds: this.deps.metrics.delaySeconds,
+      current: this.shards.length,
+      min: this.cfg.minShards,
+      max: this.cfg.maxShards
+    })
+    this.deps.metrics.shardsDesired.set(desired)
+    if (next === this.shards.length || this.resharding || this.stopped) return
+    const now = Date.now()
+    // Skip while sends fail (nothing got through lately) or after recoverable errors.
+    if (now < this.reshardDisabledUntil) return
+    if (this.outstanding > 0 && now - this.lastSendAt > this.cfg.shardUpdateIntervalMs) return
+    void this.reshard(next)
+  }
+
+  /** Changes the shard count once every shard is drained, so per-series order survives. */
+  async reshard (n: number): Promise<void> {
+    if (this.resharding || this.stopped) return
+    this.deps.log.info('Remote storage resharding', { from: this.shards.length, to: n })
+    this.resharding = true
+    this.flushing = true
+    for (const s of this.shards) s.flush()
+    await this.waitIdle(() => this.shards.every(s => !s.busy))
+    this.flushing = this.stopped
+    this.resharding = false
+    if (!this.stopped) this.setShardCount(n)
+    this.pump()
+  }
+
+  private setShardCount (n: number): void {
+    while (this.shards.length < n) this.shards.push(new Shard(this))
+    this.shards.length = n
+    this.deps.metrics.shards.set(n)
+  }
+}
+
+const emptyBatch = { length: 0, exemplarCount: 0 } as unknown as SampleBatch
+
+function abortableSleep (ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise(resolve => {
+    if (signal.aborted) { resolve(); return }
+    const done = (): void => { clearTimeout(t); signal.removeEventListener('abort', done); resolve() }
+    const t = setTimeout(done, ms)
+    signal.addEventListener('abort', done)
+  })
+}

@@ -1,0 +1,93 @@
+// One sending lane. A shard fills a batch up to max_samples_per_send (or until the batch send
+// deadline), sends it with retries, and keeps at most one request in flight, so the samples of
+// a series (always routed to the same shard) arrive in order.
+
+import type { Exemplar, Series } from '../storage/series.js'
+import { SampleBatch } from './batch.js'
+import { WriteRequestEncoder } from './codec.js'
+
+/** What a shard needs from its queue. */
+export interface ShardHost {
+  readonly maxSamplesPerSend: number
+  readonly batchSendDeadlineMs: number
+  /** True while stopping or resharding: send partial batches right away. */
+  readonly flushing: boolean
+  /** Encodes + compresses + sends with retries; resolves when the batch is done (sent or given up). */
+  sendBatch (batch: SampleBatch, encoder: WriteRequestEncoder): Promise<void>
+  /** A batch of `n` entries left the queue (sent, failed or abandoned). */
+  batchDone (n: number): void
+}
+
+export class Shard {
+  private filling: SampleBatch
+  private spare: SampleBatch
+  private inFlight = false
+  private deadlineHit = false
+  private timer: NodeJS.Timeout | undefined
+  private readonly encoder = new WriteRequestEncoder()
+
+  constructor (private readonly host: ShardHost) {
+    const size = Math.min(host.maxSamplesPerSend, 4096)
+    this.filling = new SampleBatch(size)
+    this.spare = new SampleBatch(size)
+  }
+
+  /** Entries waiting in the filling batch plus the one in flight. */
+  get busy (): boolean { return this.inFlight || this.filling.length > 0 }
+
+  /** Takes one entry; false when the batch is full and the previous one is still in flight. */
+  offer (series: Series, ts: number, value: number, flags: number, exemplar: Exemplar | undefined): boolean {
+    const max = this.host.maxSamplesPerSend
+    if (this.filling.length >= max) {
+      if (this.inFlight) return false
+      this.flush()
+    }
+    this.filling.push(series, ts, value, flags, exemplar)
+    if (this.filling.length >= max || this.host.flushing) this.flush()
+    else if (this.filling.length === 1) this.armDeadline()
+    return true
+  }
+
+  /** Sends the filling batch now if nothing is in flight (used by stop/reshard). */
+  flush (): void {
+    if (this.inFlight || this.filling.length === 0) return
+    this.clearDeadline()
+    this.deadlineHit = false
+    const batch = this.filling
+    this.filling = this.spare
+    this.spare = batch
+    this.inFlight = true
+    void this.host.sendBatch(batch, this.encoder).finally(() => {
+      const n = batch.length
+      batch.clear()
+      this.inFlight = false
+      const full = this.filling.length >= this.host.maxSamplesPerSend
+      if (this.filling.length > 0 && (full || this.deadlineHit || this.host.flushing)) this.flush()
+      else if (this.filling.length > 0 && this.timer === undefined) this.armDeadline()
+      this.host.batchDone(n)
+    })
+  }
+
+  /** Drops the filling batch (hard stop); returns how many entries it held. */
+  discard (): number {
+    this.clearDeadline()
+    const n = this.filling.length
+    this.filling.clear()
+    return n
+  }
+
+  private armDeadline (): void {
+    this.clearDeadline()
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.deadlineHit = true
+      this.flush()
+    }, this.host.batchSendDeadlineMs)
+    this.timer.unref()
+  }
+
+  private clearDeadline (): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+}

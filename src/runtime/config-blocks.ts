@@ -1,0 +1,33 @@
+// Top-level blocks that configure the process. `logging` is honoured; the others that Alloy
+// accepts are parsed and reported as not (yet) doing anything in shoal.
+import type { Diagnostic } from '../syntax/diag.js'
+import type { Format, Level } from '../logging/logger.js'
+import { decodeBody } from '../vm/decode.js'
+import type { Scope } from '../vm/evaluate.js'
+import { attr, t } from '../vm/schema.js'
+import type { ConfigBlock } from './graph.js'
+
+export interface ProcessConfig {
+  logging: { level: Level, format: Format }
+}
+
+const loggingSchema = {
+  level: attr(t.enum('debug', 'info', 'warn', 'error'), { default: 'info' }),
+  format: attr(t.enum('logfmt', 'json'), { default: 'logfmt' }),
+  write_to: attr(t.array(t.any), { default: [] }),
+}
+
+export function decodeConfigBlocks (blocks: ConfigBlock[], scope: Scope): { config: ProcessConfig, diagnostics: Diagnostic[] } {
+  const config: ProcessConfig = { logging: { level: 'info', format: 'logfmt' } }
+  const diagnostics: Diagnostic[] = []
+  for (const b of blocks) {
+    if (b.name === 'logging') {
+      const { value, diagnostics: d } = decodeBody(b.block.body, loggingSchema, scope, b.file, b.block.nameSpan)
+      diagnostics.push(...d)
+      config.logging = { level: value.level as Level, format: value.format as Format }
+    } else {
+      diagnostics.push({ severity: 'warning', file: b.file, span: b.block.nameSpan, message: `"${b.name}" block is accepted but has no effect in shoal` })
+    }
+  }
+  return { config, diagnostics }
+}

@@ -1,0 +1,146 @@
+// The scrape engine's configuration: prometheus.scrape's arguments, already decoded by the
+// config layer (durations in milliseconds, secrets as Secret). Defaults are Alloy's.
+import type { Labels } from '../storage/series.js'
+import type { Secret } from '../vm/value.js'
+
+/** Relabeling as a function: returns the new labels, or undefined to drop. */
+export type RelabelFn = (labels: Labels) => Labels | undefined
+
+export interface BasicAuth {
+  username: string
+  password?: Secret
+  password_file?: string
+}
+
+export interface Authorization {
+  /** @default "Bearer" */
+  type?: string
+  credentials?: Secret
+  credentials_file?: string
+}
+
+export interface TLSConfig {
+  ca_pem?: string
+  ca_file?: string
+  cert_pem?: string
+  cert_file?: string
+  key_pem?: Secret
+  key_file?: string
+  server_name?: string
+  insecure_skip_verify?: boolean
+  /** "TLS10" | "TLS11" | "TLS12" | "TLS13" */
+  min_version?: string
+}
+
+/** The HTTP client part, compared as a whole to decide whether to rebuild the agent. */
+export interface HTTPClientConfig {
+  basic_auth?: BasicAuth
+  bearer_token?: Secret
+  bearer_token_file?: string
+  authorization?: Authorization
+  tls_config?: TLSConfig
+  proxy_url?: string
+  /** @default true */
+  follow_redirects?: boolean
+  /** @default true */
+  enable_compression?: boolean
+}
+
+export interface ScrapeConfig extends HTTPClientConfig {
+  job_name: string
+  /** @default 60_000 */
+  scrape_interval?: number
+  /** @default 10_000 */
+  scrape_timeout?: number
+  /** @default "/metrics" */
+  metrics_path?: string
+  /** @default "http" */
+  scheme?: string
+  params?: Record<string, string[]>
+  honor_labels?: boolean
+  /** @default true */
+  honor_timestamps?: boolean
+  track_timestamps_staleness?: boolean
+  sample_limit?: number
+  target_limit?: number
+  label_limit?: number
+  label_name_length_limit?: number
+  label_value_length_limit?: number
+  /** Bytes of uncompressed body; 0 = no limit. */
+  body_size_limit?: number
+  /** @default ["OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText0.0.4"] */
+  scrape_protocols?: string[]
+  /** Target relabeling, applied while computing target labels (Prometheus relabel_configs). */
+  relabel?: RelabelFn
+  /** Metric relabeling, applied once per new series (cached). */
+  metric_relabel?: RelabelFn
+}
+
+export const DEFAULT_SCRAPE_PROTOCOLS: readonly string[] = ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText0.0.4']
+
+/** A ScrapeConfig with every default filled in. */
+export type ResolvedScrapeConfig = Required<Pick<ScrapeConfig,
+'job_name' | 'scrape_interval' | 'scrape_timeout' | 'metrics_path' | 'scheme' | 'params' | 'honor_labels' |
+'honor_timestamps' | 'track_timestamps_staleness' | 'sample_limit' | 'target_limit' | 'label_limit' |
+'label_name_length_limit' | 'label_value_length_limit' | 'body_size_limit' | 'scrape_protocols' |
+'follow_redirects' | 'enable_compression'>> & ScrapeConfig
+
+export function resolveScrapeConfig (c: ScrapeConfig): ResolvedScrapeConfig {
+  return {
+    ...c,
+    scrape_interval: c.scrape_interval ?? 60_000,
+    scrape_timeout: c.scrape_timeout ?? 10_000,
+    metrics_path: c.metrics_path ?? '/metrics',
+    scheme: c.scheme ?? 'http',
+    params: c.params ?? {},
+    honor_labels: c.honor_labels ?? false,
+    honor_timestamps: c.honor_timestamps ?? true,
+    track_timestamps_staleness: c.track_timestamps_staleness ?? false,
+    sample_limit: c.sample_limit ?? 0,
+    target_limit: c.target_limit ?? 0,
+    label_limit: c.label_limit ?? 0,
+    label_name_length_limit: c.label_name_length_limit ?? 0,
+    label_value_length_limit: c.label_value_length_limit ?? 0,
+    body_size_limit: c.body_size_limit ?? 0,
+    scrape_protocols: c.scrape_protocols ?? [...DEFAULT_SCRAPE_PROTOCOLS],
+    follow_redirects: c.follow_redirects ?? true,
+    enable_compression: c.enable_compression ?? true,
+  }
+}
+
+/** Picks the HTTP client fields, for change detection. */
+export function httpClientPart (c: ScrapeConfig): HTTPClientConfig {
+  return {
+    basic_auth: c.basic_auth,
+    bearer_token: c.bearer_token,
+    bearer_token_file: c.bearer_token_file,
+    authorization: c.authorization,
+    tls_config: c.tls_config,
+    proxy_url: c.proxy_url,
+    follow_redirects: c.follow_redirects ?? true,
+    enable_compression: c.enable_compression ?? true,
+  }
+}
+
+/**
+ * Deep equality for configs: secrets compare by their real value (their JSON form is
+ * always "(secret)"), functions by identity, arrays and plain objects structurally.
+ */
+export function sameValue (a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  const ra = (a as { reveal?: unknown }).reveal
+  const rb = (b as { reveal?: unknown }).reveal
+  if (typeof ra === 'function' || typeof rb === 'function') {
+    return typeof ra === 'function' && typeof rb === 'function' &&
+      (a as { reveal: () => string }).reveal() === (b as { reveal: () => string }).reveal()
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  const ka = Object.keys(a).filter(k => (a as Record<string, unknown>)[k] !== undefined)
+  const kb = Object.keys(b).filter(k => (b as Record<string, unknown>)[k] !== undefined)
+  if (ka.length !== kb.length) return false
+  for (const k of ka) {
+    if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
+  }
+  return true
+}

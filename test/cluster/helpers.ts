@@ -1,0 +1,39 @@
+// Shared helpers for cluster tests: real libp2p nodes on 127.0.0.1.
+import { Registry } from 'prom-client'
+import { startCluster } from '../../src/cluster/node.js'
+import type { ClusterLog, ClusterNode, ClusterOptions } from '../../src/cluster/types.js'
+
+export const quietLog: ClusterLog = { debug () {}, info () {}, warn () {}, error () {} }
+
+export interface TestNode { node: ClusterNode, registry: Registry }
+
+export async function startTestNode (opts: Partial<ClusterOptions> = {}): Promise<TestNode> {
+  const registry = new Registry()
+  const node = await startCluster({
+    enabled: true,
+    listenAddrs: ['/ip4/127.0.0.1/tcp/0'],
+    discoverPeers: ['bootstrap', 'dht'],
+    heartbeatMs: 300,
+    rejoinIntervalMs: 2000,
+    ...opts,
+  }, { registry, log: quietLog })
+  return { node, registry }
+}
+
+/** Polls until cond() holds; returns elapsed ms, or throws after timeoutMs with describe(). */
+export async function waitFor (cond: () => boolean, timeoutMs: number, describe: () => string = () => ''): Promise<number> {
+  const t0 = Date.now()
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`condition not met within ${timeoutMs}ms ${describe()}`)
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+  return Date.now() - t0
+}
+
+export const ids = (n: ClusterNode): string[] => n.peers().map(p => p.peerId).sort()
+
+export async function metricValue (registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const m = await registry.getSingleMetric(name)?.get()
+  const v = m?.values.find(x => Object.entries(labels).every(([k, val]) => x.labels[k] === val))
+  return v?.value ?? 0
+}

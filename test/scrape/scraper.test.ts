@@ -1,0 +1,182 @@
+import { test, after, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { gzipSync } from 'node:zlib'
+import { acceptHeader, HttpScraper, ScrapeError } from '../../src/scrape/scraper.js'
+import { Secret } from '../../src/vm/value.js'
+
+const BODY = 'a_metric{x="1"} 1\nb_metric 2\n'
+let server: Server
+let base: string
+let lastReq: IncomingMessage | undefined
+const sockets = new Set<import('node:net').Socket>()
+
+function handler (req: IncomingMessage, res: ServerResponse): void {
+  lastReq = req
+  const u = new URL(req.url ?? '/', 'http://x')
+  switch (u.pathname) {
+    case '/metrics':
+      res.setHeader('content-type', 'text/plain; version=0.0.4')
+      res.end(BODY)
+      return
+    case '/gzip':
+      res.setHeader('content-type', 'text/plain; version=0.0.4')
+      res.setHeader('content-encoding', 'gzip')
+      res.end(gzipSync(BODY.repeat(Number(u.searchParams.get('n') ?? '1'))))
+      return
+    case '/big':
+      res.end('x'.repeat(100_000))
+      return
+    case '/slow':
+      setTimeout(() => { if (!res.destroyed) res.end(BODY) }, 2000).unref()
+      return
+    case '/slowbody':
+      res.write('a 1\n')
+      setTimeout(() => { if (!res.destroyed) res.end('b 2\n') }, 2000).unref()
+      return
+    case '/loop':
+      res.statusCode = 302
+      res.setHeader('location', '/loop')
+      res.end()
+      return
+    case '/moved':
+      res.statusCode = 301
+      res.setHeader('location', '/metrics')
+      res.end()
+      return
+    default:
+      res.statusCode = 404
+      res.end('nope')
+  }
+}
+
+before(async () => {
+  server = createServer(handler)
+  server.on('connection', s => { sockets.add(s); s.on('close', () => sockets.delete(s)) })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+
+after(async () => {
+  for (const s of sockets) s.destroy()
+  await new Promise<void>(resolve => server.close(() => resolve()))
+})
+
+async function scrapeErr (p: Promise<unknown>): Promise<ScrapeError> {
+  try {
+    await p
+  } catch (err) {
+    assert.ok(err instanceof ScrapeError, String(err))
+    return err
+  }
+  assert.fail('expected the scrape to fail')
+}
+
+test('accept header: Prometheus 2 defaults and q-values', () => {
+  assert.equal(acceptHeader(),
+    'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2')
+  assert.equal(acceptHeader(['PrometheusText0.0.4']), 'text/plain;version=0.0.4;q=0.5,*/*;q=0.4')
+  assert.throws(() => acceptHeader(['PrometheusProto']), /invalid scrape protocol "PrometheusProto"/)
+})
+
+test('plain scrape sends the Prometheus request headers', async () => {
+  const s = new HttpScraper({})
+  try {
+    const r = await s.scrape(base + '/metrics', 1500)
+    assert.equal(r.body, BODY)
+    assert.equal(r.contentType, 'text/plain; version=0.0.4')
+    assert.equal(r.bytes, BODY.length)
+    assert.equal(lastReq?.headers.accept, acceptHeader())
+    assert.equal(lastReq?.headers['accept-encoding'], 'gzip')
+    assert.equal(lastReq?.headers['x-prometheus-scrape-timeout-seconds'], '1.5')
+    assert.match(lastReq?.headers['user-agent'] ?? '', /^shoal\//)
+    assert.equal(lastReq?.headers.authorization, undefined)
+  } finally { await s.close() }
+})
+
+test('gzip body is decompressed; compression off sends identity', async () => {
+  const s = new HttpScraper({})
+  const off = new HttpScraper({ enable_compression: false })
+  try {
+    const r = await s.scrape(base + '/gzip?n=3', 1000)
+    assert.equal(r.body, BODY.repeat(3))
+    assert.equal(r.bytes, BODY.length * 3)
+    await off.scrape(base + '/metrics', 1000)
+    assert.equal(lastReq?.headers['accept-encoding'], 'identity')
+  } finally { await s.close(); await off.close() }
+})
+
+test('body_size_limit applies to the uncompressed stream', async () => {
+  const s = new HttpScraper({ body_size_limit: 1000 })
+  try {
+    const e1 = await scrapeErr(s.scrape(base + '/big', 1000))
+    assert.equal(e1.message, 'body size limit exceeded')
+    assert.equal(e1.reason, 'body_size_limit')
+    // 100 copies compress far below 1000 bytes but expand beyond it.
+    const e2 = await scrapeErr(s.scrape(base + '/gzip?n=100', 1000))
+    assert.equal(e2.message, 'body size limit exceeded')
+    // Under the limit still works.
+    assert.equal((await s.scrape(base + '/gzip?n=2', 1000)).body, BODY.repeat(2))
+  } finally { await s.close() }
+})
+
+test('timeout covers headers and body', async () => {
+  const s = new HttpScraper({})
+  try {
+    const t0 = Date.now()
+    const e = await scrapeErr(s.scrape(base + '/slow', 200))
+    assert.ok(Date.now() - t0 < 1500)
+    assert.equal(e.reason, 'timeout')
+    assert.equal(e.message, `Get "${base}/slow": context deadline exceeded (no complete response within the 200ms scrape timeout)`)
+    const e2 = await scrapeErr(s.scrape(base + '/slowbody', 200))
+    assert.equal(e2.reason, 'timeout')
+  } finally { await s.close() }
+})
+
+test('non-200 status', async () => {
+  const s = new HttpScraper({})
+  try {
+    const e = await scrapeErr(s.scrape(base + '/missing', 1000))
+    assert.equal(e.message, 'server returned HTTP status 404 Not Found')
+  } finally { await s.close() }
+})
+
+test('refused port', async () => {
+  // Grab a free port and close it again so nothing listens there.
+  const tmp = createServer()
+  await new Promise<void>(resolve => tmp.listen(0, '127.0.0.1', resolve))
+  const port = (tmp.address() as AddressInfo).port
+  await new Promise<void>(resolve => tmp.close(() => resolve()))
+  const s = new HttpScraper({})
+  try {
+    const e = await scrapeErr(s.scrape(`http://127.0.0.1:${port}/metrics`, 1000))
+    assert.equal(e.message, `Get "http://127.0.0.1:${port}/metrics": dial tcp 127.0.0.1:${port}: connect: connection refused`)
+  } finally { await s.close() }
+})
+
+test('redirects: followed, loop stops after 10, or not followed', async () => {
+  const s = new HttpScraper({})
+  const noFollow = new HttpScraper({ follow_redirects: false })
+  try {
+    assert.equal((await s.scrape(base + '/moved', 1000)).body, BODY)
+    const e = await scrapeErr(s.scrape(base + '/loop', 1000))
+    assert.equal(e.message, `Get "${base}/loop": stopped after 10 redirects`)
+    const e2 = await scrapeErr(noFollow.scrape(base + '/moved', 1000))
+    assert.equal(e2.message, 'server returned HTTP status 301 Moved Permanently')
+  } finally { await s.close(); await noFollow.close() }
+})
+
+test('auth headers', async () => {
+  const basic = new HttpScraper({ basic_auth: { username: 'u', password: new Secret('p') } })
+  const bearer = new HttpScraper({ bearer_token: new Secret('tok') })
+  const authz = new HttpScraper({ authorization: { type: 'Token', credentials: new Secret('c') } })
+  try {
+    await basic.scrape(base + '/metrics', 1000)
+    assert.equal(lastReq?.headers.authorization, 'Basic ' + Buffer.from('u:p').toString('base64'))
+    await bearer.scrape(base + '/metrics', 1000)
+    assert.equal(lastReq?.headers.authorization, 'Bearer tok')
+    await authz.scrape(base + '/metrics', 1000)
+    assert.equal(lastReq?.headers.authorization, 'Token c')
+  } finally { await basic.close(); await bearer.close(); await authz.close() }
+})
