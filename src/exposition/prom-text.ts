@@ -54,7 +54,7 @@ export class PromTextParser implements ExpositionParser {
       const c = s.charCodeAt(i)
       if (c === LF) { i++; this.lineStart = i; continue }
       if (c === SP || c === TAB) { i++; continue }
-      if (c === HASH) return this.comment(i)
+      if (c === HASH) return this.commentLine(i)
       return this.sample(i)
     }
   }
@@ -148,7 +148,7 @@ export class PromTextParser implements ExpositionParser {
     return i + 1
   }
 
-  private comment (i: number): EntryKind {
+  private commentLine (i: number): EntryKind {
     const s = this.s
     const n = s.length
     let j = i + 1

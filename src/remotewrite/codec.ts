@@ -74,15 +74,13 @@ function sampleBodySize (ts: number): number {
   return 9 + 1 + varintSize(ts)
 }
 
-function exemplarBody (w: ProtoWriter, labels: Labels, value: number, ts: number | undefined): void {
+function exemplarBody (w: ProtoWriter, labels: Labels, value: number, ts: number): void {
   w.raw(encodeLabels(labels))
   w.ensure(20)
   w.buf[w.pos++] = TAG_F64_2
   w.double(value)
-  if (ts !== undefined) {
-    w.buf[w.pos++] = TAG_VAR_3
-    w.varint64(ts)
-  }
+  w.buf[w.pos++] = TAG_VAR_3
+  w.varint64(ts)
 }
 
 export interface EncodeOptions {
@@ -152,7 +150,7 @@ export class WriteRequestEncoder {
     for (let i = first; i !== -1; i = this.next[i]) {
       const ex = batch.exemplars[i]
       if ((batch.flags[i] & FLAG_EXEMPLAR) === 0 || ex === undefined) continue
-      const body = this.exemplarBytes(ex.labels, ex.value, ex.timestamp)
+      const body = this.exemplarBytes(ex.labels, batch.values[i], batch.timestamps[i])
       w.ensure(body.length + 6)
       w.buf[w.pos++] = TAG_LEN_3
       w.uvarint32(body.length)
@@ -160,7 +158,7 @@ export class WriteRequestEncoder {
     }
   }
 
-  private exemplarBytes (labels: Labels, value: number, ts: number | undefined): Uint8Array {
+  private exemplarBytes (labels: Labels, value: number, ts: number): Uint8Array {
     const s = this.exemplarScratch
     s.reset()
     exemplarBody(s, labels, value, ts)
@@ -196,7 +194,7 @@ export class WriteRequestEncoder {
       if ((flags[i] & FLAG_EXEMPLAR) !== 0) {
         const ex = batch.exemplars[i]
         if (ex !== undefined) {
-          const len = this.exemplarBytes(ex.labels, ex.value, ex.timestamp).length
+          const len = this.exemplarBytes(ex.labels, batch.values[i], timestamps[i]).length
           size[g] += 1 + varintSize(len) + len
         }
       } else size[g] += 2 + sampleBodySize(timestamps[i])

@@ -7,16 +7,15 @@
 // and returns the count. Callers that get less than they offered await waitForCapacity().
 
 import type { Logger } from '../logging/logger.js'
-import type { SampleBatch } from './batch.js'
+import { SampleBatch } from './batch.js'
 import type { StoreOutcome } from './client.js'
-import type { MetadataEntry, WriteRequestEncoder } from './codec.js'
+import { WriteRequestEncoder, type MetadataEntry } from './codec.js'
 import type { QueueMetrics } from './metrics.js'
 import type { QueueConfig } from './options.js'
 import { MemoryPending, type PendingStore, type TakeEntry } from './pending.js'
 import { desiredShards, EwmaRate } from './reshard.js'
 import { Shard, type ShardHost } from './shard.js'
 import type { Snappy } from './snappy.js'
-import { WriteRequestEncoder as Encoder } from './codec.js'
 
 export type LoggerLike = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>
 
@@ -27,7 +26,8 @@ export interface WriteSink {
 
 export interface QueueDeps {
   sink: WriteSink
-  snappy: Snappy
+  /** May still be loading (the native addon is imported dynamically). */
+  snappy: Snappy | Promise<Snappy>
   metrics: QueueMetrics
   log: LoggerLike
   pending?: PendingStore
@@ -56,13 +56,17 @@ export class QueueManager implements ShardHost {
   private readonly dataIn: EwmaRate
   private readonly dataOut: EwmaRate
   private readonly dataOutDuration: EwmaRate
-  private readonly metadataEncoder = new Encoder()
+  private readonly metadataEncoder = new WriteRequestEncoder()
+  private snappy: Snappy | undefined
+  private readonly snappyReady: Promise<Snappy>
 
   constructor (cfg: QueueConfig, deps: QueueDeps) {
     this.cfg = cfg
     this.deps = deps
     this.maxSamplesPerSend = cfg.maxSamplesPerSend
     this.batchSendDeadlineMs = cfg.batchSendDeadlineMs
+    this.snappyReady = Promise.resolve(deps.snappy)
+    void this.snappyReady.then(s => { this.snappy = s })
     this.pending = deps.pending ?? new MemoryPending(Math.min(cfg.capacity, 4096))
     this.take = (series, ts, value, flags, ex) => this.shards[series.id % this.shards.length].offer(series, ts, value, flags, ex)
     this.dataIn = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)
@@ -113,7 +117,8 @@ export class QueueManager implements ShardHost {
     const { metrics } = this.deps
     for (let i = 0; i < entries.length && !this.abort.signal.aborted; i += this.maxSamplesPerSend) {
       const chunk = entries.slice(i, i + this.maxSamplesPerSend)
-      const body = this.deps.snappy.compress(this.metadataEncoder.encode(emptyBatch, chunk))
+      const snappy = this.snappy ?? await this.snappyReady
+      const body = snappy.compress(this.metadataEncoder.encode(emptyBatch, chunk))
       await this.sendWithBackoff(body, chunk.length, (outcome) => {
         metrics.metadataTotal.inc(chunk.length)
         if (outcome === 'ok') metrics.metadataBytesTotal.inc(body.length)
@@ -155,7 +160,8 @@ export class QueueManager implements ShardHost {
   // ShardHost: called by shards.
 
   async sendBatch (batch: SampleBatch, encoder: WriteRequestEncoder): Promise<void> {
-    const { metrics, snappy } = this.deps
+    const { metrics } = this.deps
+    const snappy = this.snappy ?? await this.snappyReady
     const exemplars = batch.exemplarCount
     const samples = batch.length - exemplars
     let maxTs = 0
@@ -286,7 +292,7 @@ export class QueueManager implements ShardHost {
   }
 }
 
-const emptyBatch = { length: 0, exemplarCount: 0 } as unknown as SampleBatch
+const emptyBatch = new SampleBatch(1)
 
 function abortableSleep (ms: number, signal: AbortSignal): Promise<void> {
   return new Promise(resolve => {

@@ -62,9 +62,18 @@ export function parseDuration (orig: string): number {
     const unitNs = BigInt(per)
     let v = BigInt(whole === '' ? '0' : whole) * unitNs
     if (frac !== '') {
-      // Truncate below a nanosecond, as Go does.
-      const scale = 10n ** BigInt(frac.length)
-      v += (BigInt(frac) * unitNs) / scale
+      // As Go: accumulate fraction digits until they would overflow int64, then scale in
+      // float64 and truncate to whole nanoseconds.
+      let f = 0n
+      let scale = 1
+      for (const d of frac) {
+        if (f > MAX_NS / 10n) continue
+        const next = f * 10n + BigInt(d)
+        if (next > MAX_NS) continue
+        f = next
+        scale *= 10
+      }
+      v += BigInt(Math.trunc(Number(f) * (per / scale)))
     }
     total += v
     if (total > MAX_NS + (neg ? 1n : 0n)) throw new Error(`time: invalid duration ${quote(orig)}`)

@@ -58,9 +58,8 @@ export function positionError (file: string, expr: Expr, err: ValueError): EvalE
 function locate (expr: Expr, path: readonly PathStep[]): { node: Expr, rest: readonly PathStep[] } {
   let node = expr
   let i = 0
-  for (;;) {
+  while (i < path.length) {
     while (node.kind === 'Paren') node = node.inner
-    if (i >= path.length) break
     const step = path[i]
     if (node.kind === 'Array' && typeof step === 'number' && step < node.elements.length) {
       node = node.elements[step]

@@ -1,0 +1,321 @@
+// OpenMetrics 1.0 text, following model/textparse/openmetricsparse.go for syntax: exactly one
+// space between tokens, no blank lines, no comments other than HELP/TYPE/UNIT, labels without
+// whitespace, timestamps in seconds (converted to ms, truncated), optional exemplars after
+// ` # `, and a final `# EOF` with nothing after it. In strict mode (lint) the remaining rules
+// of the spec are checked by OpenMetricsValidator, and OpenMetrics-2.0-only syntax (quoted
+// metric names, trailing commas in label sets) is refused.
+
+import type { Exemplar, Label, MetricType } from '../storage/series.js'
+import { Entry } from './entry.js'
+import type { EntryKind } from './entry.js'
+import { expectedAt, parseErrorAt } from './errors.js'
+import type { ExpositionParser, ParserOptions } from './parser.js'
+import { OpenMetricsValidator, codePoints } from './om-validate.js'
+import {
+  DecodeError, decodeSeries, endOfQuoted, flatCopy, isLabelNameChar, isLabelNameStart, isMetricNameChar,
+  isMetricNameStart, isNaNWord, parseNumber, unescape
+} from './scan.js'
+
+const SP = 32
+const LF = 10
+const QUOTE = 34
+const HASH = 35
+const COMMA = 44
+const EQUAL = 61
+const LBRACE = 123
+const RBRACE = 125
+const BACKSLASH = 92
+
+const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset', 'unknown'])
+const CREATED_TYPES = new Set<MetricType>(['counter', 'summary', 'histogram'])
+
+export class OpenMetricsParser implements ExpositionParser {
+  private readonly s: string
+  private readonly strict: boolean
+  private readonly validator: OpenMetricsValidator | undefined
+  private pos = 0
+  private done = false
+  private lineStart = 0
+  private start = 0
+  private end = 0
+  private nameEnd = 0
+  private val = 0
+  private ts: number | undefined
+  private exStart = -1
+  private exEnd = 0
+  private exVal = 0
+  private exTs: number | undefined
+  private textStart = 0
+  private textEnd = 0
+  private kind: EntryKind = Entry.EOF
+  private mtype: MetricType = 'unknown'
+  private typedFamily = ''
+  private typedAs: MetricType = 'unknown'
+
+  constructor (body: string, options: ParserOptions = {}) {
+    this.s = body
+    this.strict = options.strict === true
+    this.validator = this.strict ? new OpenMetricsValidator() : undefined
+  }
+
+  next (): EntryKind {
+    if (this.done) return Entry.EOF
+    const s = this.s
+    const i = this.pos
+    this.lineStart = i
+    if (i >= s.length) throw parseErrorAt(s, i, 'data does not end with # EOF')
+    const c = s.charCodeAt(i)
+    const kind = c === HASH ? this.metaLine(i) : this.sample(i)
+    this.kind = kind
+    return kind
+  }
+
+  private sample (i: number): EntryKind {
+    const s = this.s
+    const n = s.length
+    this.start = i
+    let c = s.charCodeAt(i)
+    let named = false
+    if (isMetricNameStart(c)) {
+      i++
+      while (i < n && isMetricNameChar(s.charCodeAt(i))) i++
+      named = true
+    } else if (c !== LBRACE || this.strict) {
+      throw expectedAt(s, this.lineStart, i, 'expected a valid start token')
+    }
+    this.nameEnd = i
+    if (i < n && s.charCodeAt(i) === LBRACE) i = this.labelBlock(i + 1, named, false)
+    this.end = i
+    i = this.number(i, 'metric')
+    this.val = this.lastNumber
+    this.ts = undefined
+    this.exStart = -1
+    if (i < n && s.charCodeAt(i) === SP && !s.startsWith(' # {', i)) {
+      i = this.number(i, 'timestamp')
+      this.ts = this.lastNumber
+    }
+    if (s.startsWith(' # {', i)) i = this.exemplarAt(i + 4)
+    if (i >= n) throw parseErrorAt(s, i, 'data does not end with # EOF')
+    if (s.charCodeAt(i) !== LF) throw expectedAt(s, this.lineStart, i, 'expected next entry')
+    this.pos = i + 1
+    if (this.validator !== undefined) this.validate()
+    return Entry.Series
+  }
+
+  private lastNumber = 0
+
+  /** Reads ` <number>` at i (the space included); returns the index after it. */
+  private number (i: number, what: 'metric' | 'timestamp' | 'exemplar' | 'exemplar timestamp'): number {
+    const s = this.s
+    const n = s.length
+    if (i >= n || s.charCodeAt(i) !== SP) throw expectedAt(s, this.lineStart, i, what === 'metric' || what === 'exemplar' ? `expected value after ${what}` : `expected ${what}`)
+    const a = ++i
+    let c = 0
+    while (i < n && (c = s.charCodeAt(i)) !== SP && c !== LF) i++
+    if (i === a) throw expectedAt(s, this.lineStart, i, `expected ${what}`)
+    const v = parseNumber(s, a, i)
+    if (v !== v && (!isNaNWord(s, a, i) || what === 'timestamp' || what === 'exemplar timestamp')) {
+      throw parseErrorAt(s, a, `invalid ${what} ${JSON.stringify(s.slice(a, i))}`)
+    }
+    if (what === 'timestamp' || what === 'exemplar timestamp') {
+      if (v === Infinity || v === -Infinity) throw parseErrorAt(s, a, `invalid ${what} ${JSON.stringify(s.slice(a, i))}`)
+      this.lastNumber = v
+    } else {
+      this.lastNumber = v
+    }
+    return i
+  }
+
+  private exemplarAt (i: number): number {
+    this.exStart = i - 1
+    i = this.labelBlock(i, true, true)
+    this.exEnd = i
+    i = this.number(i, 'exemplar')
+    this.exVal = this.lastNumber
+    this.exTs = undefined
+    if (i < this.s.length && this.s.charCodeAt(i) === SP) {
+      i = this.number(i, 'exemplar timestamp')
+      this.exTs = this.lastNumber
+    }
+    return i
+  }
+
+  /** Validates a label block starting after '{'; returns the index after '}'. */
+  private labelBlock (i: number, named: boolean, exemplar: boolean): number {
+    const s = this.s
+    const n = s.length
+    let c = s.charCodeAt(i)
+    if (i < n && c === RBRACE) return i + 1
+    for (;;) {
+      if (i >= n) throw expectedAt(s, this.lineStart, i, 'expected label name')
+      c = s.charCodeAt(i)
+      let quoted = false
+      if (isLabelNameStart(c)) {
+        i++
+        while (i < n && isLabelNameChar(s.charCodeAt(i))) i++
+      } else if (c === QUOTE && !this.strict) {
+        i = this.quoted(i)
+        quoted = true
+      } else {
+        throw expectedAt(s, this.lineStart, i, 'expected label name')
+      }
+      c = s.charCodeAt(i)
+      if (quoted && !exemplar && (c === COMMA || c === RBRACE)) { // {"metric.name", ...}
+        if (named) throw parseErrorAt(s, i, 'metric name already set')
+        named = true
+      } else {
+        if (i >= n || c !== EQUAL) throw expectedAt(s, this.lineStart, i, 'expected equal')
+        i++
+        if (i >= n || s.charCodeAt(i) !== QUOTE) throw expectedAt(s, this.lineStart, i, 'expected label value')
+        i = this.quoted(i)
+        c = s.charCodeAt(i)
+      }
+      if (i < n && c === RBRACE) break
+      if (i >= n || c !== COMMA) throw expectedAt(s, this.lineStart, i, 'expected comma or brace close')
+      i++
+      if (i < n && s.charCodeAt(i) === RBRACE) {
+        if (this.strict) throw expectedAt(s, this.lineStart, i, 'expected label name')
+        break
+      }
+    }
+    if (!named) throw parseErrorAt(s, i, 'metric name not set')
+    return i + 1
+  }
+
+  /** Scans a quoted string at i (on the opening quote); returns the index after the closing one. */
+  private quoted (i: number): number {
+    const s = this.s
+    const n = s.length
+    i++
+    while (i < n) {
+      const c = s.charCodeAt(i)
+      if (c === QUOTE) return i + 1
+      if (c === LF) break
+      if (c === BACKSLASH) {
+        if (i + 1 < n && s.charCodeAt(i + 1) === LF) break
+        i += 2
+      } else {
+        i++
+      }
+    }
+    throw expectedAt(s, this.lineStart, Math.min(i, n), 'unterminated quoted string')
+  }
+
+  private metaLine (i: number): EntryKind {
+    const s = this.s
+    const n = s.length
+    if (s.startsWith('# EOF', i)) {
+      const e = i + 5
+      if (e === n || (e === n - 1 && s.charCodeAt(e) === LF)) {
+        try { this.validator?.end(i) } catch (e) { throw this.wrap(e) }
+        this.done = true
+        this.pos = n
+        return Entry.EOF
+      }
+      if (e < n && s.charCodeAt(e) !== LF) throw expectedAt(s, i, e, 'expected line break after # EOF')
+      throw parseErrorAt(s, e + 1, 'unexpected data after # EOF')
+    }
+    let kind: EntryKind
+    if (s.startsWith('# HELP ', i)) kind = Entry.Help
+    else if (s.startsWith('# TYPE ', i)) kind = Entry.Type
+    else if (s.startsWith('# UNIT ', i)) kind = Entry.Unit
+    else throw expectedAt(s, i, i + 1, 'expected "# HELP", "# TYPE", "# UNIT" or "# EOF"')
+    i += 7
+    this.start = i
+    const c = s.charCodeAt(i)
+    if (i < n && isMetricNameStart(c)) {
+      i++
+      while (i < n && isMetricNameChar(s.charCodeAt(i))) i++
+    } else if (i < n && c === QUOTE && !this.strict) {
+      i = this.quoted(i)
+    } else {
+      throw expectedAt(s, this.lineStart, i, 'expected metric name')
+    }
+    this.end = i
+    if (i >= n || s.charCodeAt(i) !== SP) throw expectedAt(s, this.lineStart, i, 'expected space and text after metric name')
+    const eol = s.indexOf('\n', i)
+    if (eol < 0) throw parseErrorAt(s, n, 'data does not end with # EOF')
+    this.textStart = i + 1
+    this.textEnd = eol
+    this.pos = eol + 1
+    const family = this.metricFamily()
+    if (kind === Entry.Type) {
+      const t = s.slice(this.textStart, eol)
+      if (!TYPES.has(t)) throw parseErrorAt(s, this.textStart, `invalid metric type ${JSON.stringify(t)}`)
+      this.mtype = t as MetricType
+      this.typedFamily = family
+      this.typedAs = this.mtype
+    } else if (kind === Entry.Unit) {
+      const u = s.slice(this.textStart, eol)
+      if (u !== '' && !family.endsWith('_' + u)) throw parseErrorAt(s, this.textStart, `unit ${JSON.stringify(u)} not a suffix of metric ${JSON.stringify(family)}`)
+    }
+    if (this.validator !== undefined) {
+      const text = kind === Entry.Help ? this.help() : s.slice(this.textStart, eol)
+      try {
+        this.validator.metadata(kind === Entry.Help ? 'help' : kind === Entry.Type ? 'type' : 'unit', family, text, this.lineStart)
+      } catch (e) { throw this.wrap(e) }
+    }
+    return kind
+  }
+
+  private validate (): void {
+    const labels: Label[] = []
+    try {
+      decodeSeries(this.s, this.start, this.end, 'unknown', labels)
+      let exLength: number | undefined
+      if (this.exStart >= 0) {
+        exLength = 0
+        for (const l of this.exemplarLabels()) exLength += codePoints(l.name) + codePoints(l.value)
+      }
+      const name = labels.find(l => l.name === '__name__')?.value ?? ''
+      this.validator?.sample(name, labels, this.val, this.ts, exLength, this.lineStart)
+    } catch (e) { throw this.wrap(e) }
+  }
+
+  private wrap (e: unknown): unknown {
+    return e instanceof DecodeError ? parseErrorAt(this.s, e.offset, e.message) : e
+  }
+
+  private exemplarLabels (): Label[] {
+    const out: Label[] = []
+    // An exemplar's label block has no name; decode it behind a dummy one.
+    decodeSeries('_' + this.s.slice(this.exStart, this.exEnd), 0, this.exEnd - this.exStart + 1, 'unknown', out)
+    return out.filter(l => l.name !== '__name__')
+  }
+
+  series (): string { return this.s.slice(this.start, this.end) }
+  value (): number { return this.val }
+  timestamp (): number | undefined { return this.ts === undefined ? undefined : Math.trunc(this.ts * 1000) }
+  type (): MetricType { return this.mtype }
+  unit (): string { return flatCopy(this.s.slice(this.textStart, this.textEnd)) }
+  /** OpenMetrics help escapes are those of label values (\\ \" \n). */
+  help (): string { return unescape(this.s, this.textStart, this.textEnd, true) }
+
+  metricFamily (): string {
+    const s = this.s
+    return s.charCodeAt(this.start) === QUOTE
+      ? unescape(s, this.start + 1, this.end - 1, true)
+      : flatCopy(s.slice(this.start, this.end))
+  }
+
+  exemplar (): Exemplar | undefined {
+    if (this.exStart < 0 || this.kind !== Entry.Series) return undefined
+    const ts = this.exTs === undefined ? undefined : Math.trunc(this.exTs * 1000)
+    return { labels: this.exemplarLabels(), value: this.exVal, timestamp: ts }
+  }
+
+  isCreated (): boolean {
+    const f = this.typedFamily
+    return CREATED_TYPES.has(this.typedAs) && this.nameEnd - this.start === f.length + 8 &&
+      this.s.startsWith(f, this.start) && this.s.startsWith('_created', this.start + f.length)
+  }
+
+  labels (out: Label[]): void {
+    const s = this.s
+    const f = this.typedFamily
+    const type = f !== '' && s.startsWith(f, this.start) ? this.typedAs : 'unknown'
+    try {
+      decodeSeries(s, this.start, this.end, type, out)
+    } catch (e) { throw this.wrap(e) }
+  }
+}
