@@ -108,21 +108,20 @@ export class OpenMetricsParser implements ExpositionParser {
   private number (i: number, what: 'metric' | 'timestamp' | 'exemplar' | 'exemplar timestamp'): number {
     const s = this.s
     const n = s.length
-    if (i >= n || s.charCodeAt(i) !== SP) throw expectedAt(s, this.lineStart, i, what === 'metric' || what === 'exemplar' ? `expected value after ${what}` : `expected ${what}`)
+    const expected = what === 'metric' || what === 'exemplar' ? `expected value after ${what}` : `expected ${what}`
+    if (i >= n || s.charCodeAt(i) !== SP) throw expectedAt(s, this.lineStart, i, expected)
     const a = ++i
     let c = 0
     while (i < n && (c = s.charCodeAt(i)) !== SP && c !== LF) i++
-    if (i === a) throw expectedAt(s, this.lineStart, i, `expected ${what}`)
+    if (i === a) throw expectedAt(s, this.lineStart, i, expected)
     const v = parseNumber(s, a, i)
     if (v !== v && (!isNaNWord(s, a, i) || what === 'timestamp' || what === 'exemplar timestamp')) {
       throw parseErrorAt(s, a, `invalid ${what} ${JSON.stringify(s.slice(a, i))}`)
     }
-    if (what === 'timestamp' || what === 'exemplar timestamp') {
-      if (v === Infinity || v === -Infinity) throw parseErrorAt(s, a, `invalid ${what} ${JSON.stringify(s.slice(a, i))}`)
-      this.lastNumber = v
-    } else {
-      this.lastNumber = v
+    if ((what === 'timestamp' || what === 'exemplar timestamp') && (v === Infinity || v === -Infinity)) {
+      throw parseErrorAt(s, a, `invalid ${what} ${JSON.stringify(s.slice(a, i))}`)
     }
+    this.lastNumber = v
     return i
   }
 

@@ -3,7 +3,7 @@
 // capsule -> its inner value when the capsule type matches.
 import type { Type } from './schema.js'
 import type { Value, ValueObject } from './value.js'
-import { AlloyFunction, Capsule, Secret, newObject, typeName } from './value.js'
+import { AlloyFunction, Capsule, Secret, typeName } from './value.js'
 import { parseDuration } from './duration.js'
 import { ValueError, typeError } from './value-error.js'
 
@@ -112,10 +112,11 @@ export function convertValue (v: Value, type: Type): unknown {
     }
     case 'map': {
       if (!isObject(v)) throw typeError('object', v)
-      const out = newObject() as Record<string, unknown>
+      // A plain object (friendlier to consumers); defineProperty keeps "__proto__" an ordinary key.
+      const out: Record<string, unknown> = {}
       for (const key of Object.keys(v)) {
         try {
-          out[key] = convertValue(v[key], type.of)
+          Object.defineProperty(out, key, { value: convertValue(v[key], type.of), enumerable: true, writable: true, configurable: true })
         } catch (err) {
           throw rethrowWithin(err, key)
         }

@@ -125,7 +125,8 @@ class Evaluator {
         return obj
       }
       case 'Identifier': {
-        const v = this.scope.lookup(expr.name) ?? (hasOwn(stdlib, expr.name) ? stdlib[expr.name] : undefined)
+        let v = this.scope.lookup(expr.name)
+        if (v === undefined && hasOwn(stdlib, expr.name)) v = stdlib[expr.name]
         if (v === undefined) throw new EvalError(this.file, expr.span, `identifier "${expr.name}" does not exist`)
         return v
       }

@@ -137,3 +137,35 @@ test('a restarted node keeps its peer ID and rejoins', { timeout: 20_000 }, asyn
     await rm(dir, { recursive: true })
   }
 })
+
+test('liveness follows heartbeats, not our own connection: an undialable peer heard via others stays', { timeout: 20_000 }, async () => {
+  // a and c advertise a dead address, so they can only hear each other through b
+  const dead = ['/ip4/127.0.0.1/tcp/1']
+  const b = await startTestNode({ nodeName: 'b' })
+  const a = await startTestNode({ nodeName: 'a', advertiseAddrs: dead, joinAddrs: [b.node.multiaddrs()[0]] })
+  const c = await startTestNode({ nodeName: 'c', advertiseAddrs: dead, joinAddrs: [b.node.multiaddrs()[0]] })
+  try {
+    await waitFor(() => a.node.peers().length === 3 && c.node.peers().length === 3, 5000)
+    const conns = (n: TestNode, peer: string): number =>
+      (n.node as unknown as { libp2p: { getConnections (): Array<{ remotePeer: { toString (): string } }> } }).libp2p
+        .getConnections().filter(x => x.remotePeer.toString() === peer).length
+    for (let i = 0; i < 15; i++) { // 1.5 s > 3 missed heartbeats of 300 ms
+      await new Promise(resolve => setTimeout(resolve, 100))
+      assert.deepEqual(a.node.peers().map(p => p.name).sort(), ['a', 'b', 'c'])
+    }
+    assert.equal(conns(a, c.node.peerId), 0)
+  } finally {
+    await Promise.all([a, b, c].map(n => n.node.abort()))
+  }
+})
+
+test('WebSockets listen addresses work', { timeout: 20_000 }, async () => {
+  const a = await startTestNode({ nodeName: 'a', listenAddrs: ['/ip4/127.0.0.1/tcp/0/ws'] })
+  const b = await startTestNode({ nodeName: 'b', listenAddrs: ['/ip4/127.0.0.1/tcp/0/ws'], joinAddrs: [a.node.multiaddrs()[0]] })
+  try {
+    assert.match(a.node.multiaddrs()[0], /\/ws\/p2p\//)
+    await waitFor(() => a.node.peers().length === 2 && b.node.peers().length === 2, 5000)
+  } finally {
+    await Promise.all([a.node.abort(), b.node.abort()])
+  }
+})

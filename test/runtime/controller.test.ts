@@ -143,7 +143,7 @@ nosuch.component "x" {
 }
 `))
   const msgs = diags.filter(d => d.severity === 'error').map(d => `${d.span.start.line}:${d.span.start.column}: ${d.message}`)
-  assert.ok(msgs.some(m => m.startsWith('12:1: ') && m.includes('unrecognized block name "nosuch.component"')), msgs.join('\n'))
+  assert.ok(msgs.some(m => m.startsWith('11:1: ') && m.includes('unrecognized block name "nosuch.component"')), msgs.join('\n'))
 })
 
 test('each error is reported once the syntax is valid: types, required, validate', () => {

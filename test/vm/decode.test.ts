@@ -190,3 +190,14 @@ describe('decodeBody', () => {
     ])
   })
 })
+
+describe('decodeBody output shape', () => {
+  it('decodes maps to plain objects that keep "__proto__" as a key', () => {
+    const s: Schema = { labels: attr(t.map(t.string)) }
+    const { value } = decodeBody(body('labels = {"__proto__" = "x", a = "b"}'), s, objectScope(obj({})), 'f')
+    const labels = value.labels as Record<string, string>
+    assert.equal(Object.getPrototypeOf(labels), Object.prototype)
+    assert.deepEqual(Object.keys(labels), ['__proto__', 'a'])
+    assert.equal(Object.getOwnPropertyDescriptor(labels, '__proto__')?.value, 'x')
+  })
+})

@@ -68,6 +68,10 @@ describe('evaluate: values and operators', () => {
     assert.equal(ev('to_upper("x")'), 'X')
   })
 
+  it('a scope variable holding null is found, not missing', () => {
+    assert.equal(ev('x == null', { x: null }), true)
+  })
+
   it('scope names shadow the standard library', () => {
     assert.equal(ev('string', { string: 5 }), 5)
   })

@@ -9,7 +9,7 @@ describe('valueToJSON', () => {
     const v = obj({
       n: 1.5, s: 'x', b: true, z: null,
       a: [new Secret('pw'), new Capsule('Appendable', {}), new AlloyFunction('f', () => null)],
-      o: obj({ __proto__: 1 }),
+      o: obj(JSON.parse('{"__proto__": 1}') as Record<string, number>),
     })
     const json = valueToJSON(v)
     assert.equal(JSON.stringify(json),

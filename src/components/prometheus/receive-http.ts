@@ -1,0 +1,139 @@
+// prometheus.receive_http: accepts Prometheus remote-write on /api/v1/metrics/write and forwards
+// the samples to forward_to (an edge gateway relaying a site's agents upstream).
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Counter } from 'prom-client'
+import type { ComponentKind, Health } from '../../runtime/component.js'
+import { register } from '../../runtime/registry.js'
+import { attr, block, t } from '../../vm/schema.js'
+import { decodeWriteRequest, getSnappy } from '../../remotewrite/index.js'
+import { Fanout } from '../../storage/fanout.js'
+import { Series, sortLabels, type Appendable } from '../../storage/series.js'
+import { readBody } from '../../http/server.js'
+
+interface Args {
+  http: { listen_address: string, listen_port: number, server_read_timeout: number, server_write_timeout: number }
+  forward_to: Appendable[]
+  max_request_size: number
+}
+
+const MAX_SERIES_CACHE = 1_000_000
+
+/** Reuses one Series object per label set so downstream caches (remote_write encodings) hit. */
+class SeriesIntern {
+  #m = new Map<string, Series>()
+  get (labels: Array<{ name: string, value: string }>): Series {
+    let key = ''
+    for (const l of labels) key += l.name + '\xff' + l.value + '\xff'
+    let s = this.#m.get(key)
+    if (!s) {
+      if (this.#m.size >= MAX_SERIES_CACHE) this.#m.clear()
+      s = new Series(sortLabels(labels.slice()))
+      this.#m.set(key, s)
+    }
+    return s
+  }
+}
+
+let counters: { requests: Counter, samples: Counter } | undefined
+
+const kind: ComponentKind<Args> = {
+  name: 'prometheus.receive_http',
+  stability: 'generally-available',
+  args: {
+    http: block({
+      listen_address: attr(t.string, { default: '' }),
+      listen_port: attr(t.int, { default: 8080 }),
+      server_read_timeout: attr(t.duration, { default: 30_000 }),
+      server_write_timeout: attr(t.duration, { default: 30_000 }),
+      server_idle_timeout: attr(t.duration, { default: 120_000 }),
+      conn_limit: attr(t.int, { default: 0 }),
+      graceful_shutdown_timeout: attr(t.duration, { default: 30_000 }),
+    }),
+    forward_to: attr(t.array(t.capsule('Appendable')), { required: true }),
+    max_request_size: attr(t.int, { default: 64 << 20 }),
+  },
+  exports: {},
+  build (globals, initial) {
+    counters ??= {
+      requests: new Counter({ name: 'prometheus_receive_http_requests_total', help: 'Remote-write requests received.', labelNames: ['code'], registers: [globals.registry] }),
+      samples: new Counter({ name: 'prometheus_receive_http_samples_total', help: 'Samples received over remote-write.', registers: [globals.registry] }),
+    }
+    const c = counters
+    let args = initial
+    const fanout = new Fanout(args.forward_to)
+    const intern = new SeriesIntern()
+    let health: Health = { state: 'unknown', message: 'starting', updatedTime: new Date() }
+    const snappy = getSnappy()
+
+    const server: Server = createServer((req, res) => {
+      const reply = (code: number, msg = ''): void => { c.requests.inc({ code: String(code) }); res.writeHead(code, { 'Content-Type': 'text/plain' }).end(msg) }
+      if (req.url?.split('?')[0] !== '/api/v1/metrics/write') { reply(404, 'not found\n'); return }
+      if (req.method !== 'POST') { reply(405, 'method not allowed\n'); return }
+      readBody(req, args.max_request_size).then(async body => {
+        let decoded
+        try {
+          decoded = decodeWriteRequest((await snappy).uncompress(body))
+        } catch (err) {
+          reply(400, `bad remote-write request: ${(err as Error).message}\n`); return
+        }
+        const app = fanout.appender()
+        let n = 0
+        try {
+          for (const ts of decoded.timeseries) {
+            const s = intern.get(ts.labels)
+            for (const smp of ts.samples) {
+              if (smp.stale) app.appendStale(s, smp.timestamp)
+              else app.append(s, smp.timestamp, smp.value)
+              n++
+            }
+            for (const ex of ts.exemplars) app.appendExemplar(s, { labels: ex.labels, value: ex.value, timestamp: ex.timestamp })
+          }
+          for (const m of decoded.metadata) app.appendMetadata(m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit })
+          app.commit()
+        } catch (err) {
+          app.rollback()
+          reply(500, `${(err as Error).message}\n`); return
+        }
+        c.samples.inc(n)
+        reply(204)
+      }, err => reply(413, `${(err as Error).message}\n`))
+    })
+    server.requestTimeout = args.http.server_read_timeout
+
+    const listen = async (): Promise<void> => {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(args.http.listen_port, args.http.listen_address || '0.0.0.0', () => { server.off('error', reject); resolve() })
+      })
+      const a = server.address() as AddressInfo
+      health = { state: 'healthy', message: `listening on ${a.address}:${a.port}`, updatedTime: new Date() }
+      globals.logger.info('receive_http listening', { addr: `${a.address}:${a.port}` })
+    }
+
+    return {
+      async run (signal) {
+        try {
+          await listen()
+        } catch (err) {
+          health = { state: 'unhealthy', message: `cannot listen: ${(err as Error).message}`, updatedTime: new Date() }
+          throw err
+        }
+        await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true }))
+        await new Promise<void>(resolve => { server.close(() => resolve()); server.closeAllConnections() })
+      },
+      async update (a) {
+        const rebind = a.http.listen_port !== args.http.listen_port || a.http.listen_address !== args.http.listen_address
+        args = a
+        fanout.set(a.forward_to)
+        if (rebind) {
+          await new Promise<void>(resolve => { server.close(() => resolve()); server.closeAllConnections() })
+          await listen()
+        }
+      },
+      currentHealth: () => health,
+    }
+  },
+}
+
+register(kind)

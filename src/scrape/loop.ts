@@ -1,0 +1,375 @@
+// One scrape loop per target, as Prometheus's scrapeLoop: scrape at a fixed slot of the
+// interval, append every sample through the series cache, add the report series (`up`
+// and friends), write staleness markers for what disappeared, then commit — or, when
+// anything fails, roll the batch back and report the failure as data.
+import type { Appendable, Appender, Label, Labels, Series } from '../storage/series.js'
+import { Series as SeriesClass, sortLabels } from '../storage/series.js'
+import { Entry } from '../exposition/entry.js'
+import type { ExpositionParser } from '../exposition/parser.js'
+import type { Logger } from '../logging/logger.js'
+import { nopLogger } from '../logging/logger.js'
+import { formatDuration } from '../vm/duration.js'
+import { SeriesCache } from './cache.js'
+import type { ResolvedScrapeConfig } from './config.js'
+import type { ScrapeMetrics } from './metrics.js'
+import type { ScrapeResult } from './scraper.js'
+import type { Target } from './target.js'
+
+export type ParserFactory = (contentType: string | undefined, body: string) => ExpositionParser
+
+export interface Fetcher {
+  scrape (url: string, timeoutMs: number, signal?: AbortSignal): Promise<ScrapeResult>
+}
+
+export interface LoopOptions {
+  target: Target
+  config: ResolvedScrapeConfig
+  fetcher: Fetcher
+  appendable: Appendable
+  parserFor: ParserFactory
+  /** A cache handed over from the loop this one replaces (config reload). */
+  cache?: SeriesCache
+  metrics?: ScrapeMetrics
+  log?: Logger
+}
+
+export type HealthState = 'up' | 'down' | 'unknown'
+
+export interface TargetHealth {
+  health: HealthState
+  lastError: string | undefined
+  lastScrape: Date | undefined
+  lastScrapeDurationMs: number
+  /** Samples in the last scrape (scrape_samples_scraped). */
+  samples: number
+  seriesAdded: number
+  /** Series that were live after the last scrape. */
+  series: number
+}
+
+const EXPORTED_PREFIX = 'exported_'
+const REPORT_NAMES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'] as const
+
+/**
+ * The slot of a target inside its interval, in ms: key mod interval. No per-process seed
+ * (unlike Prometheus's jitter seed), so every node of a fleet picks the same slot and a
+ * target handed to another node keeps its scrape times.
+ */
+export function scrapeOffset (key: bigint, intervalMs: number): number {
+  return Number(key % BigInt(Math.max(1, Math.round(intervalMs))))
+}
+
+/** The first slot time strictly after now: floor(now/interval)*interval + offset, or one interval later. */
+export function nextSlot (now: number, intervalMs: number, offsetMs: number): number {
+  const t = Math.floor(now / intervalMs) * intervalMs + offsetMs
+  return t > now ? t : t + intervalMs
+}
+
+/** A scrape that fails as a whole (limits, parse errors); the batch is rolled back. */
+class AppendError extends Error {}
+
+interface Counts { total: number, added: number, seriesAdded: number }
+
+export class ScrapeLoop {
+  readonly target: Target
+  readonly cache: SeriesCache
+  readonly offsetMs: number
+  readonly #cfg: ResolvedScrapeConfig
+  readonly #fetcher: Fetcher
+  readonly #appendable: Appendable
+  readonly #parserFor: ParserFactory
+  readonly #metrics: ScrapeMetrics | undefined
+  readonly #log: Logger
+  readonly #abort = new AbortController()
+  readonly #report: Series[]
+  readonly #intervalLabel: string
+  #timer: NodeJS.Timeout | undefined
+  #inflight: Promise<void> | undefined
+  #stopped = false
+  #started = false
+  #forcedError: string | undefined
+  #lastStart = 0
+  #scraped = false
+  #health: TargetHealth = { health: 'unknown', lastError: undefined, lastScrape: undefined, lastScrapeDurationMs: 0, samples: 0, seriesAdded: 0, series: 0 }
+  // Reused across samples: filled only on a cache miss.
+  readonly #lset: Label[] = []
+
+  constructor (o: LoopOptions) {
+    this.target = o.target
+    this.#cfg = o.config
+    this.#fetcher = o.fetcher
+    this.#appendable = o.appendable
+    this.#parserFor = o.parserFor
+    this.#metrics = o.metrics
+    this.#log = o.log ?? nopLogger
+    this.cache = o.cache ?? new SeriesCache()
+    this.offsetMs = scrapeOffset(o.target.key, o.target.intervalMs)
+    this.#intervalLabel = formatDuration(o.target.intervalMs)
+    this.#report = REPORT_NAMES.map(name => new SeriesClass(sortLabels([{ name: '__name__', value: name }, ...o.target.publicLabels])))
+  }
+
+  get health (): TargetHealth { return { ...this.#health } }
+
+  /** Starts the timer chain; the first scrape happens at the target's next slot. */
+  start (): void {
+    if (this.#started || this.#stopped) return
+    this.#started = true
+    this.#schedule(nextSlot(Date.now(), this.target.intervalMs, this.offsetMs))
+  }
+
+  /** Scrape failures from outside (target_limit exceeded): scrapes report it instead of fetching. */
+  setForcedError (err: string | undefined): void {
+    this.#forcedError = err
+  }
+
+  /**
+   * Stops the loop and waits for an in-flight scrape to settle (it is cancelled and writes
+   * nothing). writeStaleMarkers: the target is gone, so its series end now; false when the
+   * target merely moved to another node, which continues them.
+   */
+  async stop (opts: { writeStaleMarkers: boolean }): Promise<void> {
+    if (this.#stopped) return
+    this.#stopped = true
+    clearTimeout(this.#timer)
+    this.#abort.abort()
+    await this.#inflight
+    if (opts.writeStaleMarkers && this.#scraped) this.#writeEndOfRunStaleness(Date.now())
+  }
+
+  /** One scrape at timestamp ts (ms). The timer calls this; tests may too. */
+  scrapeOnce (ts: number = Date.now()): Promise<void> {
+    const p = this.#scrape(ts)
+    this.#inflight = p
+    return p
+  }
+
+  #schedule (slot: number): void {
+    if (this.#stopped) return
+    this.#timer = setTimeout(() => { void this.#tick(slot) }, Math.max(0, slot - Date.now()))
+  }
+
+  async #tick (slot: number): Promise<void> {
+    const now = Date.now()
+    // Samples get the slot's time when the timer was only a little late, so a target's
+    // timestamps stay evenly spaced (it compresses better and lines up across the fleet).
+    const tolerance = Math.min(this.target.intervalMs / 100, 10)
+    await this.scrapeOnce(now - slot <= tolerance ? slot : now)
+    // Re-align to the wall clock; slots missed by a slow scrape are skipped, not queued.
+    let next = slot + this.target.intervalMs
+    const after = Date.now()
+    while (next <= after) next += this.target.intervalMs
+    this.#schedule(next)
+  }
+
+  async #scrape (ts: number): Promise<void> {
+    const startWall = new Date()
+    const start = performance.now()
+    if (this.#lastStart !== 0) {
+      this.#metrics?.intervalLength.labels(this.#intervalLabel).observe((start - this.#lastStart) / 1000)
+    }
+    this.#lastStart = start
+
+    let result: ScrapeResult | undefined
+    let scrapeErr: string | undefined = this.#forcedError
+    if (scrapeErr === undefined) {
+      try {
+        result = await this.#fetcher.scrape(this.target.url, this.target.timeoutMs, this.#abort.signal)
+      } catch (err) {
+        scrapeErr = (err as Error).message
+        if ((err as { reason?: string }).reason === 'body_size_limit') this.#metrics?.exceededBodySizeLimit.inc()
+      }
+    }
+    if (this.#stopped) return
+
+    const counts: Counts = { total: 0, added: 0, seriesAdded: 0 }
+    let app = this.#appendable.appender()
+    try {
+      if (result !== undefined && scrapeErr === undefined) {
+        try {
+          this.#appendSamples(app, result, ts, counts)
+        } catch (err) {
+          app.rollback()
+          app = this.#appendable.appender()
+          this.cache.abandon()
+          scrapeErr = (err as Error).message
+          this.#log.debug('append failed', { target: this.target.url, err: scrapeErr })
+        }
+      }
+      // Whatever the last good scrape had and this one does not is stale now; after a
+      // failure that is everything.
+      this.cache.forEachStale(s => app.appendStale(s, ts))
+      if (scrapeErr === undefined) {
+        this.cache.forEachChangedMeta((family, m) => app.appendMetadata(family, { type: m.type, help: m.help, unit: m.unit }))
+      }
+      this.cache.iterDone(scrapeErr === undefined)
+
+      const durationMs = performance.now() - start
+      const r = this.#report
+      app.append(r[0], ts, scrapeErr === undefined ? 1 : 0)
+      app.append(r[1], ts, durationMs / 1000)
+      app.append(r[2], ts, counts.total)
+      app.append(r[3], ts, counts.added)
+      app.append(r[4], ts, counts.seriesAdded)
+      app.commit()
+      this.#scraped = true
+      this.#metrics?.scrapeDuration.labels(this.#cfg.job_name).observe(durationMs / 1000)
+      this.#health = {
+        health: scrapeErr === undefined ? 'up' : 'down',
+        lastError: scrapeErr,
+        lastScrape: startWall,
+        lastScrapeDurationMs: durationMs,
+        samples: counts.total,
+        seriesAdded: counts.seriesAdded,
+        series: this.cache.liveCount,
+      }
+    } catch (err) {
+      // The appendable itself failed (commit): nothing of this scrape is kept.
+      try { app.rollback() } catch {}
+      this.#log.warn('scrape commit failed', { target: this.target.url, err })
+      this.#health = { ...this.#health, health: 'down', lastError: `commit failed: ${(err as Error).message}`, lastScrape: startWall }
+    }
+  }
+
+  /** The hot path: everything per sample avoids allocation once the series is cached. */
+  #appendSamples (app: Appender, res: ScrapeResult, ts: number, counts: Counts): void {
+    const cfg = this.#cfg
+    const cache = this.cache
+    const iter = cache.iter
+    const honorTs = cfg.honor_timestamps
+    const trackTsStaleness = cfg.track_timestamps_staleness
+    const sampleLimit = cfg.sample_limit
+    let appended = 0
+    let limitHit = false
+
+    const p = this.#parserFor(res.contentType, res.body)
+    for (;;) {
+      const kind = p.next()
+      if (kind === Entry.EOF) break
+      switch (kind) {
+        case Entry.Type: cache.setType(p.metricFamily(), p.type()); continue
+        case Entry.Help: cache.setHelp(p.metricFamily(), p.help()); continue
+        case Entry.Unit: cache.setUnit(p.metricFamily(), p.unit()); continue
+        case Entry.Comment: continue
+      }
+      counts.total++
+
+      let t = ts
+      let explicitTs = false
+      if (honorTs) {
+        const pt = p.timestamp()
+        if (pt !== undefined) { t = pt; explicitTs = true }
+      }
+
+      const raw = p.series()
+      let e = cache.lookup(raw)
+      let isNew = false
+      if (e === undefined) {
+        const labels = this.#sampleLabels(p)
+        if (labels === undefined) { cache.addDropped(raw); continue }
+        this.#checkLabels(labels)
+        counts.added++
+        // Over the limit a new series is not cached: it never reached the appender.
+        if (sampleLimit > 0 && ++appended > sampleLimit) { limitHit = true; continue }
+        e = cache.addSeries(raw, labels)
+        isNew = true
+      } else {
+        if (e.ref === undefined) { e.lastIter = iter; continue }
+        counts.added++
+      }
+      const ref = e.ref!
+      // The same series twice in one scrape without a timestamp (or two spellings of it):
+      // Prometheus rejects the second sample as a duplicate and carries on.
+      if (!explicitTs && ((!isNew && e.lastIter === iter) || ref.seenIter === iter)) {
+        e.lastIter = iter
+        this.#metrics?.duplicateTimestamp.inc()
+        continue
+      }
+      e.lastIter = iter
+      // Keep parsing past the limit so the report counts the whole exposition.
+      if (!isNew && sampleLimit > 0 && ++appended > sampleLimit) { limitHit = true; continue }
+      app.append(ref.series, t, p.value())
+      if (!explicitTs || trackTsStaleness) cache.track(ref)
+      if (isNew) counts.seriesAdded++
+
+      const ex = p.exemplar()
+      if (ex !== undefined) {
+        app.appendExemplar(ref.series, ex.timestamp === undefined ? { labels: ex.labels, value: ex.value, timestamp: t } : ex)
+      }
+    }
+    if (limitHit) {
+      this.#metrics?.exceededSampleLimit.inc()
+      throw new AppendError('sample limit exceeded')
+    }
+  }
+
+  /** Labels of a new series: target labels per honor_labels, then metric relabeling. */
+  #sampleLabels (p: ExpositionParser): Labels | undefined {
+    const lset = this.#lset
+    lset.length = 0
+    p.labels(lset)
+    const target = this.target.publicLabels
+    const m = new Map<string, string>()
+    for (const l of lset) if (l.value !== '') m.set(l.name, l.value)
+    if (this.#cfg.honor_labels) {
+      for (const l of target) if (!m.has(l.name)) m.set(l.name, l.value)
+    } else {
+      const conflicts: Label[] = []
+      for (const l of target) {
+        const exposed = m.get(l.name)
+        if (exposed !== undefined) conflicts.push({ name: l.name, value: exposed })
+        m.set(l.name, l.value)
+      }
+      // Exposed values that clash with target labels move to exported_<name> (shortest
+      // names first, adding prefixes until the name is free).
+      conflicts.sort((a, b) => a.name.length - b.name.length)
+      for (const c of conflicts) {
+        let name = c.name
+        do name = EXPORTED_PREFIX + name
+        while (m.has(name))
+        m.set(name, c.value)
+      }
+    }
+    let out: Labels = sortLabels([...m].map(([name, value]) => ({ name, value })))
+    const relabel = this.#cfg.metric_relabel
+    if (relabel !== undefined) {
+      const r = relabel(out)
+      if (r === undefined || r.length === 0) return undefined
+      out = r
+    }
+    return out
+  }
+
+  #checkLabels (labels: Labels): void {
+    const cfg = this.#cfg
+    let name: string | undefined
+    for (const l of labels) if (l.name === '__name__') name = l.value
+    if (name === undefined) throw new AppendError('missing metric name (__name__ label)')
+    const met = name.slice(0, 50)
+    if (cfg.label_limit > 0 && labels.length > cfg.label_limit) {
+      this.#metrics?.exceededLabelLimits.inc()
+      throw new AppendError(`label_limit exceeded (metric: ${met}, number of labels: ${labels.length}, limit: ${cfg.label_limit})`)
+    }
+    for (const l of labels) {
+      if (cfg.label_name_length_limit > 0 && l.name.length > cfg.label_name_length_limit) {
+        this.#metrics?.exceededLabelLimits.inc()
+        throw new AppendError(`label_name_length_limit exceeded (metric: ${met}, label name: ${l.name.slice(0, 50)}, length: ${l.name.length}, limit: ${cfg.label_name_length_limit})`)
+      }
+      if (cfg.label_value_length_limit > 0 && l.value.length > cfg.label_value_length_limit) {
+        this.#metrics?.exceededLabelLimits.inc()
+        throw new AppendError(`label_value_length_limit exceeded (metric: ${met}, label name: ${l.name.slice(0, 50)}, value: ${JSON.stringify(l.value.slice(0, 50))}, length: ${l.value.length}, limit: ${cfg.label_value_length_limit})`)
+      }
+    }
+  }
+
+  #writeEndOfRunStaleness (ts: number): void {
+    const app = this.#appendable.appender()
+    try {
+      this.cache.forEachStale(s => app.appendStale(s, ts))
+      for (const s of this.#report) app.appendStale(s, ts)
+      app.commit()
+    } catch (err) {
+      try { app.rollback() } catch {}
+      this.#log.warn('writing staleness markers failed', { target: this.target.url, err })
+    }
+  }
+}
