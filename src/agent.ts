@@ -11,6 +11,8 @@ import { HttpServer, readBody, sendText, serveMetrics } from './http/server.js'
 import { registerComponentAPI } from './http/api.js'
 import { renderDiagnostic } from './syntax/render-diag.js'
 import { VERSION } from './version.js'
+import { startCluster, singleNodeCluster, type Cluster, type ClusterNode, type ClusterOptions } from './cluster/index.js'
+import { registerPeersAPI } from './http/peers.js'
 import './components/index.js'
 import { HTTP_ADDRESS_SERVICE } from './components/prometheus/exporter-self.js'
 
@@ -22,9 +24,14 @@ export interface AgentOptions {
   stabilityLevel: Stability
   uiPathPrefix: string
   sink: Sink
-  /** Extra services handed to components (e.g. the cluster). */
+  /** Extra services handed to components. */
   services?: Map<string, unknown>
+  /** Clustering; absent or disabled = a single-node "cluster" where everything is local. */
+  cluster?: ClusterOptions
 }
+
+/** Service name under which components find the Cluster. */
+export const CLUSTER_SERVICE = 'cluster'
 
 export class Agent {
   readonly log: Logger
@@ -34,6 +41,7 @@ export class Agent {
   readonly #opts: AgentOptions
   readonly services: Map<string, unknown>
   #ready = false
+  #cluster: ClusterNode | undefined
   #pendingConfig: ProcessConfig | undefined
   readonly #reloadSuccess: Gauge
   readonly #reloadTimestamp: Gauge
@@ -67,6 +75,7 @@ export class Agent {
       },
     })
     this.http = new HttpServer(this.log.with({ component: 'http' }))
+    this.services.set(CLUSTER_SERVICE, singleNodeCluster(opts.cluster?.nodeName))
     this.#routes()
   }
 
@@ -93,6 +102,7 @@ export class Agent {
       sendText(res, result.ok ? 200 : 400, result.ok ? 'config reloaded\n' : this.renderDiagnostics(result) + '\n')
     })
     registerComponentAPI(h, this.controller)
+    registerPeersAPI(h, () => this.services.get(CLUSTER_SERVICE) as Cluster, this.controller)
   }
 
   renderDiagnostics (result: LoadResult | { diagnostics: LoadResult['diagnostics'], sources: Map<string, string> }): string {
@@ -104,10 +114,24 @@ export class Agent {
     // Listen first (as Alloy does): components such as prometheus.exporter.self export our address.
     const addr = await this.http.listen(this.#opts.listenHost, this.#opts.listenPort)
     this.log.info('now listening for http traffic', { addr: `${addr.address}:${addr.port}`, version: VERSION })
+    if (this.#opts.cluster?.enabled) {
+      this.#cluster = await startCluster({
+        ...this.#opts.cluster,
+        httpAddr: this.#opts.cluster.httpAddr ?? (this.services.get(HTTP_ADDRESS_SERVICE) as () => string)(),
+        storageDir: this.#opts.cluster.storageDir ?? this.#opts.storagePath,
+        version: VERSION,
+      }, { registry: this.registry, log: this.log.with({ component: 'cluster' }) })
+      this.services.set(CLUSTER_SERVICE, this.#cluster)
+      this.log.info('cluster node started', { peer_id: this.#cluster.peerId, addrs: this.#cluster.multiaddrs().join(',') })
+    }
     const result = await this.#loadFromDisk()
     if (!result.ok) throw new Error(`could not perform the initial load successfully:\n${this.renderDiagnostics(result)}`)
+    // Viewer until the config is loaded, so peers never hand targets to a node that cannot scrape yet.
+    this.#cluster?.setState('participant')
     this.#ready = true
   }
+
+  get cluster (): ClusterNode | undefined { return this.#cluster }
 
   async reload (): Promise<LoadResult> {
     const result = await this.#loadFromDisk()
@@ -143,6 +167,8 @@ export class Agent {
 
   async stop (): Promise<void> {
     this.#ready = false
+    // Say goodbye first: peers take over our targets at once while we stop scraping.
+    await this.#cluster?.stop().catch(err => this.log.warn('cluster stop failed', { err }))
     await this.controller.stop()
     await this.http.close()
   }

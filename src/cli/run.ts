@@ -4,6 +4,52 @@ import { Agent } from '../agent.js'
 import { createSink } from '../logging/logger.js'
 import type { Stability } from '../runtime/component.js'
 import { flagsHelp, parseFlags, FlagError, type FlagSpecs } from './flags.js'
+import { readFileSync } from 'node:fs'
+import { parseDuration } from '../vm/duration.js'
+import type { ClusterOptions, DiscoveryMethod } from '../cluster/index.js'
+
+const list = (s: string): string[] => s.split(',').map(x => x.trim()).filter(Boolean)
+
+function durationFlag (flags: Record<string, string | boolean>, name: string): number {
+  try { return parseDuration(String(flags[name])) } catch (err) { throw new FlagError(`invalid --${name} "${flags[name]}": ${(err as Error).message}`) }
+}
+
+function intFlag (flags: Record<string, string | boolean>, name: string): number {
+  const v = String(flags[name])
+  if (!/^\d+$/.test(v)) throw new FlagError(`invalid --${name} "${v}": want a non-negative integer`)
+  return Number(v)
+}
+
+/** Reads a peer-list file: one address per line, `#` starts a comment. */
+export function readJoinFile (path: string): string[] {
+  let text: string
+  try { text = readFileSync(path, 'utf8') } catch (err) { throw new FlagError(`cannot read --cluster.join-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`) }
+  return text.split('\n').map(l => l.replace(/#.*/, '').trim()).filter(Boolean)
+}
+
+export function clusterOptions (flags: Record<string, string | boolean>): ClusterOptions {
+  const methods = list(String(flags['cluster.discover-peers']))
+  for (const m of methods) if (!['bootstrap', 'mdns', 'dht'].includes(m)) throw new FlagError(`invalid --cluster.discover-peers method "${m}" (want bootstrap, mdns or dht)`)
+  const joinFile = String(flags['cluster.join-file'])
+  const join = [...list(String(flags['cluster.join-addresses'])), ...(joinFile ? readJoinFile(joinFile) : [])]
+  const listen = list(String(flags['cluster.listen-addr']))
+  const advertise = list(String(flags['cluster.advertise-address']))
+  return {
+    enabled: flags['cluster.enabled'] === true,
+    nodeName: String(flags['cluster.node-name']) || undefined,
+    joinAddrs: join,
+    listenAddrs: listen.length > 0 ? listen : undefined,
+    advertiseAddrs: advertise.length > 0 ? advertise : undefined,
+    discoverPeers: methods as DiscoveryMethod[],
+    fleetName: String(flags['cluster.name']),
+    rejoinIntervalMs: durationFlag(flags, 'cluster.rejoin-interval'),
+    keyFile: String(flags['cluster.key-file']) || undefined,
+    waitForSize: intFlag(flags, 'cluster.wait-for-size'),
+    waitTimeoutMs: durationFlag(flags, 'cluster.wait-timeout'),
+    heartbeatMs: durationFlag(flags, 'cluster.heartbeat-interval'),
+    missedHeartbeats: Math.max(1, intFlag(flags, 'cluster.missed-heartbeats')),
+  }
+}
 
 export const STABILITY_LEVELS: Stability[] = ['generally-available', 'public-preview', 'experimental']
 
@@ -13,6 +59,20 @@ export const RUN_FLAGS: FlagSpecs = {
   'storage.path': { type: 'string', value: 'DIR', default: 'data-shoal/', help: 'directory for persistent state (peer key, WAL)' },
   'stability.level': { type: 'string', value: 'LEVEL', default: 'generally-available', help: 'minimum stability level of components to accept (generally-available, public-preview, experimental)' },
   'disable-reporting': { type: 'bool', help: 'accepted for Alloy compatibility; shoal never reports usage' },
+  'cluster.enabled': { type: 'bool', help: 'join a fleet: clustered prometheus.scrape components share their targets with the other nodes' },
+  'cluster.node-name': { type: 'string', value: 'NAME', default: '', help: 'name of this node in the fleet (default: hostname)' },
+  'cluster.join-addresses': { type: 'string', value: 'ADDRS', default: '', help: 'comma-separated peers to join: multiaddrs (with or without /p2p/ID) or host:port' },
+  'cluster.join-file': { type: 'string', value: 'FILE', default: '', help: 'file with peers to join, one per line (# comments); re-read every rejoin interval' },
+  'cluster.advertise-address': { type: 'string', value: 'ADDR', default: '', help: 'address (host:port or multiaddr) other nodes should dial to reach this one' },
+  'cluster.listen-addr': { type: 'string', value: 'ADDRS', default: '', help: 'comma-separated multiaddrs (or host:port) the peer-to-peer node listens on (default /ip4/0.0.0.0/tcp/12346)' },
+  'cluster.discover-peers': { type: 'string', value: 'METHODS', default: 'bootstrap,dht', help: 'comma-separated peer discovery methods: bootstrap, mdns, dht' },
+  'cluster.name': { type: 'string', value: 'NAME', default: 'shoal', help: 'fleet name; fleets with different names never mix' },
+  'cluster.rejoin-interval': { type: 'string', value: 'DURATION', default: '60s', help: 'how often to re-dial the join addresses (0s disables)' },
+  'cluster.key-file': { type: 'string', value: 'FILE', default: '', help: 'fleet key (shoal cluster keygen): only nodes with the same key can connect' },
+  'cluster.wait-for-size': { type: 'string', value: 'N', default: '0', help: 'scrape nothing clustered until the fleet has N members (0: do not wait)' },
+  'cluster.wait-timeout': { type: 'string', value: 'DURATION', default: '0s', help: 'stop waiting for --cluster.wait-for-size after this long (0s: wait forever)' },
+  'cluster.heartbeat-interval': { type: 'string', value: 'DURATION', default: '1s', help: 'how often this node announces itself' },
+  'cluster.missed-heartbeats': { type: 'string', value: 'N', default: '3', help: 'a peer is dropped after this many missed heartbeats' },
   help: { type: 'bool', short: 'h', help: 'show this help' },
 }
 
@@ -38,6 +98,7 @@ export async function runCommand (argv: string[]): Promise<number> {
   const stability = String(flags['stability.level']) as Stability
   if (!STABILITY_LEVELS.includes(stability)) throw new FlagError(`invalid --stability.level "${stability}" (want one of ${STABILITY_LEVELS.join(', ')})`)
   const { host, port } = parseHostPort(String(flags['server.http.listen-addr']), 'server.http.listen-addr')
+  const cluster = clusterOptions(flags)
   const sink = createSink('info', 'logfmt')
   const agent = new Agent({
     configPath: positionals[0],
@@ -47,6 +108,7 @@ export async function runCommand (argv: string[]): Promise<number> {
     stabilityLevel: stability,
     uiPathPrefix: String(flags['server.http.ui-path-prefix']),
     sink,
+    cluster,
   })
   try {
     await agent.start()

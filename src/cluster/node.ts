@@ -141,7 +141,7 @@ class Node extends ClusterView implements ClusterNode {
       const { peerId, protocols } = ev.detail
       if (!protocols.includes(dhtProtocol(this.o.fleetName))) {
         this.foreign.add(peerId.toString())
-        this.log.debug('cluster: hanging up on a peer of another fleet', { peer: peerId.toString() })
+        this.log.warn('cluster: hanging up on a peer of another fleet (or not a shoal node)', { peer: peerId.toString() })
         void this.libp2p.hangUp(peerId).catch(() => {})
       }
     })
@@ -156,6 +156,12 @@ class Node extends ClusterView implements ClusterNode {
     if (this.o.discoverPeers.has('bootstrap') && this.o.joinAddrs.length > 0) {
       void this.rejoin()
       if (this.o.rejoinIntervalMs > 0) this.every(this.o.rejoinIntervalMs, () => { void this.rejoin() })
+    }
+    if (this.o.waitForSize > 0 && this.o.waitTimeoutMs > 0) {
+      // wake listeners when waiting ends by timeout, so they re-check ready()
+      const t = setTimeout(() => { this.invalidate() }, this.o.waitTimeoutMs)
+      t.unref()
+      this.timers.push(t)
     }
     void this.publish()
     this.log.info('cluster: node started', { peer: this.peerId, addrs: this.multiaddrs().join(','), fleet: this.o.fleetName })
@@ -189,7 +195,7 @@ class Node extends ClusterView implements ClusterNode {
   private async shutdown (): Promise<void> {
     if (this.stopped) return
     this.stopped = true
-    for (const t of this.timers) clearInterval(t)
+    for (const t of this.timers) clearTimeout(t) // clears intervals too
     if (this.publishSoon !== undefined) clearTimeout(this.publishSoon)
     this.close()
     await this.libp2p.stop()
@@ -304,7 +310,7 @@ class Node extends ClusterView implements ClusterNode {
   private async rejoin (): Promise<void> {
     await Promise.all(this.o.joinAddrs.map(async addr => {
       const known = this.joined.get(addr)
-      if (known !== undefined && this.libp2p.getConnections(peerIdFromString(known)).length > 0) return
+      if (known !== undefined && (this.foreign.has(known) || this.libp2p.getConnections(peerIdFromString(known)).length > 0)) return
       try {
         const conn = await this.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(10_000) })
         if (conn.remotePeer.toString() === this.peerId) return

@@ -38,7 +38,8 @@ export class PromTextParser implements ExpositionParser {
   private textEnd = 0
   private mtype: MetricType = 'unknown'
   /** Family name of the last TYPE line: decides le/quantile normalisation in labels(). */
-  private typedFamily = ''
+  private typedStart = 0
+  private typedEnd = 0
   private typedAs: MetricType = 'unknown'
 
   constructor (body: string) {
@@ -195,7 +196,9 @@ export class PromTextParser implements ExpositionParser {
       case 'untyped': this.mtype = 'unknown'; break
       default: throw parseErrorAt(s, this.textStart, `invalid metric type ${JSON.stringify(t)}`)
     }
-    this.typedFamily = this.metricFamily()
+    // Remember where the family name is; labels() needs it only on a cache miss.
+    this.typedStart = this.start
+    this.typedEnd = this.end
     this.typedAs = this.mtype
     return Entry.Type
   }
@@ -222,8 +225,8 @@ export class PromTextParser implements ExpositionParser {
     const s = this.s
     // Prometheus normalises le/quantile by the last TYPE; we also require the series to belong to it.
     let type: MetricType = 'unknown'
-    const f = this.typedFamily
-    if (f !== '' && s.startsWith(f, this.start)) {
+    const f = this.typedEnd - this.typedStart
+    if (f > 0 && s.charCodeAt(this.typedStart) !== QUOTE && s.startsWith(s.slice(this.typedStart, this.typedEnd), this.start)) {
       type = this.typedAs
     }
     try {

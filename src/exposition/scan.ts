@@ -118,20 +118,21 @@ export function flatCopy (s: string): string {
 
 /** Unescapes a label value / OpenMetrics help: \\ \" \n; other escapes are kept as written. */
 export function unescape (s: string, a: number, b: number, quote: boolean): string {
-  let bs = s.indexOf('\\', a)
-  if (bs < 0 || bs >= b) return flatCopy(s.slice(a, b))
+  // Scan by hand: indexOf would search past b, through the rest of the body.
+  let bs = a
+  while (bs < b && s.charCodeAt(bs) !== 92) bs++
+  if (bs >= b) return flatCopy(s.slice(a, b))
   let out = ''
   let from = a
-  while (bs >= 0 && bs < b - 1) {
+  while (bs < b - 1) {
     const c = s.charCodeAt(bs + 1)
     const r = c === 92 ? '\\' : c === 110 ? '\n' : c === 34 && quote ? '"' : undefined
     if (r !== undefined) {
       out += s.slice(from, bs) + r
       from = bs + 2
-      bs = s.indexOf('\\', from)
-    } else {
-      bs = s.indexOf('\\', bs + 2)
     }
+    bs += 2
+    while (bs < b && s.charCodeAt(bs) !== 92) bs++
   }
   return flatCopy(out + s.slice(from, b))
 }

@@ -216,6 +216,7 @@ class EndpointAppender implements BackpressureAppender {
   constructor (private readonly ep: RemoteWriteEndpoint, private readonly batch: SampleBatch) {}
 
   append (series: Series, timestampMs: number, value: number): void {
+    if (this.done) return // the batch went back to the pool on commit/rollback
     this.lastTs = timestampMs
     const s = this.ep.resolveSeries(series)
     if (s === undefined) { this.dropped++; return }
@@ -223,6 +224,7 @@ class EndpointAppender implements BackpressureAppender {
   }
 
   appendStale (series: Series, timestampMs: number): void {
+    if (this.done) return
     this.lastTs = timestampMs
     const s = this.ep.resolveSeries(series)
     if (s === undefined) { this.dropped++; return }
@@ -230,7 +232,7 @@ class EndpointAppender implements BackpressureAppender {
   }
 
   appendExemplar (series: Series, exemplar: Exemplar): void {
-    if (!this.ep.sendExemplars) return
+    if (this.done || !this.ep.sendExemplars) return
     const s = this.ep.resolveSeries(series)
     if (s === undefined) return
     // An exemplar without its own timestamp takes the sample's (Prometheus does the same).

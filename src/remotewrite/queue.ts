@@ -166,7 +166,15 @@ export class QueueManager implements ShardHost {
     const samples = batch.length - exemplars
     let maxTs = 0
     for (let i = 0; i < batch.length; i++) if (batch.timestamps[i] > maxTs) maxTs = batch.timestamps[i]
-    const body = snappy.compress(encoder.encode(batch))
+    let body: Uint8Array
+    try {
+      body = snappy.compress(encoder.encode(batch))
+    } catch (err) {
+      // Encoding cannot succeed on a retry either: drop the batch.
+      metrics.samplesFailed.inc(samples)
+      this.deps.log.error('failed to encode remote write batch', { failedSampleCount: samples, err: (err as Error).message })
+      return
+    }
     await this.sendWithBackoff(body, samples, (outcome, seconds) => {
       // Like Prometheus, samples_total and bytes_total count every attempt.
       metrics.samplesTotal.inc(samples)

@@ -103,6 +103,8 @@ export class ScrapeLoop {
     this.#metrics = o.metrics
     this.#log = o.log ?? nopLogger
     this.cache = o.cache ?? new SeriesCache()
+    // A handed-over cache holds the previous loop's live series: they end with this loop.
+    this.#scraped = o.cache !== undefined
     this.offsetMs = scrapeOffset(o.target.key, o.target.intervalMs)
     this.#intervalLabel = formatDuration(o.target.intervalMs)
     this.#report = REPORT_NAMES.map(name => new SeriesClass(sortLabels([{ name: '__name__', value: name }, ...o.target.publicLabels])))

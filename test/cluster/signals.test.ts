@@ -37,7 +37,7 @@ test('SIGKILL and SIGSTOP of a peer process are noticed within 5 s', { timeout: 
     const stopped = await spawnPeer(a.node.multiaddrs()[0])
     procs.push(stopped.proc)
     const tKill = await droppedWithin(a, killed.peerId, 'SIGKILL', killed.proc)
-    assert.ok(tKill < 1500, `SIGKILL noticed after ${tKill}ms`) // connection closes, ping fails: fast path
+    assert.ok(tKill < 3000, `SIGKILL noticed after ${tKill}ms`) // connection closes, ping fails: fast path
     const tStop = await droppedWithin(a, stopped.peerId, 'SIGSTOP', stopped.proc)
     t.diagnostic(`dropped after SIGKILL ${tKill}ms, SIGSTOP ${tStop}ms`)
     assert.ok(tStop >= 1000 && tStop < 5000, `SIGSTOP noticed after ${tStop}ms`)
