@@ -9,6 +9,8 @@ import { OpenMetricsParser } from './openmetrics.js'
 
 export { Entry, ParseError }
 export type { EntryKind }
+/** Copy of a series() key that does not keep the body alive: use it for every cache insert. */
+export { flatCopy } from './scan.js'
 
 export interface ExpositionParser {
   /** Advances to the next entry; throws ParseError on malformed input. */

@@ -27,8 +27,10 @@ export function encodeValue (v: unknown): JSONValue {
   if (v instanceof Capsule) return { type: 'capsule', value: v.toString() }
   if (Array.isArray(v)) return { type: 'array', value: v.map(encodeValue) }
   const proto = Object.getPrototypeOf(v)
-  if (proto !== null && proto !== Object.prototype) {
-    return { type: 'capsule', value: `capsule("${(v as object).constructor?.name ?? 'unknown'}")` }
+  const hasMethods = Object.values(v as object).some(x => typeof x === 'function')
+  if ((proto !== null && proto !== Object.prototype) || hasMethods) {
+    const name = proto === null || proto === Object.prototype ? 'Appendable' : ((v as object).constructor?.name ?? 'unknown')
+    return { type: 'capsule', value: `capsule("${name}")` }
   }
   return {
     type: 'object',

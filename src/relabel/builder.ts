@@ -60,8 +60,9 @@ export class LabelsBuilder {
    * not change what is visited): base labels in name order, then additions in set order.
    */
   range (fn: (name: string, value: string) => void): void {
-    const adds = this.#adds.length > 0 ? this.#adds.slice() : this.#adds
-    const dels = this.#dels.length > 0 ? this.#dels.slice() : this.#dels
+    // Copies, not the live lists: fn may set and delete.
+    const adds = this.#adds.length > 0 ? this.#adds.slice() : NONE
+    const dels = this.#dels.length > 0 ? this.#dels.slice() : NONE
     const base = this.#base
     for (const l of base) {
       if (l.value === '') continue
@@ -124,6 +125,8 @@ export class LabelsBuilder {
     return ''
   }
 }
+
+const NONE: readonly never[] = []
 
 function byName (x: Label, y: Label): number {
   return x.name < y.name ? -1 : x.name > y.name ? 1 : 0

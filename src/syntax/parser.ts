@@ -75,6 +75,9 @@ class Parser {
 
   // --- token handling -------------------------------------------------------------------
 
+  /** The current token, read through a call so TypeScript does not keep a stale narrowing across next(). */
+  private cur (): Token { return this.tok }
+
   /** Advances to the next non-comment token, collecting comments. */
   private next (): void {
     const sc = this.sc
@@ -213,7 +216,7 @@ class Parser {
     }
     const bn: BlockName = { fragments: [this.lit], start: this.pos, end: this.end, labelPos: -1, labelEnd: -1 }
     this.next()
-    while (this.tok === T.DOT) {
+    while (this.cur() === T.DOT) {
       this.next()
       // Keep going with a malformed name to parse as much as possible.
       if (this.tok !== T.IDENT) this.errorf(`expected identifier, got ${tokenName(this.tok)}`)
@@ -221,8 +224,8 @@ class Parser {
       bn.end = this.end
       this.next()
     }
-    if (this.tok !== T.ASSIGN && this.tok !== T.LCURLY) {
-      if (this.tok === T.STRING) {
+    if (this.cur() !== T.ASSIGN && this.cur() !== T.LCURLY) {
+      if (this.cur() === T.STRING) {
         const lit = this.lit
         if (lit[0] !== '"') this.errorf(`expected block label to be a double quoted string, but got ${goQuote(lit)}`)
         // An empty label is the same as no label; any other must be a valid identifier.
@@ -297,7 +300,7 @@ class Parser {
         }
         case T.LPAREN: {
           this.expect(T.LPAREN)
-          const args = this.tok !== T.RPAREN ? this.parseExpressionList(T.RPAREN) : []
+          const args = this.cur() !== T.RPAREN ? this.parseExpressionList(T.RPAREN) : []
           const rp = this.expect(T.RPAREN)
           primary = { kind: 'Call', callee: primary, args, span: { start: primary.span.start, end: this.p(closeEnd(rp, T.RPAREN)) } }
           break
@@ -347,7 +350,7 @@ class Parser {
       }
       case T.LBRACK: {
         const lb = this.expect(T.LBRACK)
-        const elements = this.tok !== T.RBRACK ? this.parseExpressionList(T.RBRACK) : []
+        const elements = this.cur() !== T.RBRACK ? this.parseExpressionList(T.RBRACK) : []
         const rb = this.expect(T.RBRACK)
         const e: ArrayExpr = { kind: 'Array', elements, span: this.span(lb.pos, closeEnd(rb, T.RBRACK)) }
         return e
@@ -355,7 +358,7 @@ class Parser {
       case T.LCURLY: {
         const lc = this.expect(T.LCURLY)
         // Alloy checks for `]` here (not `}`); kept so error recovery matches.
-        const fields = this.tok !== T.RBRACK ? this.parseFieldList(T.RCURLY) : []
+        const fields = this.cur() !== T.RBRACK ? this.parseFieldList(T.RCURLY) : []
         const rc = this.expect(T.RCURLY)
         const e: ObjectExpr = { kind: 'Object', fields, span: this.span(lc.pos, closeEnd(rc, T.RCURLY)) }
         return e

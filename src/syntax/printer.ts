@@ -206,7 +206,8 @@ class Printer {
       else if (w === UNINDENT) this.indent = Math.max(0, this.indent - 1)
       else this.writeByte(w, 1)
     }
-    this.ws = this.ws.slice(n)
+    if (n === this.ws.length) this.ws.length = 0
+    else if (n > 0) this.ws.splice(0, n)
   }
 }
 

@@ -33,7 +33,7 @@ test('a chain of 4 nodes learns the whole fleet; graceful stop and abort are not
 
     // participants + matching hashes: every node computes the same owners
     for (const n of all) { n.setState('participant'); n.setComponentHash('scrape.x', 'h1') }
-    await waitFor(() => all.every(n => n.peers().every(p => p.state === 'participant' && p.components['scrape.x'] === 'h1')), 5000)
+    await waitFor(() => all.every(n => n.peers().length === 4 && n.peers().every(p => p.state === 'participant' && p.components['scrape.x'] === 'h1')), 5000)
     const keys = Array.from({ length: 200 }, (_, i) => keyFromString(`t${i}`))
     const ownersBy = all.map(n => keys.map(k => n.lookup(k, 2, 'scrape.x').map(p => p.peerId).join()).join(';'))
     assert.equal(new Set(ownersBy).size, 1)

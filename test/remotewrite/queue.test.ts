@@ -48,6 +48,8 @@ describe('QueueManager via RemoteWriteEndpoint', () => {
         app.commit()
       }
       await until(() => rx.requests.reduce((n, r) => n + r.req.timeseries.reduce((m, t) => m + t.samples.length, 0), 0) >= 1000)
+      // The receiver records a request before answering it; metrics move once the answer arrives.
+      await until(() => ep.queue.size === 0)
       const got = bySeries(rx)
       assert.equal(got.size, 50)
       for (const s of series) {
@@ -219,6 +221,7 @@ describe('QueueManager via RemoteWriteEndpoint', () => {
         app.commit()
       }
       await until(() => bySeries(rx).get('2')?.length === 2)
+      await until(() => ep.queue.size === 0)
       assert.equal(calls, 3, 'cached per series')
       const got = bySeries(rx)
       assert.equal(got.has('1'), false)
