@@ -40,7 +40,8 @@ const grouped = new WriteRequestEncoder({ groupBySeries: true })
 const flat = new WriteRequestEncoder({ groupBySeries: false })
 const native = await loadNativeSnappy()
 const js = await loadJsSnappy()
-const snappies: Snappy[] = native !== undefined ? [native, js] : [js]
+// Each implementation runs twice, interleaved: on a shared machine the spread shows the noise.
+const snappies: Snappy[] = native !== undefined ? [native, js, native, js] : [js]
 
 console.log(`${SERIES} series x ${BATCHES} batches (${SERIES * BATCHES} samples), Node ${process.version}`)
 bench('encode (grouped by series)', b => grouped.encode(b).length)

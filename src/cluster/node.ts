@@ -277,7 +277,7 @@ class Node extends ClusterView implements ClusterNode {
     const id = peer.toString()
     if (this.stopped || !this.membership.has(id)) return
     try {
-      await this.libp2p.services.ping.ping(peer, { signal: AbortSignal.timeout(Math.min(1000, this.o.heartbeatMs)) })
+      await this.libp2p.services.ping.ping(peer, { signal: AbortSignal.timeout(Math.max(1000, this.o.heartbeatMs)) })
     } catch {
       if (!this.stopped && this.membership.dropUnreachable(id)) this.log.debug('cluster: peer unreachable after disconnect', { peer: id })
     }

@@ -61,8 +61,8 @@ export class LabelsBuilder {
    */
   range (fn: (name: string, value: string) => void): void {
     // Copies, not the live lists: fn may set and delete.
-    const adds = this.#adds.length > 0 ? this.#adds.slice() : NONE
-    const dels = this.#dels.length > 0 ? this.#dels.slice() : NONE
+    const adds = this.#adds.length > 0 ? this.#adds.slice() : NO_LABELS
+    const dels = this.#dels.length > 0 ? this.#dels.slice() : NO_NAMES
     const base = this.#base
     for (const l of base) {
       if (l.value === '') continue
@@ -126,7 +126,8 @@ export class LabelsBuilder {
   }
 }
 
-const NONE: readonly never[] = []
+const NO_LABELS: readonly Label[] = []
+const NO_NAMES: readonly string[] = []
 
 function byName (x: Label, y: Label): number {
   return x.name < y.name ? -1 : x.name > y.name ? 1 : 0
