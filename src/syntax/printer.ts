@@ -12,7 +12,7 @@ import { T, type Token } from './token.js'
 /** Canonical text of a file, ending with one newline, as `alloy fmt` writes it. */
 export function formatFile (file: File): string {
   const p = new Printer(file.comments)
-  new Walker(p).stmts(file.body)
+  new Walker(p, file.comments).stmts(file.body)
   p.finish()
   return alignAndTrim(p.text()) + '\n'
 }
@@ -79,7 +79,7 @@ class Printer {
     this.lastTok = tok
     const next = { ...this.pos }
     this.flush(next, tok)
-    this.writeString(next, data, false)
+    this.writeString(next, data, false, tok === T.STRING ? protectString(data) : undefined)
   }
 
   finish (): void {
@@ -88,7 +88,9 @@ class Printer {
   }
 
   private commentBefore (next: MPos): boolean {
-    return this.ci < this.comments.length && this.comments[this.ci].span.start.offset <= next.offset
+    // Strictly before: `next` is often estimated as the end of the previous token, and a
+    // comment starting exactly there (`5/* c */,`) must not move on the second run.
+    return this.ci < this.comments.length && this.comments[this.ci].span.start.offset < next.offset
   }
 
   private flush (next: MPos, tok: LastTok): void {
@@ -153,10 +155,11 @@ class Printer {
     this.outLen += s.length
   }
 
-  private writeString (pos: MPos, s: string, escaped: boolean): void {
+  /** `text` is what to emit when it differs from s (s is what position tracking counts). */
+  private writeString (pos: MPos, s: string, escaped: boolean, text?: string): void {
     if (this.outPos.column === 1) this.writeIndent()
     if (pos.line > 0) this.pos = { ...pos }
-    this.emit(escaped ? ESC + s + ESC : s)
+    this.emit(escaped ? ESC + s + ESC : text ?? s)
 
     let newlines = 0
     let lastNl = 0
@@ -211,6 +214,16 @@ class Printer {
   }
 }
 
+/**
+ * Alloy sends string literals through the tabwriter unescaped, so a tab inside a string
+ * became alignment padding and trailing blanks in a multi-line raw string were trimmed,
+ * changing the value. Escape just those characters; everything else lays out as in Alloy.
+ */
+function protectString (lit: string): string | undefined {
+  if (!/[\t\v\f]|[ ]\r?\n/.test(lit)) return undefined
+  return lit.replace(/[\t\v\f]+|[ ]+(?=\r?\n)/g, m => ESC + m + ESC)
+}
+
 /** Whether printing `next` right after `prev` would scan as a different token. */
 function mayCombine (prev: LastTok, next: number): boolean {
   if (prev === T.NUMBER) return next === 0x2e // 1.
@@ -221,7 +234,37 @@ function mayCombine (prev: LastTok, next: number): boolean {
 // --- walker ------------------------------------------------------------------------------
 
 const lineOf = (s: Span): { start: number, end: number } => ({ start: s.start.line, end: s.end.line })
-const nodeLines = (s: Span): number => s.end.line - s.start.line + 1
+
+/** Whether the walker keeps a line break inside n (mirrors its layout decisions). */
+function printsMultiline (n: Stmt | Expr): boolean {
+  switch (n.kind) {
+    case 'Attribute': return printsMultiline(n.value)
+    case 'Block': return n.body.length > 0
+    case 'Literal': return n.raw.includes('\n')
+    case 'Identifier': return false
+    case 'Access': return printsMultiline(n.value)
+    case 'Index': return printsMultiline(n.value) || printsMultiline(n.index)
+    case 'Unary': return printsMultiline(n.value)
+    case 'Binary': return printsMultiline(n.left) || printsMultiline(n.right)
+    case 'Paren': return printsMultiline(n.inner)
+    case 'Array': return listBreaks(n.span.start.line, n.elements.map(e => e.span), closePos(n.span).line) || n.elements.some(printsMultiline)
+    case 'Object':
+      return listBreaks(n.span.start.line, n.fields.map(f => ({ start: f.nameSpan.start, end: f.value.span.end })), closePos(n.span).line, true) ||
+        n.fields.some(f => printsMultiline(f.value))
+    case 'Call':
+      return printsMultiline(n.callee) || listBreaks(n.callee.span.end.line, n.args.map(a => a.span), closePos(n.span).line) || n.args.some(printsMultiline)
+  }
+}
+
+/** Whether a list starting on `open` keeps a break before an element or the closing token. */
+function listBreaks (open: number, items: Span[], close: number, byNameLine = false): boolean {
+  let prev = open
+  for (const s of items) {
+    if (s.start.line !== prev) return true
+    prev = byNameLine ? s.start.line : s.end.line
+  }
+  return items.length > 0 && close !== prev
+}
 /** The position of a node's closing character (spans end just past it). */
 function closePos (s: Span): Pos {
   return { offset: s.end.offset - 1, line: s.end.line, column: s.end.column - 1 }
@@ -233,7 +276,25 @@ const opToken: Record<string, Token> = {
 }
 
 class Walker {
-  constructor (private readonly p: Printer) {}
+  constructor (private readonly p: Printer, private readonly comments: readonly Comment[]) {}
+
+  /**
+   * Whether a statement or value will print over several lines, which ends an alignment run.
+   * Alloy uses the source's line count, so `a =\n1` broke alignment on the first run but not
+   * on the second; counting only the line breaks the printer keeps makes fmt idempotent.
+   */
+  private multiline (n: Stmt | Expr): boolean {
+    if (n.span.start.line === n.span.end.line) return false
+    if (this.hasCommentWithin(n.span)) return true
+    return printsMultiline(n)
+  }
+
+  private hasCommentWithin (span: Span): boolean {
+    const cs = this.comments
+    let lo = 0; let hi = cs.length
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (cs[mid].span.start.offset <= span.start.offset) lo = mid + 1; else hi = mid }
+    return lo < cs.length && cs[lo].span.start.offset < span.end.offset
+  }
 
   private tok (t: Token, text: string): void { this.p.token(text, t, true) }
 
@@ -247,7 +308,7 @@ class Walker {
       }
       this.stmt(s)
       // A multi-line statement ends an alignment section.
-      this.p.space(nodeLines(s.span) > 1 ? FORMFEED : NEWLINE)
+      this.p.space(this.multiline(s) ? FORMFEED : NEWLINE)
     }
   }
 
@@ -265,7 +326,9 @@ class Walker {
   }
 
   private block (b: BlockStmt): void {
-    this.p.at(b.nameSpan.start)
+    // A name split by comments (`a.\n// c\nb`) prints joined; emit those comments first, not
+    // between the name and `{` where a line comment would break the block header.
+    this.p.at(this.hasCommentWithin(b.nameSpan) ? b.nameSpan.end : b.nameSpan.start)
     this.p.token(b.name.join('.'), T.IDENT, false)
     if (b.label !== undefined && b.label !== '') {
       this.p.space(BLANK)
@@ -382,7 +445,7 @@ class Walker {
       const f = e.fields[i]
       if (f.nameSpan.start.line !== prevLine) {
         // Keep aligning `=` unless the previous field spanned several lines.
-        p.space(i > 0 && nodeLines(e.fields[i - 1].value.span) === 1 ? NEWLINE : FORMFEED)
+        p.space(i > 0 && !this.multiline(e.fields[i - 1].value) ? NEWLINE : FORMFEED)
       } else if (i > 0) {
         p.space(BLANK)
       }
