@@ -2,6 +2,7 @@
 // block bodies ("alloyjson"): attributes and blocks with typed values. Secrets stay redacted.
 import type { Schema } from '../vm/schema.js'
 import { AlloyFunction, Capsule, Secret } from '../vm/value.js'
+import { formatDuration } from '../vm/duration.js'
 
 export type JSONValue =
   | { type: 'null', value: null }
@@ -47,7 +48,9 @@ export function encodeBody (schema: Schema, value: unknown): JSONStmt[] {
     const v = obj[name]
     if (spec.kind === 'attr') {
       if (v === undefined) continue
-      out.push({ name, type: 'attr', value: encodeValue(v) })
+      // Durations are kept in milliseconds; show them as the user writes them.
+      const shown = spec.type.kind === 'duration' && typeof v === 'number' ? formatDuration(v) : v
+      out.push({ name, type: 'attr', value: encodeValue(shown) })
     } else {
       const items = spec.multiple ? (Array.isArray(v) ? v : []) : (v === undefined || v === null ? [] : [v])
       for (const item of items) out.push({ name, type: 'block', body: encodeBody(spec.body, item) })

@@ -13,9 +13,12 @@ function build (): void {
     if (cp >= 0xd800 && cp <= 0xdfff) continue
     const s = String.fromCodePoint(cp)
     let u = s.toUpperCase()
-    if ([...u].length !== 1) u = s
+    const l = s.toLowerCase()
+    // Uncased code points (the vast majority) fold only to themselves.
+    if (u === s && l === s) continue
+    if (u.codePointAt(0)! > 0xffff ? u.length !== 2 : u.length !== 1) u = s
     let k = u.toLowerCase()
-    if ([...k].length !== 1) k = u
+    if (k.codePointAt(0)! > 0xffff ? k.length !== 2 : k.length !== 1) k = u
     let group = byKey.get(k)
     if (group === undefined) byKey.set(k, group = [])
     group.push(cp)

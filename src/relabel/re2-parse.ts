@@ -237,7 +237,7 @@ class Parser {
     if (this.peek() !== '?') {
       const cap = ++this.groups
       this.names.push('')
-      items.push({ k: 'group', cap, body: this.groupBody({ ...flags }, start) })
+      items.push({ k: 'group', cap, body: this.groupBody({ ...flags }) })
       return
     }
     // (?P<name>re) and (?<name>re); (?<= and (?<! are lookbehinds.
@@ -254,7 +254,7 @@ class Parser {
       this.pos = end + 1
       const cap = ++this.groups
       this.names.push(name)
-      items.push({ k: 'group', cap, body: this.groupBody({ ...flags }, start) })
+      items.push({ k: 'group', cap, body: this.groupBody({ ...flags }) })
       return
     }
     if (next === '=' || next === '!' || next === '<') {
@@ -287,7 +287,7 @@ class Parser {
           // Applies to the rest of the enclosing group, across '|' too.
           Object.assign(flags, f)
         } else {
-          items.push({ k: 'group', cap: 0, body: this.groupBody(f, start) })
+          items.push({ k: 'group', cap: 0, body: this.groupBody(f) })
         }
         return
       } else {
@@ -297,11 +297,10 @@ class Parser {
     throw new Re2SyntaxError('invalid or unsupported Perl syntax', this.text(start))
   }
 
-  groupBody (flags: Flags, start: number): Node {
+  groupBody (flags: Flags): Node {
     const body = this.alt(flags)
     if (this.peek() !== ')') throw new Re2SyntaxError('missing closing )', this.src)
     this.pos++
-    void start
     return body
   }
 

@@ -234,7 +234,8 @@ export class ScrapePool {
 
   async #reconcile (): Promise<void> {
     const stops: Array<Promise<void>> = []
-    for (const [k, loop] of this.#loops) {
+    // A snapshot: replacing a loop re-inserts its key, which a live Map iterator would visit again.
+    for (const [k, loop] of [...this.#loops]) {
       const known = this.#known.get(k)
       if (known === undefined) {
         // Gone from discovery: its series end here.
@@ -271,7 +272,8 @@ export class ScrapePool {
 
   async #restartAll (keepCaches: boolean): Promise<void> {
     const stops: Array<Promise<void>> = []
-    for (const [k, loop] of this.#loops) {
+    // A snapshot: replacing a loop re-inserts its key, which a live Map iterator would visit again.
+    for (const [k, loop] of [...this.#loops]) {
       const known = this.#known.get(k)
       if (known === undefined) continue // reconcile() ends it with markers
       const reuse = keepCaches && labelsEqual(loop.target.publicLabels, known.target.publicLabels)

@@ -15,7 +15,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { encodeHeartbeat } from '../../src/cluster/heartbeat.js'
 import type { Heartbeat } from '../../src/cluster/heartbeat.js'
 import { dhtProtocol, gossipTopic } from '../../src/cluster/options.js'
-import { metricValue, startTestNode, waitFor } from './helpers.js'
+import { metricValue, startTestNode, waitFor, debugState } from './helpers.js'
 
 test('garbage, a wrong claimed peer ID and replayed seqs are rejected and counted', { timeout: 30_000 }, async () => {
   const victim = await startTestNode({ nodeName: 'victim' })
@@ -44,7 +44,7 @@ test('garbage, a wrong claimed peer ID and replayed seqs are rejected and counte
     pubsub.subscribe(topic)
     await rogue.dial(multiaddr(victim.node.multiaddrs()[0]))
     await waitFor(() => pubsub.getSubscribers(topic).some(p => p.toString() === victim.node.peerId), 5000)
-    await waitFor(() => victim.node.peers().length === 2, 5000)
+    await waitFor(() => victim.node.peers().length === 2, 5000, () => debugState(victim, honest))
 
     await pubsub.publish(topic, new Uint8Array([0xde, 0xad, 0xbe, 0xef]))
     await pubsub.publish(topic, heartbeat({ peerId: honest.node.peerId, name: 'impostor', state: 'terminating' }))

@@ -41,3 +41,17 @@ export async function metricValue (registry: Registry, name: string, labels: Rec
   const v = m?.values.find(x => Object.entries(labels).every(([k, val]) => x.labels[k] === val))
   return v?.value ?? 0
 }
+
+/** Connections and gossip subscribers of each node, for failure messages. */
+export function debugState (...nodes: TestNode[]): string {
+  return JSON.stringify(nodes.map(n => {
+    const l = (n.node as unknown as { libp2p: any }).libp2p
+    return {
+      self: n.node.peerId.slice(-6),
+      peers: n.node.peers().map(p => p.peerId.slice(-6)),
+      conns: l.getConnections().map((c: any) => `${c.remotePeer.toString().slice(-6)}:${c.status}:${c.direction}`),
+      subs: l.services.pubsub.getSubscribers('/shoal/shoal/membership/1').map((p: any) => p.toString().slice(-6)),
+      meshPeers: l.services.pubsub.getMeshPeers('/shoal/shoal/membership/1').map((p: any) => p.toString().slice(-6)),
+    }
+  }))
+}

@@ -68,7 +68,7 @@ const matching: [string, string[], string[]][] = [
   ['^*a', ['a'], []],
   ['', [''], ['a']],
   ['(?s)(?-s:.)', ['a'], ['\n']],
-  ['(?i)straße', ['STRAẞE', 'strasse'.slice(0, 0) + 'Straße'], ['STRASSE']],
+  ['(?i)straße', ['STRAẞE', 'Straße'], ['STRASSE']],
 ]
 
 for (const [re, yes, no] of matching) {

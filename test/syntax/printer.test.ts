@@ -76,6 +76,10 @@ describe('printer: layout rules', () => {
     ['raw strings are kept verbatim', 'a = `x\n  y`\n', 'a = `x\n  y`\n'],
     ['call arguments on new lines', 'a = f(1,\n2)\n', 'a = f(1,\n\t2)\n'],
     ['a call with no arguments split over lines stays valid', 'a = f(\n)\n', 'a = f()\n'],
+    // Deviations from Alloy that keep values and idempotence (see printer.ts):
+    ['tabs and trailing blanks inside strings are kept', 'a = "x\ty"\nbb = `p\tq \nr`\n', 'a  = "x\ty"\nbb = `p\tq \nr`\n'],
+    ['a dropped line break after = does not end the alignment run', 'a =\n1\nbbb = 2\n', 'a   = 1\nbbb = 2\n'],
+    ['a block name split by a comment stays a valid header', 'a.\n// c\nb {\n}\n', '// c\na.b { }\n'],
   ]
   for (const [name, src, want] of table) {
     it(name, () => {
