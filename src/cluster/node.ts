@@ -57,8 +57,13 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     ...(psk !== undefined ? { connectionProtector: preSharedKey({ psk }) } : {}),
-    // Ping every heartbeat so a frozen (SIGSTOPped) peer's connection is aborted within ~2 heartbeats.
-    connectionMonitor: { pingInterval: o.heartbeatMs, pingTimeout: { minTimeout: o.heartbeatMs, maxTimeout: 2 * o.heartbeatMs }, abortConnectionOnPingFailure: true },
+    // Ping every heartbeat so a frozen (SIGSTOPped) peer's connection is aborted within ~2 s
+    // (libp2p's default is ~13 s); at least 1 s of timeout so a busy host does not cut live peers.
+    connectionMonitor: {
+      pingInterval: o.heartbeatMs,
+      pingTimeout: { minTimeout: Math.max(1000, o.heartbeatMs), maxTimeout: Math.max(2000, 2 * o.heartbeatMs) },
+      abortConnectionOnPingFailure: true,
+    },
     peerDiscovery,
     services: {
       identify: identify(),

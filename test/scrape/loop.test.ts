@@ -239,21 +239,47 @@ test('offsets: same key, same slot; slots aligned to the wall clock', () => {
   assert.equal(nextSlot(106_999, 15_000, 2_000), 107_000)
 })
 
-test('timer scrapes at the slot: timestamps are offset + k*interval', async () => {
-  body = 'a 1\n'
-  const { loop, rec, fetcher } = setup({ scrape_interval: 150, scrape_timeout: 100 })
-  try {
-    loop.start()
-    await new Promise(resolve => setTimeout(resolve, 500))
-    await loop.stop({ writeStaleMarkers: false })
-    assert.ok(rec.batches.length >= 2 && rec.batches.length <= 4, `scrapes: ${rec.batches.length}`)
-    const ts = rec.batches.map(b => b[0].kind === 'sample' ? b[0].t : -1)
-    // Within 1% of the interval the slot time itself is used; a later timer uses "now",
-    // which is still just after the slot.
-    for (const t of ts) {
-      const late = (((t - loop.offsetMs) % 150) + 150) % 150
-      assert.ok(late < 30, `ts ${t} is ${late}ms after its slot`)
-    }
-  } finally { await fetcher.close() }
+test('timer scrapes at the slot: timestamps are offset + k*interval, nothing after stop', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 })
+  const config = resolveScrapeConfig({ job_name: 'job1', scrape_interval: 15_000, scrape_timeout: 10_000 })
+  const target = newTarget({ __address__: 'h:1' }, config)!
+  const rec = new Recorder()
+  let calls = 0
+  const fetcher = { scrape: async () => { calls++; return { body: 'a 1\n', contentType: 'text/plain', bytes: 4 } } }
+  const loop = new ScrapeLoop({ target, config, fetcher, appendable: rec, parserFor })
+  const settle = async (): Promise<void> => { for (let i = 0; i < 20; i++) await Promise.resolve() }
+  loop.start()
+  const first = nextSlot(1_000_000, 15_000, loop.offsetMs)
+  t.mock.timers.tick(first - 1_000_000 - 1)
+  await settle()
+  assert.equal(calls, 0)
+  t.mock.timers.tick(1)
+  await settle()
+  assert.equal(calls, 1)
+  for (let i = 0; i < 3; i++) { t.mock.timers.tick(15_000); await settle() }
+  assert.equal(calls, 4)
+  const ts = rec.batches.map(b => b[0].kind === 'sample' ? b[0].t : -1)
+  assert.deepEqual(ts, [first, first + 15_000, first + 30_000, first + 45_000])
+  await loop.stop({ writeStaleMarkers: false })
+  t.mock.timers.tick(60_000)
+  await settle()
+  assert.equal(calls, 4)
 })
 
+test('a real node_exporter body: every sample appended, second scrape all cache hits', async () => {
+  const { readFileSync } = await import('node:fs')
+  body = readFileSync(new URL('../../../shared/fixtures/exposition/node_exporter.prom.txt', import.meta.url), 'utf8')
+  const { loop, rec, fetcher } = setup()
+  try {
+    await loop.scrapeOnce(1000)
+    const n = rec.last().filter(o => o.kind === 'sample').length - 5
+    assert.ok(n > 1000, `samples: ${n}`)
+    assert.equal(loop.health.lastError, undefined)
+    assert.deepEqual(Recorder.samples(rec.last()).slice(-3), [
+      `${series('scrape_samples_scraped')} ${n}@1000`, `${series('scrape_samples_post_metric_relabeling')} ${n}@1000`, `${series('scrape_series_added')} ${n}@1000`,
+    ])
+    await loop.scrapeOnce(2000)
+    assert.equal(Recorder.samples(rec.last()).at(-1), `${series('scrape_series_added')} 0@2000`)
+    assert.deepEqual(Recorder.stale(rec.last()), [])
+  } finally { await loop.stop({ writeStaleMarkers: false }); await fetcher.close() }
+})

@@ -35,11 +35,11 @@ const kind: ComponentKind<Args> = {
   },
   exports: { output: { type: 'array' }, rules: { type: 'capsule', capsule: 'Rules' } },
   validate (args) {
-    try { rulesFromDecoded(args.rule); return [] } catch (err) { return [(err as Error).message] }
+    try { rulesFromDecoded(args.rule, { nameValidation: 'utf8' }); return [] } catch (err) { return [(err as Error).message] }
   },
   build (globals, args) {
     const publish = (a: Args): void => {
-      const rules = rulesFromDecoded(a.rule)
+      const rules = rulesFromDecoded(a.rule, { nameValidation: 'utf8' })
       globals.onStateChange({ output: relabelTargets(a.targets, rules) as unknown as Value, rules: new Capsule('Rules', rules) })
     }
     publish(args)
