@@ -182,6 +182,15 @@ export class ScrapeLoop {
       }
     }
     if (this.#stopped) return
+    // Back-pressure: while the receivers' queues are full, wait (at most one interval) before
+    // adding more; past that the queue's own overflow accounting takes over.
+    const wait = this.#appendable.waitForCapacity?.()
+    if (wait !== undefined) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([wait, new Promise<void>(resolve => { timer = setTimeout(resolve, this.target.intervalMs) })])
+      clearTimeout(timer)
+      if (this.#stopped) return
+    }
 
     const counts: Counts = { total: 0, added: 0, seriesAdded: 0 }
     let app = this.#appendable.appender()

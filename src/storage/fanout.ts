@@ -20,6 +20,10 @@ export class Fanout implements Appendable {
   #targets: readonly Appendable[]
   constructor (targets: readonly Appendable[] = []) { this.#targets = targets.filter(Boolean) }
   set (targets: readonly Appendable[]): void { this.#targets = targets.filter(Boolean) }
+  async waitForCapacity (): Promise<void> {
+    const waits = this.#targets.map(t => t.waitForCapacity?.()).filter(Boolean)
+    if (waits.length > 0) await Promise.all(waits)
+  }
   appender (): Appender {
     const t = this.#targets
     if (t.length === 0) return discard

@@ -60,6 +60,11 @@ export interface Appender {
 /** Anything samples can be sent to: what `forward_to` lists and `receiver` exports. */
 export interface Appendable {
   appender (): Appender
+  /**
+   * Resolves when the receiver has room again (remote_write's bounded queue). Producers await
+   * it before appending a batch, so a slow receiver slows scraping instead of growing memory.
+   */
+  waitForCapacity? (): Promise<void>
 }
 
 /** Stringifies labels as `{a="1", b="2"}` (debug and error messages, not the hot path). */

@@ -35,6 +35,8 @@ class RelabelAppendable implements Appendable {
     return out
   }
 
+  waitForCapacity (): Promise<void> { return this.fanout.waitForCapacity() }
+
   appender (): Appender {
     const next = this.fanout.appender()
     const self = this

@@ -203,7 +203,7 @@ const kind: ComponentKind<Args> = {
     })
     endpoints = make(initial)
     fanout.set(endpoints as unknown as Appendable[])
-    const receiver: Appendable = { appender: () => fanout.appender() }
+    const receiver: Appendable = { appender: () => fanout.appender(), waitForCapacity: () => fanout.waitForCapacity() }
     globals.onStateChange({ receiver: new Capsule('Appendable', receiver) })
     return {
       async run (signal) {

@@ -1,0 +1,105 @@
+// Serves the web UI: a single-page app whose pages (/, /component/{id}, /cluster) all get
+// index.html, plus its static assets. Everything works under a path prefix (behind a proxy):
+// index.html carries <base href="{prefix}">, so the app's asset, page and API URLs are all
+// relative to it, and the JSON API is answered under the prefix as well.
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { request, type IncomingMessage, type ServerResponse } from 'node:http'
+import { extname, join, resolve, sep } from 'node:path'
+import { sendText, type HttpServer } from '../server.js'
+
+export interface UIOptions {
+  /** --server.http.ui-path-prefix, e.g. "/" or "/shoal/". */
+  prefix: string
+  /** Folder holding index.html and assets/ (dist/http/ui/static). */
+  staticDir: string
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json; charset=utf-8',
+}
+
+/** "shoal", "/shoal", "/shoal/" → "/shoal/"; "" or "/" → "/". */
+export function normalizePrefix (p: string): string {
+  const parts = p.split('/').filter(Boolean)
+  return parts.length === 0 ? '/' : `/${parts.join('/')}/`
+}
+
+/** The static folder next to this module once built, else the built copy in dist/ (running from src/ with tsx). */
+export function defaultStaticDir (): string {
+  const here = join(import.meta.dirname, 'static')
+  if (existsSync(join(here, 'assets', 'app.mjs'))) return here
+  return resolve(import.meta.dirname, '../../../dist/http/ui/static')
+}
+
+const escAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
+
+export function registerUI (server: HttpServer, opts: UIOptions): void {
+  const prefix = normalizePrefix(opts.prefix)
+  const base = prefix.slice(0, -1) // "" for the root
+  const root = resolve(opts.staticDir)
+  let indexCache: string | undefined
+
+  const index = (res: ServerResponse): void => {
+    if (indexCache === undefined) {
+      let html: string
+      try { html = readFileSync(join(root, 'index.html'), 'utf8') } catch {
+        return sendText(res, 500, `shoal UI assets not found in ${root} (run npm run build)\n`)
+      }
+      indexCache = html.replace('<base href="/">', `<base href="${escAttr(prefix)}">`)
+    }
+    res.setHeader('Cache-Control', 'no-cache')
+    sendText(res, 200, indexCache, TYPES['.html'])
+  }
+
+  server.route('GET', `${base}/`, (_req, res) => index(res))
+  server.route('GET', `${base}/cluster`, (_req, res) => index(res))
+  server.route('GET', `${base}/component/*id`, (_req, res) => index(res))
+  if (base !== '') {
+    server.route('GET', base, (_req, res) => { res.writeHead(302, { Location: prefix }).end() })
+    // The API under the prefix: forwarded to our own listener at the unprefixed path, so every
+    // API route (present and future) answers here without being registered twice.
+    server.route('GET', `${base}/api/*rest`, (req, res, _p, url) => forward(server, req, res, url.pathname.slice(base.length) + url.search))
+    server.route('POST', `${base}/api/*rest`, (req, res, _p, url) => forward(server, req, res, url.pathname.slice(base.length) + url.search))
+  }
+  server.route('GET', `${base}/assets/*file`, async (_req, res, params) => {
+    const file = resolve(root, 'assets', params.file)
+    if (!file.startsWith(join(root, 'assets') + sep)) return sendText(res, 404, '404 page not found\n')
+    let body: Buffer
+    try {
+      if (!statSync(file).isFile()) return sendText(res, 404, '404 page not found\n')
+      body = await readFile(file)
+    } catch { return sendText(res, 404, '404 page not found\n') }
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+      'Cache-Control': 'no-cache',
+    })
+    res.end(body)
+  })
+}
+
+function forward (server: HttpServer, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const a = server.address
+  if (!a) { sendText(res, 503, 'not listening\n'); return Promise.resolve() }
+  const host = a.address === '0.0.0.0' ? '127.0.0.1' : a.address === '::' ? '::1' : a.address
+  return new Promise(done => {
+    const headers = { ...req.headers }
+    delete headers.host
+    const up = request({ host, port: a.port, method: req.method, path, headers }, upRes => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers)
+      upRes.pipe(res)
+      upRes.on('end', () => done())
+      upRes.on('error', () => { res.destroy(); done() })
+    })
+    up.on('error', err => { if (!res.headersSent) sendText(res, 502, `${err.message}\n`); else res.destroy(); done() })
+    req.pipe(up)
+  })
+}
