@@ -4,7 +4,7 @@ import { Agent } from '../agent.js'
 import { createSink } from '../logging/logger.js'
 import type { Stability } from '../runtime/component.js'
 import { flagsHelp, parseFlags, FlagError, type FlagSpecs } from './flags.js'
-import { readFileSync } from 'node:fs'
+import { readJoinFile as readPeerList } from '../cluster/join-file.js'
 import { parseDuration } from '../vm/duration.js'
 import type { ClusterOptions, DiscoveryMethod } from '../cluster/index.js'
 
@@ -22,22 +22,22 @@ function intFlag (flags: Record<string, string | boolean>, name: string): number
 
 /** Reads a peer-list file: one address per line, `#` starts a comment. */
 export function readJoinFile (path: string): string[] {
-  let text: string
-  try { text = readFileSync(path, 'utf8') } catch (err) { throw new FlagError(`cannot read --cluster.join-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`) }
-  return text.split('\n').map(l => l.replace(/#.*/, '').trim()).filter(Boolean)
+  try { return readPeerList(path) } catch (err) { throw new FlagError(`--cluster.join-file: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `${path}: no such file` : (err as Error).message}`) }
 }
 
 export function clusterOptions (flags: Record<string, string | boolean>): ClusterOptions {
   const methods = list(String(flags['cluster.discover-peers']))
   for (const m of methods) if (!['bootstrap', 'mdns', 'dht'].includes(m)) throw new FlagError(`invalid --cluster.discover-peers method "${m}" (want bootstrap, mdns or dht)`)
   const joinFile = String(flags['cluster.join-file'])
-  const join = [...list(String(flags['cluster.join-addresses'])), ...(joinFile ? readJoinFile(joinFile) : [])]
+  if (joinFile) readJoinFile(joinFile) // fail fast on a missing or malformed file
+  const join = list(String(flags['cluster.join-addresses']))
   const listen = list(String(flags['cluster.listen-addr']))
   const advertise = list(String(flags['cluster.advertise-address']))
   return {
     enabled: flags['cluster.enabled'] === true,
     nodeName: String(flags['cluster.node-name']) || undefined,
     joinAddrs: join,
+    joinFile: joinFile || undefined,
     listenAddrs: listen.length > 0 ? listen : undefined,
     advertiseAddrs: advertise.length > 0 ? advertise : undefined,
     discoverPeers: methods as DiscoveryMethod[],

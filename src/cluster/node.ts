@@ -2,6 +2,7 @@
 // membership table that rendezvous ownership is computed from. No coordinator: every node joins
 // through any other, learns the rest from gossip (and the DHT), and dials them.
 
+import { readJoinFile } from './join-file.js'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
@@ -158,7 +159,7 @@ class Node extends ClusterView implements ClusterNode {
     this.updatePeerGauge()
     this.every(this.o.heartbeatMs, () => { void this.publish() })
     this.every(Math.max(25, Math.min(250, this.o.heartbeatMs / 4)), () => { this.membership.expire() })
-    if (this.o.discoverPeers.has('bootstrap') && this.o.joinAddrs.length > 0) {
+    if (this.o.discoverPeers.has('bootstrap') && (this.o.joinAddrs.length > 0 || this.o.joinFile !== undefined)) {
       void this.rejoin()
       if (this.o.rejoinIntervalMs > 0) this.every(this.o.rejoinIntervalMs, () => { void this.rejoin() })
     }
@@ -313,7 +314,11 @@ class Node extends ClusterView implements ClusterNode {
 
   /** Dials join addresses whose peer is not connected (at start and every rejoin interval). */
   private async rejoin (): Promise<void> {
-    await Promise.all(this.o.joinAddrs.map(async addr => {
+    let fromFile: string[] = []
+    if (this.o.joinFile !== undefined) {
+      try { fromFile = readJoinFile(this.o.joinFile) } catch (err) { this.log.warn('cluster: cannot read join file', { file: this.o.joinFile, err }) }
+    }
+    await Promise.all([...new Set([...this.o.joinAddrs, ...fromFile])].map(async addr => {
       const known = this.joined.get(addr)
       if (known !== undefined && (this.foreign.has(known) || this.libp2p.getConnections(peerIdFromString(known)).length > 0)) return
       try {

@@ -15,6 +15,7 @@ export interface ResolvedOptions {
   listenAddrs: string[]
   advertiseAddrs: string[]
   joinAddrs: string[]
+  joinFile: string | undefined
   discoverPeers: Set<DiscoveryMethod>
   fleetName: string
   rejoinIntervalMs: number
@@ -40,6 +41,7 @@ export function resolveOptions (o: ClusterOptions): ResolvedOptions {
     listenAddrs: (o.listenAddrs ?? DEFAULT_LISTEN_ADDRS).map(toMultiaddrString),
     advertiseAddrs: (o.advertiseAddrs ?? []).map(toMultiaddrString),
     joinAddrs: (o.joinAddrs ?? []).map(toMultiaddrString),
+    joinFile: o.joinFile === '' ? undefined : o.joinFile,
     discoverPeers: new Set(o.discoverPeers ?? DEFAULT_DISCOVERY),
     fleetName,
     rejoinIntervalMs: o.rejoinIntervalMs ?? 60_000,

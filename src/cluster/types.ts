@@ -81,6 +81,8 @@ export interface ClusterOptions {
   fleetName?: string
   /** Re-dial join addresses this often so a fleet heals after all nodes restarted. Default 60 s; 0 = off. */
   rejoinIntervalMs?: number
+  /** Peer-list file, re-read at every rejoin (see bootstrap/README.md). */
+  joinFile?: string
   /** pnet swarm key file; peers without the same key cannot connect. */
   keyFile?: string
   /** Advertised UI address (host:port). */
