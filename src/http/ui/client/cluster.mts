@@ -1,0 +1,49 @@
+// "/cluster": every peer this node knows, its state, heartbeat, config hashes per component
+// (mismatches highlighted) and targets owned, with a bar showing how the load is split.
+import { api, type Peer } from './api.mjs'
+import { age, badge, componentPath, esc, peerURL } from './html.mjs'
+import type { Page } from './page.mjs'
+
+const COLORS = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#0891b2', '#db2777', '#65a30d', '#dc2626', '#4f46e5', '#0d9488']
+
+const total = (p: Peer): number => Object.values(p.targetsOwned).reduce((a, b) => a + b, 0)
+
+export function clusterPage (el: HTMLElement): Page {
+  el.innerHTML = `<h1>Cluster <span class="muted" data-n></span></h1>
+<div class="card stack"><h2>Load split</h2><div class="split" data-split></div><div class="legend" data-legend></div></div>
+<div class="card flush"><div class="table-wrap"><table class="peers"><thead><tr><th>Peer</th><th>State</th><th>Addresses</th><th>HTTP</th><th>Version</th><th>Last heartbeat</th><th>Config hash per component</th><th class="num">Targets owned</th></tr></thead><tbody></tbody></table></div></div>`
+  return {
+    title: 'Cluster',
+    async refresh (signal) {
+      const peers = await api<Peer[]>('peers', signal)
+      peers.sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId))
+      el.querySelector('[data-n]')!.textContent = `${peers.length} peer${peers.length === 1 ? '' : 's'}`
+      const color = (i: number): string => COLORS[i % COLORS.length]
+      const sum = peers.reduce((a, p) => a + total(p), 0)
+      el.querySelector('[data-split]')!.innerHTML = sum === 0 ? '' : peers.map((p, i) => {
+        const n = total(p)
+        const pct = (100 * n) / sum
+        return n === 0 ? '' : `<div style="width:${pct.toFixed(2)}%;background:${color(i)}" title="${esc(p.name)}: ${n} targets (${pct.toFixed(1)}%)">${pct >= 8 ? `${esc(p.name)} ${pct.toFixed(0)}%` : ''}</div>`
+      }).join('')
+      el.querySelector('[data-legend]')!.innerHTML = sum === 0
+        ? '<span class="muted">No clustered targets.</span>'
+        : peers.map((p, i) => `<span><i style="background:${color(i)}"></i>${esc(p.name)} · ${total(p)} (${((100 * total(p)) / sum).toFixed(1)}%)</span>`).join('')
+      el.querySelector('tbody')!.innerHTML = peers.map((p, i) => {
+        const ui = p.httpAddr ? peerURL(p.httpAddr, '') : ''
+        const comps = Object.entries(p.components).sort(([a], [b]) => a.localeCompare(b))
+        const mismatch = comps.some(([, c]) => !c.match)
+        const hashes = comps.map(([id, c]) => `<div><span class="hash ${c.match ? 'match' : 'mismatch'}" title="${esc(id)}: ${c.match ? 'same config as this node' : 'config differs from this node: targets are not shared'}">${esc(c.configHash.slice(0, 10) || 'missing')}</span> <span class="muted mono">${esc(id)}</span></div>`).join('') || '<span class="muted">—</span>'
+        const owned = Object.entries(p.targetsOwned).sort(([a], [b]) => a.localeCompare(b))
+          .map(([id, n]) => `<div><a ${p.httpAddr ? `href="${esc(peerURL(p.httpAddr, componentPath(id)))}"` : ''} title="${esc(id)} on ${esc(p.name)}">${n}</a> <span class="muted mono">${esc(id)}</span></div>`).join('')
+        return `<tr data-peer="${esc(p.name)}" data-self="${p.isSelf}"${mismatch ? ' class="mismatch"' : ''}>` +
+          `<td><i style="display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:8px;background:${color(i)}"></i>` +
+          (ui ? `<a class="peer-ui" href="${esc(ui)}">${esc(p.name)}</a>` : esc(p.name)) + (p.isSelf ? '<span class="tag">this node</span>' : '') +
+          `<div class="muted mono" title="${esc(p.peerId)}">${esc(p.peerId.slice(0, 6))}…${esc(p.peerId.slice(-6))}</div></td>` +
+          `<td>${badge(p.state)}</td><td class="mono">${p.addresses.map(a => `<div>${esc(a)}</div>`).join('') || '<span class="muted">—</span>'}</td>` +
+          `<td class="mono">${ui ? `<a href="${esc(ui)}">${esc(p.httpAddr)}</a>` : '<span class="muted">—</span>'}</td><td>${esc(p.version)}</td>` +
+          `<td title="${esc(p.lastHeartbeat)}">${p.isSelf ? '<span class="muted">self</span>' : age(p.lastHeartbeatAgeMs)}</td>` +
+          `<td>${hashes}</td><td class="num"><b>${total(p)}</b>${owned}</td></tr>`
+      }).join('') || '<tr><td colspan="8" class="muted">No peers.</td></tr>'
+    },
+  }
+}

@@ -1,0 +1,85 @@
+// "/component/{id}": health, arguments, exports, dependencies and debug info of one component;
+// a scrape component's targets as a sortable, filterable table with who scrapes each.
+import { api, HTTPError, type ComponentDetail, type Peer, type ScrapeTarget } from './api.mjs'
+import { renderBody } from './alloy.mjs'
+import { badge, componentPath, esc, since } from './html.mjs'
+import type { Page } from './page.mjs'
+import { TargetsTable } from './targets.mjs'
+
+const ARRAY_CAP = 50
+
+const links = (ids: string[]): string =>
+  ids.length ? `<ul class="plain">${ids.map(id => `<li><a class="mono" href="${esc(componentPath(id))}">${esc(id)}</a></li>`).join('')}</ul>` : '<span class="muted">none</span>'
+
+export function componentPage (el: HTMLElement, id: string): Page {
+  el.innerHTML = `<h1><span class="mono" data-title>${esc(id)}</span> <span data-badge></span></h1>
+<div data-error></div>
+<div class="grid stack">
+  <div class="card"><h2>Health</h2><dl class="kv" data-health></dl></div>
+  <div class="card"><h2>Component</h2><dl class="kv" data-info></dl></div>
+  <div class="card"><h2>Dependencies</h2><dl class="kv" data-deps></dl></div>
+</div>
+<div class="card"><h2>Arguments</h2><pre class="code" data-args></pre><div class="more" data-args-more hidden></div></div>
+<div class="card"><h2>Exports</h2><pre class="code" data-exports></pre></div>
+<div class="card flush" data-debug><h2>Debug info</h2><div data-debug-body><p class="muted" style="padding:0 16px">none</p></div></div>`
+  let full = false
+  let lastArgs = ''
+  let lastArgsJSON: ComponentDetail['arguments'] = null
+  let table: TargetsTable | undefined
+  const q = <T extends Element = HTMLElement>(s: string): T => el.querySelector<T>(s)!
+
+  const renderArgs = (): void => {
+    const r = renderBody(lastArgsJSON, { maxItems: full ? Infinity : ARRAY_CAP })
+    q('[data-args]').innerHTML = r.html
+    const more = q('[data-args-more]')
+    more.hidden = r.cut === 0
+    if (r.cut > 0) more.innerHTML = `<button type="button">Show all (${r.cut} more items)</button>`
+  }
+  q('[data-args-more]').addEventListener('click', e => { if ((e.target as HTMLElement).closest('button')) { full = true; renderArgs() } })
+
+  return {
+    title: id,
+    async refresh (signal) {
+      let c: ComponentDetail
+      try {
+        c = await api<ComponentDetail>(`components/${encodeURIComponent(id)}`, signal)
+      } catch (err) {
+        if (err instanceof HTTPError && err.status === 404) {
+          q('[data-error]').innerHTML = `<div class="error-box">Component <b>${esc(id)}</b> does not exist on this node. <a href="./">All components</a></div>`
+          return
+        }
+        throw err
+      }
+      q('[data-error]').innerHTML = ''
+      q('[data-badge]').innerHTML = badge(c.health.state)
+      q('[data-health]').innerHTML = `<dt>State</dt><dd>${badge(c.health.state)}</dd><dt>Message</dt><dd>${esc(c.health.message) || '<span class="muted">—</span>'}</dd>` +
+        `<dt>Updated</dt><dd title="${esc(c.health.updatedTime)}">${since(c.health.updatedTime)}</dd>`
+      q('[data-info]').innerHTML = `<dt>Name</dt><dd class="mono">${esc(c.name)}</dd><dt>Label</dt><dd class="mono">${esc(c.label) || '<span class="muted">—</span>'}</dd>` +
+        `<dt>Local ID</dt><dd class="mono">${esc(c.localID)}</dd><dt>Module</dt><dd class="mono">${esc(c.moduleID) || '<span class="muted">root</span>'}</dd>`
+      q('[data-deps]').innerHTML = `<dt>References</dt><dd>${links(c.referencesTo)}</dd><dt>Referenced by</dt><dd>${links(c.referencedBy)}</dd>`
+      const argsKey = JSON.stringify(c.arguments)
+      if (argsKey !== lastArgs) { lastArgs = argsKey; lastArgsJSON = c.arguments; renderArgs() }
+      q('[data-exports]').innerHTML = renderBody(c.exports, { maxItems: ARRAY_CAP }).html
+
+      const info = c.debugInfo as { targets?: ScrapeTarget[], clustered?: boolean } | null
+      const body = q('[data-debug-body]')
+      if (info && Array.isArray(info.targets)) {
+        const peers = info.clustered ? await api<Peer[]>('peers', signal).catch(() => [] as Peer[]) : []
+        if (!table) {
+          body.innerHTML = `<p class="muted" style="padding:0 16px" data-mode></p><div data-table></div>`
+          table = new TargetsTable(q('[data-table]'), id)
+        }
+        q('[data-mode]').textContent = info.clustered
+          ? `Clustered: the fleet's ${peers.length || 1} node${peers.length === 1 ? '' : 's'} split these targets; each node scrapes its share.`
+          : 'Not clustered: this node scrapes every target.'
+        table.update(info.targets, peers)
+      } else if (info !== null && info !== undefined) {
+        table = undefined
+        body.innerHTML = `<pre class="code" style="margin:0 16px 16px">${esc(JSON.stringify(info, null, 2))}</pre>`
+      } else {
+        table = undefined
+        body.innerHTML = '<p class="muted" style="padding:0 16px">This component has no debug info.</p>'
+      }
+    },
+  }
+}

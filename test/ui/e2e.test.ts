@@ -1,0 +1,160 @@
+// Two clustered agents (separate processes) split 20 farm targets; each agent's UI, read in a
+// real Chromium, shows which targets it scrapes itself: the two sets are disjoint and cover all.
+// The cluster page lists both peers and links through to the other peer's own UI.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { startFarm, type Farm } from '../../src/demo/farm.js'
+import { start, tempDir, type Proc } from '../helpers/proc.js'
+import { freePort, waitFor } from '../helpers/net.js'
+import { discardReceiver, scrapeConfig } from './helpers/agent.js'
+import { ARTIFACTS, ROOT, ensureUIBuilt, haveChromium, launch } from './helpers/ui.js'
+
+const N = 20
+const COMPONENT = 'prometheus.scrape.demo'
+let farm: Farm
+let sink: Awaited<ReturnType<typeof discardReceiver>>
+let browser: Browser | undefined
+let dir: string
+const procs: Proc[] = []
+const nodes: Array<{ name: string, http: number, p2p: number, base: string }> = []
+
+before(async () => {
+  if (!haveChromium()) return
+  ensureUIBuilt()
+  dir = tempDir('ui-e2e')
+  farm = await startFarm(N, 3)
+  sink = await discardReceiver()
+  writeFileSync(join(dir, 'agent.alloy'), scrapeConfig(farm.addresses, sink.url, { clustered: true, interval: '1s' }))
+  for (const name of ['ui-a', 'ui-b']) {
+    const http = await freePort()
+    nodes.push({ name, http, p2p: await freePort(), base: `http://127.0.0.1:${http}` })
+  }
+  for (const n of nodes) {
+    const other = nodes.find(o => o !== n)!
+    mkdirSync(join(dir, n.name))
+    procs.push(start(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'helpers/ui-agent.ts'), join(dir, 'agent.alloy'),
+      `--server.http.listen-addr=127.0.0.1:${n.http}`, `--storage.path=${join(dir, n.name)}`,
+      '--cluster.enabled', `--cluster.node-name=${n.name}`, `--cluster.listen-addr=/ip4/127.0.0.1/tcp/${n.p2p}`,
+      `--cluster.join-addresses=127.0.0.1:${other.p2p}`, '--cluster.rejoin-interval=2s', '--cluster.discover-peers=bootstrap'], { cwd: ROOT }))
+  }
+  browser = await launch()
+})
+
+after(async () => {
+  await browser?.close()
+  for (const p of procs) await p.stop()
+  await farm?.close()
+  await sink?.close()
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+const getJSON = async (url: string): Promise<any> => {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) })
+  if (!res.ok) throw new Error(`${url}: ${res.status}`)
+  return await res.json()
+}
+
+/** The targets table as the page shows it: url → "here" or the owner's name. */
+async function readTargets (page: Page): Promise<Map<string, string>> {
+  const rows = await page.$$eval('table.targets tbody tr[data-url]', rs => rs.map(r => {
+    const e = r as HTMLElement
+    return [e.dataset.url!, e.dataset.scraped === 'here' ? 'here' : (e.dataset.owner ?? '')] as [string, string]
+  }))
+  return new Map(rows)
+}
+
+test('each agent\'s component page shows a disjoint share of the targets, together all of them', async (ctx) => {
+  if (!haveChromium()) return ctx.skip('/usr/bin/chromium is not installed')
+  const all = farm.addresses.map(a => `http://${a}/metrics`).sort()
+  // The fleet has formed and settled: both nodes see two participants and agree on ownership.
+  await waitFor('a settled two-node fleet', async () => {
+    const views = await Promise.all(nodes.map(async n => {
+      const peers = await getJSON(`${n.base}/api/v0/web/peers`) as Array<{ state: string }>
+      const c = await getJSON(`${n.base}/api/v0/web/components/${COMPONENT}`)
+      return { peers, local: (c.debugInfo.targets as Array<{ url: string, local: boolean }>).filter(t => t.local).map(t => t.url) }
+    }))
+    return views.every(v => v.peers.length === 2 && v.peers.every(p => p.state === 'participant')) &&
+      views[0].local.length + views[1].local.length === N && views[0].local.length > 0 && views[1].local.length > 0
+  }, 60_000, 500)
+
+  const pages: Page[] = []
+  for (const n of nodes) {
+    const page = await browser!.newPage({ viewport: { width: 1440, height: 1000 } })
+    await page.goto(`${n.base}/component/${COMPONENT}`)
+    await page.waitForSelector('body[data-loaded] table.targets tbody tr[data-url]')
+    pages.push(page)
+  }
+  // Read both pages until one refresh shows a consistent split (ownership may still be moving).
+  let views: Array<Map<string, string>> = []
+  const consistent = (): boolean => {
+    const [a, b] = views.map(v => [...v].filter(([, o]) => o === 'here').map(([u]) => u))
+    return a.length + b.length === N && new Set([...a, ...b]).size === N
+  }
+  const deadline = Date.now() + 20_000
+  do {
+    views = await Promise.all(pages.map(readTargets))
+    if (consistent()) break
+    await new Promise(r => setTimeout(r, 1000))
+  } while (Date.now() < deadline)
+
+  const [hereA, hereB] = views.map(v => [...v].filter(([, o]) => o === 'here').map(([u]) => u).sort())
+  assert.equal(views[0].size, N, 'agent A lists every target')
+  assert.equal(views[1].size, N, 'agent B lists every target')
+  assert.deepEqual(hereA.filter(u => hereB.includes(u)), [], 'no target is scraped by both')
+  assert.deepEqual([...hereA, ...hereB].sort(), all, 'together they scrape every target')
+  assert.ok(hereA.length > 0 && hereB.length > 0, `both scrape a share (${hereA.length}/${hereB.length})`)
+  // What A says B scrapes is exactly what B scrapes, and the other way round.
+  assert.deepEqual([...views[0]].filter(([, o]) => o === 'ui-b').map(([u]) => u).sort(), hereB)
+  assert.deepEqual([...views[1]].filter(([, o]) => o === 'ui-a').map(([u]) => u).sort(), hereA)
+
+  // "scraped by ui-b" links to the same component on ui-b's UI.
+  const hrefs = await pages[0].$$eval('table.targets a.peer-link', as => [...new Set(as.map(a => (a as HTMLAnchorElement).href))])
+  assert.deepEqual(hrefs, [`${nodes[1].base}/component/${COMPONENT}`])
+  const count = await pages[0].textContent('[data-count]')
+  assert.equal(count, `${N} targets · ${hereA.length} scraped here · ${hereB.length} by peers`)
+
+  // Filtering and sorting happen in the page.
+  await pages[0].selectOption('select[data-f="owner"]', 'here')
+  assert.equal(await pages[0].$$eval('table.targets tbody tr[data-url]', rs => rs.length), hereA.length)
+  await pages[0].fill('input[data-f="text"]', hereA[0].replace('http://', ''))
+  await pages[0].waitForFunction(() => document.querySelectorAll('table.targets tbody tr[data-url]').length === 1)
+  await pages[0].fill('input[data-f="text"]', '')
+  await pages[0].selectOption('select[data-f="owner"]', '')
+  await pages[0].waitForFunction(n => document.querySelectorAll('table.targets tbody tr[data-url]').length === n, N)
+
+  mkdirSync(ARTIFACTS, { recursive: true })
+  for (const [i, page] of pages.entries()) await page.screenshot({ path: join(ARTIFACTS, `ui-component-${nodes[i].name}.png`), fullPage: true })
+  copyFileSync(join(ARTIFACTS, 'ui-component-ui-a.png'), join(ROOT, 'docs/ui-component.png'))
+  for (const p of pages) await p.close()
+})
+
+test('the cluster page lists both peers, their split, and links to the other peer\'s UI', async (ctx) => {
+  if (!haveChromium()) return ctx.skip('/usr/bin/chromium is not installed')
+  const [a, b] = nodes
+  const page = await browser!.newPage({ viewport: { width: 1440, height: 900 } })
+  await page.goto(`${a.base}/cluster`)
+  await page.waitForFunction(() => document.body.dataset.loaded === 'true' && document.querySelectorAll('table.peers tbody tr[data-peer]').length === 2)
+  const rows = await page.$$eval('table.peers tbody tr[data-peer]', rs => rs.map(r => ({
+    name: (r as HTMLElement).dataset.peer,
+    self: (r as HTMLElement).dataset.self,
+    state: r.querySelector('.badge')?.textContent,
+    mismatch: r.classList.contains('mismatch'),
+    owned: Number(r.querySelector('td.num b')?.textContent),
+  })))
+  assert.deepEqual(rows.map(r => [r.name, r.self, r.state, r.mismatch]), [['ui-a', 'true', 'participant', false], ['ui-b', 'false', 'participant', false]])
+  assert.equal(rows[0].owned + rows[1].owned, N)
+  assert.equal(await page.$$eval('[data-split] > div', ds => ds.length), 2)
+  assert.equal(await page.textContent('#node'), 'node ui-a')
+  await page.screenshot({ path: join(ARTIFACTS, 'ui-cluster.png'), fullPage: true })
+  copyFileSync(join(ARTIFACTS, 'ui-cluster.png'), join(ROOT, 'docs/ui-cluster.png'))
+
+  await page.click('tr[data-peer="ui-b"] a.peer-ui')
+  await page.waitForURL(`${b.base}/`)
+  await page.waitForSelector('body[data-loaded] table.components tbody tr[data-id]')
+  await page.waitForFunction(() => document.querySelector('#node')?.textContent === 'node ui-b')
+  assert.deepEqual(await page.$$eval('table.components tbody tr', rs => rs.map(r => (r as HTMLElement).dataset.id)), ['prometheus.remote_write.discard', COMPONENT])
+  await page.close()
+})
