@@ -60,7 +60,7 @@ const getJSON = async (url: string): Promise<any> => {
 /** The targets table as the page shows it: url → "here" or the owner's name. */
 async function readTargets (page: Page): Promise<Map<string, string>> {
   const rows = await page.$$eval('table.targets tbody tr[data-url]', rs => rs.map(r => {
-    const e = r as HTMLElement
+    const e = r as any
     return [e.dataset.url!, e.dataset.scraped === 'here' ? 'here' : (e.dataset.owner ?? '')] as [string, string]
   }))
   return new Map(rows)
@@ -111,7 +111,7 @@ test('each agent\'s component page shows a disjoint share of the targets, togeth
   assert.deepEqual([...views[1]].filter(([, o]) => o === 'ui-a').map(([u]) => u).sort(), hereA)
 
   // "scraped by ui-b" links to the same component on ui-b's UI.
-  const hrefs = await pages[0].$$eval('table.targets a.peer-link', as => [...new Set(as.map(a => (a as HTMLAnchorElement).href))])
+  const hrefs = await pages[0].$$eval('table.targets a.peer-link', as => [...new Set(as.map(a => (a as any).href))])
   assert.deepEqual(hrefs, [`${nodes[1].base}/component/${COMPONENT}`])
   const count = await pages[0].textContent('[data-count]')
   assert.equal(count, `${N} targets · ${hereA.length} scraped here · ${hereB.length} by peers`)
@@ -120,13 +120,13 @@ test('each agent\'s component page shows a disjoint share of the targets, togeth
   await pages[0].selectOption('select[data-f="owner"]', 'here')
   assert.equal(await pages[0].$$eval('table.targets tbody tr[data-url]', rs => rs.length), hereA.length)
   await pages[0].fill('input[data-f="text"]', hereA[0].replace('http://', ''))
-  await pages[0].waitForFunction(() => document.querySelectorAll('table.targets tbody tr[data-url]').length === 1)
+  await pages[0].waitForFunction(() => (globalThis as any).document.querySelectorAll('table.targets tbody tr[data-url]').length === 1)
   await pages[0].fill('input[data-f="text"]', '')
   await pages[0].selectOption('select[data-f="owner"]', '')
-  await pages[0].waitForFunction(n => document.querySelectorAll('table.targets tbody tr[data-url]').length === n, N)
+  await pages[0].waitForFunction(n => (globalThis as any).document.querySelectorAll('table.targets tbody tr[data-url]').length === n, N)
 
   mkdirSync(ARTIFACTS, { recursive: true })
-  for (const [i, page] of pages.entries()) await page.screenshot({ path: join(ARTIFACTS, `ui-component-${nodes[i].name}.png`), fullPage: true })
+  for (const [i, page] of pages.entries()) await page.evaluate(() => (globalThis as any).scrollTo(0, 0)).then(() => page.screenshot({ path: join(ARTIFACTS, `ui-component-${nodes[i].name}.png`), fullPage: true }))
   copyFileSync(join(ARTIFACTS, 'ui-component-ui-a.png'), join(ROOT, 'docs/ui-component.png'))
   for (const p of pages) await p.close()
 })
@@ -136,10 +136,10 @@ test('the cluster page lists both peers, their split, and links to the other pee
   const [a, b] = nodes
   const page = await browser!.newPage({ viewport: { width: 1440, height: 900 } })
   await page.goto(`${a.base}/cluster`)
-  await page.waitForFunction(() => document.body.dataset.loaded === 'true' && document.querySelectorAll('table.peers tbody tr[data-peer]').length === 2)
+  await page.waitForFunction(() => { const d = (globalThis as any).document; return d.body.dataset.loaded === 'true' && d.querySelectorAll('table.peers tbody tr[data-peer]').length === 2 })
   const rows = await page.$$eval('table.peers tbody tr[data-peer]', rs => rs.map(r => ({
-    name: (r as HTMLElement).dataset.peer,
-    self: (r as HTMLElement).dataset.self,
+    name: (r as any).dataset.peer,
+    self: (r as any).dataset.self,
     state: r.querySelector('.badge')?.textContent,
     mismatch: r.classList.contains('mismatch'),
     owned: Number(r.querySelector('td.num b')?.textContent),
@@ -154,7 +154,14 @@ test('the cluster page lists both peers, their split, and links to the other pee
   await page.click('tr[data-peer="ui-b"] a.peer-ui')
   await page.waitForURL(`${b.base}/`)
   await page.waitForSelector('body[data-loaded] table.components tbody tr[data-id]')
-  await page.waitForFunction(() => document.querySelector('#node')?.textContent === 'node ui-b')
-  assert.deepEqual(await page.$$eval('table.components tbody tr', rs => rs.map(r => (r as HTMLElement).dataset.id)), ['prometheus.remote_write.discard', COMPONENT])
+  await page.waitForFunction(() => (globalThis as any).document.querySelector('#node')?.textContent === 'node ui-b')
+  assert.deepEqual(await page.$$eval('table.components tbody tr', rs => rs.map(r => (r as any).dataset.id)), ['prometheus.remote_write.discard', COMPONENT])
+  // The graph: both components, one edge, the scrape right of the remote_write it references.
+  const boxes = await page.$$eval('.graph a.node', ns => ns.map(n => [(n as any).dataset.id, n.getBoundingClientRect().x]))
+  assert.equal(boxes.length, 2)
+  const x = Object.fromEntries(boxes) as Record<string, number>
+  assert.ok(x[COMPONENT] > x['prometheus.remote_write.discard'])
+  assert.equal(await page.$$eval('.graph path.edge', es => es.length), 1)
+  await page.screenshot({ path: join(ARTIFACTS, 'ui-components.png'), fullPage: true })
   await page.close()
 })

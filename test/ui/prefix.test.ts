@@ -67,7 +67,7 @@ test('in Chromium, the app under /shoal/ loads, navigates and only requests /sho
     page.on('pageerror', e => errors.push(e.message))
     await page.goto(t.base + '/shoal/')
     await page.waitForSelector('body[data-loaded] table.components tbody tr[data-id]')
-    assert.deepEqual(await page.$$eval('table.components tbody tr', rs => rs.map(r => (r as HTMLElement).dataset.id)), ['prometheus.remote_write.discard', 'prometheus.scrape.demo'])
+    assert.deepEqual(await page.$$eval('table.components tbody tr', rs => rs.map(r => (r as any).dataset.id)), ['prometheus.remote_write.discard', 'prometheus.scrape.demo'])
     assert.equal(await page.$$eval('.graph svg a.node', ns => ns.length), 2)
     await page.click('table.components a[href="component/prometheus.scrape.demo"]')
     await page.waitForSelector('body[data-loaded] table.targets tbody tr[data-url]')

@@ -39,7 +39,7 @@ export function clusterPage (el: HTMLElement): Page {
           `<td><i style="display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:8px;background:${color(i)}"></i>` +
           (ui ? `<a class="peer-ui" href="${esc(ui)}">${esc(p.name)}</a>` : esc(p.name)) + (p.isSelf ? '<span class="tag">this node</span>' : '') +
           `<div class="muted mono" title="${esc(p.peerId)}">${esc(p.peerId.slice(0, 6))}…${esc(p.peerId.slice(-6))}</div></td>` +
-          `<td>${badge(p.state)}</td><td class="mono">${p.addresses.map(a => `<div>${esc(a)}</div>`).join('') || '<span class="muted">—</span>'}</td>` +
+          `<td>${badge(p.state)}</td><td class="mono addrs">${p.addresses.map(a => `<div>${esc(a)}</div>`).join('') || '<span class="muted">—</span>'}</td>` +
           `<td class="mono">${ui ? `<a href="${esc(ui)}">${esc(p.httpAddr)}</a>` : '<span class="muted">—</span>'}</td><td>${esc(p.version)}</td>` +
           `<td title="${esc(p.lastHeartbeat)}">${p.isSelf ? '<span class="muted">self</span>' : age(p.lastHeartbeatAgeMs)}</td>` +
           `<td>${hashes}</td><td class="num"><b>${total(p)}</b>${owned}</td></tr>`

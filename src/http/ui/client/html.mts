@@ -47,6 +47,16 @@ export function durationMs (s: string): number {
   return total
 }
 
+/** "1.654794ms" → "1.65ms": scrape durations at a readable precision. */
+export function shortDuration (s: string): string {
+  if (!s) return ''
+  const ms = durationMs(s)
+  if (ms === 0) return s
+  if (ms < 1) return `${Math.round(ms * 1000)}µs`
+  if (ms < 1000) return `${ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0)}ms`
+  return `${(ms / 1000).toFixed(2)}s`
+}
+
 export const labels = (l: Record<string, string>): string =>
   Object.keys(l).sort().map(k => `<span class="lbl"><b>${esc(k)}=</b>${esc(l[k])}</span>`).join('')
 

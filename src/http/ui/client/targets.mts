@@ -1,7 +1,7 @@
 // The scrape targets table of a component's debug info: filtered and sorted in memory, rendered
 // as one HTML string, and only the first rows until asked for more, so 5,000 targets stay fast.
 import type { Peer, ScrapeTarget } from './api.mjs'
-import { badge, componentPath, durationMs, esc, labels, peerURL, since } from './html.mjs'
+import { badge, componentPath, durationMs, esc, labels, peerURL, shortDuration, since } from './html.mjs'
 
 const PAGE = 250
 
@@ -110,9 +110,9 @@ export class TargetsTable {
     for (const r of shown) {
       const t = r.t
       html += `<tr data-url="${esc(t.url)}" data-scraped="${r.here ? 'here' : 'remote'}" data-owner="${esc(r.here ? '' : r.owner)}">` +
-        `<td>${badge(t.health || 'unknown')}</td><td class="mono">${esc(t.url)}</td><td>${labels(t.labels)}</td><td>${this.#ownerCell(r)}</td>` +
+        `<td>${badge(t.health || 'unknown')}</td><td class="mono">${esc(t.url)}</td><td>${labels(t.labels)}</td><td class="owner">${this.#ownerCell(r)}</td>` +
         `<td title="${esc(t.last_scrape)}">${r.here ? since(t.last_scrape, now) : '<span class="muted">—</span>'}</td>` +
-        `<td class="num">${r.here ? esc(t.last_scrape_duration) : ''}</td><td class="num">${r.here ? (t.series ?? '') : ''}</td><td class="num">${r.here ? t.samples : ''}</td>` +
+        `<td class="num" title="${esc(t.last_scrape_duration)}">${r.here ? esc(shortDuration(t.last_scrape_duration)) : ''}</td><td class="num">${r.here ? (t.series ?? '') : ''}</td><td class="num">${r.here ? t.samples : ''}</td>` +
         `<td class="err">${esc(t.last_error)}</td></tr>`
     }
     if (shown.length === 0) html = `<tr><td colspan="${COLUMNS.length}" class="muted">No targets${this.#rows.length ? ' match the filter' : ''}.</td></tr>`
