@@ -8,7 +8,8 @@
 // /work/shared/bench/lib/gen-bodies.mjs writes them; default /tmp/bench-cache/bodies-n200-s1000-v3-i5).
 // The bodies are handed over as Buffers and decoded per scrape, as the HTTP scraper does.
 
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { Registry } from 'prom-client'
 import { parserFor } from '../src/exposition/parser.js'
 import { RemoteWriteEndpoint } from '../src/remotewrite/endpoint.js'
@@ -81,9 +82,21 @@ round++
 gc()
 const afterCold = process.memoryUsage()
 const samples = targets * 1000
+// CPU_PROF=FILE: a .cpuprofile of the warm rounds only.
+const session = process.env.CPU_PROF !== undefined ? new Session() : undefined
+if (session !== undefined) {
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+}
 const t0 = process.cpuUsage()
 for (let r = 0; r < rounds; r++, round++) await scrapeAll(1_000_000 + (r + 1) * 5000)
 const d = process.cpuUsage(t0)
+if (session !== undefined) {
+  const { profile } = await session.post('Profiler.stop')
+  writeFileSync(process.env.CPU_PROF!, JSON.stringify(profile))
+  session.disconnect()
+}
 gc()
 const end = process.memoryUsage()
 const cpuS = (d.user + d.system) / 1e6

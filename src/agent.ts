@@ -13,6 +13,7 @@ import { renderDiagnostic } from './syntax/render-diag.js'
 import { VERSION } from './version.js'
 import { startCluster, singleNodeCluster, type Cluster, type ClusterNode, type ClusterOptions } from './cluster/index.js'
 import { registerPeersAPI } from './http/peers.js'
+import { registerUI, defaultStaticDir } from './http/ui/routes.js'
 import './components/index.js'
 import { HTTP_ADDRESS_SERVICE } from './components/prometheus/exporter-self.js'
 
@@ -103,6 +104,7 @@ export class Agent {
     })
     registerComponentAPI(h, this.controller)
     registerPeersAPI(h, () => this.services.get(CLUSTER_SERVICE) as Cluster, this.controller)
+    registerUI(h, { prefix: this.#opts.uiPathPrefix, staticDir: defaultStaticDir() })
   }
 
   renderDiagnostics (result: LoadResult | { diagnostics: LoadResult['diagnostics'], sources: Map<string, string> }): string {

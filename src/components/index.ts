@@ -1,6 +1,8 @@
 // Registers every component kind shoal runs.
 import './discovery/relabel.js'
 import './discovery/file.js'
+import './discovery/http.js'
+import './discovery/dns.js'
 import './prometheus/relabel.js'
 import './prometheus/exporter-self.js'
 import './prometheus/remote-write.js'

@@ -49,7 +49,7 @@ export function parseTargetGroups (url: string, body: string): Target[] {
       const tg = newObject() as Target
       tg.__address__ = addr
       for (const [k, v] of Object.entries(labels as Record<string, string>)) if (k !== '__address__') tg[k] = v
-      tg.__meta_url = url + 'x'
+      tg.__meta_url = url
       out.push(tg)
     }
   })

@@ -100,9 +100,12 @@ async function discover (args: Partial<Args>, registry = new Registry()): Promis
   const c = kind.build(g, { names: [], refresh_interval: 30_000, type: 'SRV', port: 0, ...args })
   const ac = new AbortController()
   const done = c.run(ac.signal)
-  await until(() => c.currentHealth!().state !== 'unknown', 'first refresh')
-  ac.abort()
-  await done
+  try {
+    await until(() => c.currentHealth!().state !== 'unknown', 'first refresh')
+  } finally {
+    ac.abort()
+    await done
+  }
   const h = c.currentHealth!()
   return { targets: JSON.parse(JSON.stringify(g.exports.at(-1)!.targets)), health: h.state, message: h.message }
 }
@@ -160,7 +163,7 @@ test('a name with no records of the type is healthy and empty; NXDOMAIN is unhea
   assert.match(await registry.getSingleMetricAsString('prometheus_sd_dns_lookup_failures_total'), /^prometheus_sd_dns_lookup_failures_total 0$/m)
 })
 
-test('a failing lookup keeps that name\'s last good targets; refresh picks up changes; update applies at once', async () => {
+test('a failing lookup keeps that name\'s last good targets; refresh picks up changes; update applies at once', async (t) => {
   zones.set('flaky.test.local', { A: ['10.2.0.1'] })
   zones.set('steady.test.local', { A: ['10.3.0.1'] })
   const registry = new Registry()
@@ -168,6 +171,7 @@ test('a failing lookup keeps that name\'s last good targets; refresh picks up ch
   const c = kind.build(g, { names: ['flaky.test.local', 'steady.test.local'], refresh_interval: 200, type: 'A', port: 80 })
   const ac = new AbortController()
   const done = c.run(ac.signal)
+  t.after(async () => { ac.abort(); await done })
   const addrs = (): string[] => (g.exports.at(-1)!.targets as Array<Record<string, string>>).map(t => t.__address__!)
   await until(() => g.exports.length === 2, 'first refresh')
   assert.deepEqual(addrs(), ['10.2.0.1:80', '10.3.0.1:80'])

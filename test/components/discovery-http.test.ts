@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net'
 import { Registry } from 'prom-client'
 import { kind, type Args } from '../../src/components/discovery/http.js'
 import type { ComponentGlobals, Exports } from '../../src/runtime/component.js'
-import { lookupKind } from '../../src/runtime/registry.js'
 import { Controller } from '../../src/runtime/controller.js'
 import { nopLogger } from '../../src/logging/logger.js'
 import { Secret } from '../../src/vm/value.js'
@@ -83,8 +82,9 @@ const groups = JSON.stringify([
   { targets: [], labels: { empty: 'yes' } },
 ])
 
-test('exports the served target groups with __meta_url and sends the Prometheus headers', async () => {
+test('exports the served target groups with __meta_url and sends the Prometheus headers', async (t) => {
   const srv = await sdServer({ body: groups })
+  t.after(() => srv.close())
   const g = fakeGlobals()
   const c = kind.build(g, defaults(srv.url, {
     refresh_interval: 30_000,
@@ -95,6 +95,7 @@ test('exports the served target groups with __meta_url and sends the Prometheus 
   assert.equal(c.currentHealth!().state, 'unknown')
   const ac = new AbortController()
   const done = c.run(ac.signal)
+  t.after(async () => { ac.abort(); await done })
   await until(() => g.exports.length === 2, 'first refresh')
   assert.deepEqual(JSON.parse(JSON.stringify(g.exports[1]!.targets)), [
     { __address__: '10.0.0.1:9100', env: 'prod', __meta_url: srv.url },
@@ -113,13 +114,15 @@ test('exports the served target groups with __meta_url and sends the Prometheus 
   await srv.close()
 })
 
-test('a change on the server shows up after the refresh interval; failures keep the last good targets', async () => {
+test('a change on the server shows up after the refresh interval; failures keep the last good targets', async (t) => {
   const srv = await sdServer({ body: JSON.stringify([{ targets: ['a:1'] }]) })
+  t.after(() => srv.close())
   const registry = new Registry()
   const g = fakeGlobals(registry)
   const c = kind.build(g, defaults(srv.url, { refresh_interval: 200 }))
   const ac = new AbortController()
   const done = c.run(ac.signal)
+  t.after(async () => { ac.abort(); await done })
   const latest = (): unknown => JSON.parse(JSON.stringify(g.exports.at(-1)!.targets))
   await until(() => g.exports.length === 2, 'first refresh')
   assert.deepEqual(latest(), [{ __address__: 'a:1', __meta_url: srv.url }])
@@ -165,7 +168,7 @@ test('a change on the server shows up after the refresh interval; failures keep 
   await srv.close()
 })
 
-test('an unreachable server is unhealthy with a Go-style message', async () => {
+test('an unreachable server is unhealthy with a Go-style message', async (t) => {
   const srv = await sdServer({ body: '[]' })
   const url = srv.url
   await srv.close()
@@ -173,6 +176,7 @@ test('an unreachable server is unhealthy with a Go-style message', async () => {
   const c = kind.build(g, defaults(url))
   const ac = new AbortController()
   const done = c.run(ac.signal)
+  t.after(async () => { ac.abort(); await done })
   await until(() => c.currentHealth!().state === 'unhealthy', 'unhealthy')
   assert.equal(c.currentHealth!().message, `refresh of ${url} failed: Get "${url}": dial tcp ${new URL(url).host}: connect: connection refused`)
   assert.deepEqual(g.exports, [{ targets: [] }])
@@ -180,12 +184,14 @@ test('an unreachable server is unhealthy with a Go-style message', async () => {
   await done
 })
 
-test('update() applies the new url at once; redirects follow unless follow_redirects = false', async () => {
+test('update() applies the new url at once; redirects follow unless follow_redirects = false', async (t) => {
   const srv = await sdServer({ body: JSON.stringify([{ targets: ['r:1'] }]) })
+  t.after(() => srv.close())
   const g = fakeGlobals()
   const c = kind.build(g, defaults(srv.url))
   const ac = new AbortController()
   const done = c.run(ac.signal)
+  t.after(async () => { ac.abort(); await done })
   await until(() => g.exports.length === 2, 'first refresh')
   const redirect = srv.url.replace('/sd', '/redirect')
   await c.update(defaults(redirect))
@@ -211,10 +217,12 @@ test('validate reports Alloy argument errors', () => {
   assert.deepEqual(kind.validate!(defaults('http://127.0.0.1/sd')), [])
 })
 
-test('runs from config text through the controller', async () => {
-  if (lookupKind('discovery.http') === undefined) (await import('../../src/runtime/registry.js')).register(kind)
+test('runs from config text through the controller', async (t) => {
+  // Importing the component module registered the kind.
   const srv = await sdServer({ body: JSON.stringify([{ targets: ['c:9'], labels: { team: 'obs' } }]) })
+  t.after(() => srv.close())
   const ctl = new Controller({ storagePath: '/tmp/shoal-test-discovery-http', logger: nopLogger, registry: new Registry() })
+  t.after(() => ctl.stop())
   const res = await ctl.load([{ name: 'main.alloy', source: `
 discovery.http "sd" {
   url              = "${srv.url}"

@@ -10,6 +10,7 @@ export interface FleetNode {
   p2pPort: number
   dir: string
   args: string[]
+  env: NodeJS.ProcessEnv
   proc: Proc
   base: string
 }
@@ -21,7 +22,7 @@ export interface ScrapeTarget {
   health: string
 }
 
-export function scrapeConfig (opts: { targets: string[], rwURL: string, interval?: string, clustering?: boolean, component?: string, extra?: string }): string {
+export function scrapeConfig (opts: { targets: string[], rwURL: string, interval?: string, clustering?: boolean, component?: string, extra?: string, rwExtra?: string }): string {
   return `prometheus.scrape "${opts.component ?? 'fleet'}" {
   targets = [
 ${opts.targets.map(a => `    {"__address__" = "${a}"},`).join('\n')}
@@ -36,6 +37,7 @@ ${opts.extra ?? ''}
 }
 
 prometheus.remote_write "out" {
+${opts.rwExtra ?? ''}
   endpoint {
     url = "${opts.rwURL}"
     queue_config {
@@ -50,7 +52,7 @@ export class Fleet {
   readonly nodes: FleetNode[] = []
   readonly dir = tempDir('fleet')
 
-  async add (name: string, config: string, extraArgs: string[] = [], join: FleetNode[] = this.nodes): Promise<FleetNode> {
+  async add (name: string, config: string, extraArgs: string[] = [], join: FleetNode[] = this.nodes, env: NodeJS.ProcessEnv = {}): Promise<FleetNode> {
     const dir = join === this.nodes ? join_(this.dir, name) : join_(this.dir, name)
     mkdirSync(dir, { recursive: true })
     writeFileSync(join_(dir, 'config.alloy'), config)
@@ -61,7 +63,7 @@ export class Fleet {
       '--cluster.rejoin-interval=2s',
       ...(join.length > 0 ? [`--cluster.join-addresses=${join.map(n => `127.0.0.1:${n.p2pPort}`).join(',')}`] : []),
       ...extraArgs]
-    const node: FleetNode = { name, httpPort, p2pPort, dir, args, proc: startShoal(args), base: `http://127.0.0.1:${httpPort}` }
+    const node: FleetNode = { name, httpPort, p2pPort, dir, args, env, proc: startShoal(args, { env }), base: `http://127.0.0.1:${httpPort}` }
     this.nodes.push(node)
     await waitFor(`${name} ready`, async () => (await fetch(`${node.base}/-/ready`)).ok, 30_000)
       .catch(err => { throw new Error(`${err.message}\n${node.proc.output()}`) })
@@ -69,7 +71,7 @@ export class Fleet {
   }
 
   restart (node: FleetNode): void {
-    node.proc = startShoal(node.args)
+    node.proc = startShoal(node.args, { env: node.env })
   }
 
   async stopAll (): Promise<void> {
