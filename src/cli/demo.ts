@@ -139,6 +139,8 @@ prometheus.remote_write "relay" {
     const args = ['run', join(dir, 'agent.alloy'), `--server.http.listen-addr=127.0.0.1:${httpPort}`, `--storage.path=${join(dir, name)}`,
       '--cluster.enabled', `--cluster.node-name=${name}`, `--cluster.listen-addr=/ip4/127.0.0.1/tcp/${p2pPort}`,
       '--cluster.rejoin-interval=5s', '--cluster.discover-peers=bootstrap,dht',
+      // Hold clustered scraping until the whole fleet is there, so a cold start scrapes nothing twice.
+      `--cluster.wait-for-size=${nAgents}`, '--cluster.wait-timeout=15s',
       ...(i > 0 ? [`--cluster.join-addresses=127.0.0.1:${nodes[0].p2pPort}`] : [`--cluster.join-addresses=${Array.from({ length: 0 }).join(',')}`])]
     nodes.push({ name, httpPort, p2pPort, args, child: undefined, state: 'running', lastSamples: 0, rate: 0 })
   }
