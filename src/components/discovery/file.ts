@@ -3,7 +3,7 @@
 import { globSync, readFileSync, watch, type FSWatcher } from 'node:fs'
 import { dirname, extname } from 'node:path'
 import { parse as parseYAML } from 'yaml'
-import { Counter } from 'prom-client'
+import { counter, perRegistry } from '../../discovery/metrics.js'
 import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { attr, t } from '../../vm/schema.js'
@@ -46,7 +46,7 @@ export function parseTargetFile (path: string, text: string): Target[] {
   return out
 }
 
-let readErrors: Counter | undefined
+const fileMetrics = perRegistry(registry => counter(registry, 'prometheus_sd_file_read_errors_total', 'The number of File-SD read errors.'))
 
 const kind: ComponentKind<Args> = {
   name: 'discovery.file',
@@ -63,7 +63,7 @@ const kind: ComponentKind<Args> = {
     return problems
   },
   build (globals, initial) {
-    readErrors ??= new Counter({ name: 'prometheus_sd_file_read_errors_total', help: 'The number of File-SD read errors.', registers: [globals.registry] })
+    const readErrors = fileMetrics(globals.registry)
     let args = initial
     let health: Health = { state: 'healthy', message: 'started', updatedTime: new Date() }
     let watchers: FSWatcher[] = []
@@ -90,7 +90,7 @@ const kind: ComponentKind<Args> = {
         }
       }
       if (errors.length > 0) {
-        readErrors!.inc(errors.length)
+        readErrors.inc(errors.length)
         globals.logger.warn('failed to read file_sd files', { err: errors.join('; ') })
         health = { state: 'unhealthy', message: errors.join('; '), updatedTime: new Date() }
       } else {

@@ -2,7 +2,7 @@
 // the samples to forward_to (an edge gateway relaying a site's agents upstream).
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Counter } from 'prom-client'
+import { counter, perRegistry } from '../../discovery/metrics.js'
 import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { attr, block, t } from '../../vm/schema.js'
@@ -35,7 +35,10 @@ class SeriesIntern {
   }
 }
 
-let counters: { requests: Counter, samples: Counter } | undefined
+const receiveMetrics = perRegistry(registry => ({
+  requests: counter(registry, 'prometheus_receive_http_requests_total', 'Remote-write requests received.', ['code']),
+  samples: counter(registry, 'prometheus_receive_http_samples_total', 'Samples received over remote-write.'),
+}))
 
 const kind: ComponentKind<Args> = {
   name: 'prometheus.receive_http',
@@ -55,11 +58,7 @@ const kind: ComponentKind<Args> = {
   },
   exports: {},
   build (globals, initial) {
-    counters ??= {
-      requests: new Counter({ name: 'prometheus_receive_http_requests_total', help: 'Remote-write requests received.', labelNames: ['code'], registers: [globals.registry] }),
-      samples: new Counter({ name: 'prometheus_receive_http_samples_total', help: 'Samples received over remote-write.', registers: [globals.registry] }),
-    }
-    const c = counters
+    const c = receiveMetrics(globals.registry)
     let args = initial
     const fanout = new Fanout(args.forward_to)
     const intern = new SeriesIntern()

@@ -1,6 +1,7 @@
 // prometheus.relabel: relabels every series passing through and forwards the survivors.
 // Results are cached per input Series object, so a steady scrape pays for relabeling once.
-import { Counter, Gauge } from 'prom-client'
+import type { Counter } from 'prom-client'
+import { counter, perRegistry } from '../../discovery/metrics.js'
 import type { ComponentKind } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { attr, block, t } from '../../vm/schema.js'
@@ -24,7 +25,7 @@ class RelabelAppendable implements Appendable {
   /** Input series → output series (or DROPPED). Weak, so series that vanish upstream free their entry. */
   cache = new WeakMap<Series, Series | null>()
   readonly fanout = new Fanout()
-  constructor (readonly metrics: { in: Counter, out: Counter, dropped: Counter, cacheSize: Gauge }) {}
+  constructor (readonly metrics: { in: Counter, out: Counter, dropped: Counter }) {}
 
   map (s: Series): Series | null {
     let out = this.cache.get(s)
@@ -56,7 +57,11 @@ class RelabelAppendable implements Appendable {
   }
 }
 
-let metrics: { in: Counter, out: Counter, dropped: Counter, cacheSize: Gauge } | undefined
+const relabelMetrics = perRegistry(registry => ({
+  in: counter(registry, 'shoal_relabel_samples_in_total', 'Samples entering prometheus.relabel components.'),
+  out: counter(registry, 'shoal_relabel_samples_forwarded_total', 'Samples forwarded by prometheus.relabel components.'),
+  dropped: counter(registry, 'shoal_relabel_samples_dropped_total', 'Samples dropped by prometheus.relabel rules.'),
+}))
 
 const kind: ComponentKind<Args> = {
   name: 'prometheus.relabel',
@@ -74,13 +79,7 @@ const kind: ComponentKind<Args> = {
     return problems
   },
   build (globals, args) {
-    metrics ??= {
-      in: new Counter({ name: 'prometheus_fanout_samples_in_total', help: 'Samples entering prometheus.relabel components.', labelNames: [], registers: [globals.registry] }),
-      out: new Counter({ name: 'shoal_relabel_samples_forwarded_total', help: 'Samples forwarded by prometheus.relabel components.', registers: [globals.registry] }),
-      dropped: new Counter({ name: 'shoal_relabel_samples_dropped_total', help: 'Samples dropped by prometheus.relabel rules.', registers: [globals.registry] }),
-      cacheSize: new Gauge({ name: 'shoal_relabel_cache_size', help: 'Unused.', registers: [globals.registry] }),
-    }
-    const app = new RelabelAppendable(metrics)
+    const app = new RelabelAppendable(relabelMetrics(globals.registry))
     const apply = (a: Args): void => {
       const rules = rulesFromDecoded(a.rule)
       app.rules = rules
