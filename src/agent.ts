@@ -10,6 +10,10 @@ import { readSources } from './runtime/source.js'
 import { HttpServer, readBody, sendText, serveMetrics } from './http/server.js'
 import { registerComponentAPI } from './http/api.js'
 import { renderDiagnostic } from './syntax/render-diag.js'
+import { parseFile } from './syntax/parser.js'
+import { objectScope } from './vm/evaluate.js'
+import { newObject } from './vm/value.js'
+import { authGuard, tlsOptions, type HttpBlock } from './http/security.js'
 import { VERSION } from './version.js'
 import { startCluster, singleNodeCluster, type Cluster, type ClusterNode, type ClusterOptions } from './cluster/index.js'
 import { registerPeersAPI } from './http/peers.js'
@@ -114,7 +118,11 @@ export class Agent {
   /** Initial load, then serve. Throws with rendered diagnostics if the config is broken. */
   async start (): Promise<void> {
     // Listen first (as Alloy does): components such as prometheus.exporter.self export our address.
-    const addr = await this.http.listen(this.#opts.listenHost, this.#opts.listenPort)
+    // The `http` block (TLS, auth) is read before that, so the server starts the way it is configured.
+    const early = this.#httpBlockFromDisk()
+    if (early.error) throw new Error(`could not perform the initial load successfully:\n${early.error}`)
+    this.#applyHttpBlock(early.block, true)
+    const addr = await this.http.listen(this.#opts.listenHost, this.#opts.listenPort, early.block ? tlsOptions(early.block) : undefined)
     this.log.info('now listening for http traffic', { addr: `${addr.address}:${addr.port}`, version: VERSION })
     if (this.#opts.cluster?.enabled) {
       this.#cluster = await startCluster({
@@ -162,9 +170,41 @@ export class Agent {
       if (pending) {
         this.#opts.sink.level = pending.logging.level
         this.#opts.sink.format = pending.logging.format
+        this.#applyHttpBlock(pending.http, false)
       }
     }
     return result
+  }
+
+  /** Decodes only the top-level `http` block (before the server listens). */
+  #httpBlockFromDisk (): { block?: HttpBlock, error?: string } {
+    let sources
+    try { sources = readSources(this.#opts.configPath) } catch { return {} } // the full load reports it
+    for (const s of sources) {
+      const { file, diagnostics } = parseFile(s.name, s.source)
+      if (diagnostics.some(d => d.severity === 'error')) return {}
+      const stmt = file.body.find(b => b.kind === 'Block' && b.name.join('.') === 'http')
+      if (!stmt || stmt.kind !== 'Block') continue
+      const blocks = [{ name: 'http', block: stmt, file: s.name }]
+      const { config, diagnostics: d } = decodeConfigBlocks(blocks, objectScope(newObject()))
+      const errs = d.filter(x => x.severity === 'error')
+      if (errs.length > 0) return { error: this.renderDiagnostics({ diagnostics: errs, sources: new Map([[s.name, s.source]]) }) }
+      try { tlsOptions(config.http) } catch (err) { return { error: `${s.name}: ${(err as Error).message}` } }
+      return { block: config.http }
+    }
+    return {}
+  }
+
+  #applyHttpBlock (block: HttpBlock | undefined, initial: boolean): void {
+    const b = block ?? {}
+    this.http.setGuard(authGuard(b))
+    if (initial) return
+    const wantTLS = b.tls !== undefined
+    if (wantTLS !== this.http.tls) {
+      this.log.warn(`the http block's tls was ${wantTLS ? 'added' : 'removed'}; restart shoal to ${wantTLS ? 'serve' : 'stop serving'} TLS`)
+    } else if (wantTLS) {
+      try { this.http.updateTLS(tlsOptions(b)!) } catch (err) { this.log.error('cannot apply http tls', { err }) }
+    }
   }
 
   async stop (): Promise<void> {

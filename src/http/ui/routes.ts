@@ -66,8 +66,8 @@ export function registerUI (server: HttpServer, opts: UIOptions): void {
     server.route('GET', base, (_req, res) => { res.writeHead(302, { Location: prefix }).end() })
     // The API under the prefix: forwarded to our own listener at the unprefixed path, so every
     // API route (present and future) answers here without being registered twice.
-    server.route('GET', `${base}/api/*rest`, (req, res, _p, url) => forward(server, req, res, url.pathname.slice(base.length) + url.search))
-    server.route('POST', `${base}/api/*rest`, (req, res, _p, url) => forward(server, req, res, url.pathname.slice(base.length) + url.search))
+    server.route('GET', `${base}/api/*rest`, (req, res, _p, url) => server.redispatch(req, res, url.pathname.slice(base.length) + url.search))
+    server.route('POST', `${base}/api/*rest`, (req, res, _p, url) => server.redispatch(req, res, url.pathname.slice(base.length) + url.search))
   }
   server.route('GET', `${base}/assets/*file`, async (_req, res, params) => {
     const file = resolve(root, 'assets', params.file)
@@ -83,23 +83,5 @@ export function registerUI (server: HttpServer, opts: UIOptions): void {
       'Cache-Control': 'no-cache',
     })
     res.end(body)
-  })
-}
-
-function forward (server: HttpServer, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-  const a = server.address
-  if (!a) { sendText(res, 503, 'not listening\n'); return Promise.resolve() }
-  const host = a.address === '0.0.0.0' ? '127.0.0.1' : a.address === '::' ? '::1' : a.address
-  return new Promise(done => {
-    const headers = { ...req.headers }
-    delete headers.host
-    const up = request({ host, port: a.port, method: req.method, path, headers }, upRes => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers)
-      upRes.pipe(res)
-      upRes.on('end', () => done())
-      upRes.on('error', () => { res.destroy(); done() })
-    })
-    up.on('error', err => { if (!res.headersSent) sendText(res, 502, `${err.message}\n`); else res.destroy(); done() })
-    req.pipe(up)
   })
 }
