@@ -1,6 +1,6 @@
 // Starts processes for end-to-end tests and stops them by the PID we started.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -10,8 +10,17 @@ export interface Proc {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>
 }
 
+const made: string[] = []
+process.once('exit', () => {
+  if (process.env.SHOAL_KEEP_TEST_DIRS) return
+  for (const d of made) { try { rmSync(d, { recursive: true, force: true }) } catch {} }
+})
+
+/** A fresh directory under the system temp dir, removed when the test process exits. */
 export function tempDir (prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `shoal-${prefix}-`))
+  const d = mkdtempSync(join(tmpdir(), `shoal-${prefix}-`))
+  made.push(d)
+  return d
 }
 
 export function start (cmd: string, args: string[], opts: { cwd?: string, env?: NodeJS.ProcessEnv } = {}): Proc {
