@@ -13,10 +13,10 @@ import { Session } from 'node:inspector/promises'
 import { Registry } from 'prom-client'
 import { parserFor } from '../src/exposition/parser.js'
 import { RemoteWriteEndpoint } from '../src/remotewrite/endpoint.js'
-import { getSnappy } from '../src/remotewrite/snappy.js'
+import { getSnappy, loadJsSnappy } from '../src/remotewrite/snappy.js'
 import { resolveScrapeConfig } from '../src/scrape/config.js'
 import { ScrapeLoop, type Fetcher } from '../src/scrape/loop.js'
-import type { ScrapeResult } from '../src/scrape/scraper.js'
+import { decodeBody, type ScrapeResult } from '../src/scrape/scraper.js'
 import { newTarget } from '../src/scrape/target.js'
 
 const targets = Number(process.argv[2] ?? 200)
@@ -36,7 +36,7 @@ function fetcherFor (t: number): Fetcher {
   return {
     async scrape (): Promise<ScrapeResult> {
       const b = bodies[t][round % 3]
-      return { body: b.toString('utf8'), contentType: 'text/plain; version=0.0.4', bytes: b.length }
+      return { body: decodeBody(b), contentType: 'text/plain; version=0.0.4', bytes: b.length }
     }
   }
 }
@@ -52,7 +52,7 @@ const endpoint = new RemoteWriteEndpoint({
 }, {
   registry: new Registry(),
   log: { debug () {}, info () {}, warn () {}, error () {} },
-  snappy: await getSnappy(),
+  snappy: process.env.SNAPPY === 'js' ? await loadJsSnappy() : await getSnappy(),
   sink: { async store (body) { sent++; sentBytes += body.length; return { kind: 'ok', status: 204 } } }
 })
 endpoint.start()
@@ -104,5 +104,16 @@ console.log(`targets=${targets} samples/scrape=${samples} warm rounds=${rounds} 
 console.log(`warm: ${(cpuS * 1e9 / (samples * rounds)).toFixed(0)} ns/sample cpu = ${(cpuS * 1e6 / (samples * rounds)).toFixed(2)} cpu-s/1M samples`)
 console.log(`heap used: base ${mib(base.heapUsed)} MiB, after cold+gc ${mib(afterCold.heapUsed)} MiB, end+gc ${mib(end.heapUsed)} MiB; ` +
   `${((end.heapUsed - base.heapUsed) / samples).toFixed(0)} B/series; external ${mib(end.external)} MiB arrayBuffers ${mib(end.arrayBuffers)} MiB; rss ${mib(end.rss)} MiB`)
+// Where the CPU went, per thread (main, V8 GC helpers, libuv pool...).
+if (process.env.THREADS !== undefined) {
+  const { readdirSync } = await import('node:fs')
+  for (const tid of readdirSync('/proc/self/task')) {
+    const st = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+    const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'))
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(f[11]) + Number(f[12])
+    if (ticks > 0) console.log(`  thread ${name}: ${(ticks / 100).toFixed(2)} s`)
+  }
+}
 for (const l of loops) await l.stop({ writeStaleMarkers: false })
 await endpoint.stop(1000)

@@ -43,6 +43,16 @@ export interface ExpositionParser {
    * decides. Always false for the text format.
    */
   isCreated (): boolean
+  /**
+   * Optional fast path for a caller that knows what usually comes next: `key` is the series
+   * text (as series() returned it) expected on the next series line. If that line's series
+   * text is exactly `key`, the parser skips scanning its label block and hinted() is true
+   * (the text is byte-identical to one already validated). The hint holds until a series
+   * line consumes it.
+   */
+  hint? (key: string): void
+  /** Series entries, after hint(): whether the series text equals the hinted key. */
+  hinted? (): boolean
 }
 
 export interface ParserOptions {

@@ -41,6 +41,8 @@ export class PromTextParser implements ExpositionParser {
   private typedStart = 0
   private typedEnd = 0
   private typedAs: MetricType = 'unknown'
+  private hintKey: string | undefined = undefined
+  private hit = false
 
   constructor (body: string) {
     this.s = body
@@ -64,7 +66,26 @@ export class PromTextParser implements ExpositionParser {
     const s = this.s
     const n = s.length
     this.start = i
-    let c = s.charCodeAt(i)
+    let c = 0
+    const key = this.hintKey
+    this.hintKey = undefined
+    this.hit = false
+    if (key !== undefined) {
+      const e = i + key.length
+      // One memcmp; the same text scans to the same series as when the key was cut from it.
+      if (e < n && ((c = s.charCodeAt(e)) === SP || c === TAB) && s.slice(i, e) === key) {
+        this.hit = true
+        i = e
+        while (i < n && ((c = s.charCodeAt(i)) === SP || c === TAB)) i++
+        // `name {…}`: a key without a label block matched only a prefix of the series.
+        if (c === LBRACE && key.charCodeAt(key.length - 1) !== RBRACE) { this.hit = false; i = this.start }
+      }
+    }
+    if (this.hit) {
+      this.end = this.start + key!.length
+      return this.valueAndTimestamp(i)
+    }
+    c = s.charCodeAt(i)
     let named = false
     if (isMetricNameStart(c)) {
       i++
@@ -80,6 +101,14 @@ export class PromTextParser implements ExpositionParser {
       this.end = i
       while (i < n && ((c = s.charCodeAt(i)) === SP || c === TAB)) i++
     }
+    return this.valueAndTimestamp(i)
+  }
+
+  /** From the first character of the value (whitespace after the series skipped) to the end of the line. */
+  private valueAndTimestamp (i: number): EntryKind {
+    const s = this.s
+    const n = s.length
+    let c = 0
     // Value: a run of anything but whitespace and '{'.
     const v = i
     while (i < n && (c = s.charCodeAt(i)) !== SP && c !== TAB && c !== LF && c !== LBRACE) i++
@@ -204,6 +233,8 @@ export class PromTextParser implements ExpositionParser {
   }
 
   series (): string { return this.s.slice(this.start, this.end) }
+  hint (key: string): void { this.hintKey = key }
+  hinted (): boolean { return this.hit }
   value (): number { return this.val }
   timestamp (): number | undefined { return this.hasTs ? this.ts : undefined }
   exemplar (): Exemplar | undefined { return undefined }

@@ -6,13 +6,14 @@ const TWO_32 = 4294967296
 const utf8 = new TextEncoder()
 
 export class ProtoWriter {
-  buf: Uint8Array
+  /** A Buffer so cached label bytes (latin1 strings) can be written with one native call. */
+  buf: Buffer
   pos = 0
   private view: DataView
 
   constructor (initialSize = 64 * 1024) {
-    this.buf = new Uint8Array(initialSize)
-    this.view = new DataView(this.buf.buffer)
+    this.buf = Buffer.allocUnsafeSlow(initialSize)
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length)
   }
 
   reset (): void { this.pos = 0 }
@@ -23,10 +24,10 @@ export class ProtoWriter {
     if (need <= this.buf.length) return
     let size = this.buf.length * 2
     while (size < need) size *= 2
-    const next = new Uint8Array(size)
+    const next = Buffer.allocUnsafeSlow(size)
     next.set(this.buf.subarray(0, this.pos))
     this.buf = next
-    this.view = new DataView(next.buffer)
+    this.view = new DataView(next.buffer, next.byteOffset, next.length)
   }
 
   /** The bytes written so far (a view: valid until the next reset). */
@@ -79,6 +80,17 @@ export class ProtoWriter {
     this.view.setUint32(this.pos, lo, true)
     this.view.setUint32(this.pos + 4, hi, true)
     this.pos += 8
+  }
+
+  /** Bytes held as a latin1 string (one char per byte, as encodeLabels returns them). */
+  latin1 (bytes: string): void {
+    this.ensure(bytes.length)
+    this.pos += this.buf.write(bytes, this.pos, 'latin1')
+  }
+
+  /** The bytes written since `start`, as a latin1 string. */
+  latin1Since (start: number): string {
+    return this.buf.toString('latin1', start, this.pos)
   }
 
   raw (bytes: Uint8Array): void {

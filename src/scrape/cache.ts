@@ -1,7 +1,12 @@
 // Per-target series cache, as Prometheus's scrapeCache: raw series text → Series, so a
 // series seen before costs one Map lookup and no allocation. It also carries the
 // "seen this scrape" marks that decide staleness, and the metadata of metric families.
-import { Series, type Labels, type MetricType } from '../storage/series.js'
+//
+// Exporters write their series in the same order every time, so the cache also remembers the
+// order of the last scrape: expected() names the entry most likely to come next, and a parser
+// that can compare the body text with its key directly (PromTextParser.hint) skips both the
+// label-block scan and the Map lookup's hashing of a ~150-character key.
+import { labelsEqual, Series, type Label, type Labels, type MetricType } from '../storage/series.js'
 
 /** One distinct output series. Raw strings that map to the same labels share it. */
 export class SeriesRef {
@@ -12,11 +17,20 @@ export class SeriesRef {
   constructor (readonly series: Series) {}
 }
 
-export interface CacheEntry {
-  /** undefined: metric relabeling dropped this series. */
-  readonly ref: SeriesRef | undefined
+export class CacheEntry {
   /** Iteration in which this raw string was last seen. */
   lastIter: number
+  /** Index in the order of the scrape that saw it last (see seen()). */
+  pos = -1
+  constructor (
+    /** The raw series text (the Map key). */
+    readonly key: string,
+    /** undefined: metric relabeling dropped this series. */
+    readonly ref: SeriesRef | undefined,
+    iter: number
+  ) {
+    this.lastIter = iter
+  }
 }
 
 export interface MetaEntry {
@@ -42,10 +56,17 @@ export function flatCopy (s: string): string {
   return Buffer.from(s, 'utf8').toString('utf8')
 }
 
-function labelsKey (labels: Labels): string {
-  let k = ''
-  for (const l of labels) k += l.name + '\xff' + l.value + '\xff'
-  return k
+/** FNV-1a over names and values, cut to 30 bits so the Map key stays a small integer (no string key to keep). */
+function labelsHash (labels: Labels): number {
+  let h = 0x811c9dc5
+  for (const l of labels) {
+    const { name, value } = l
+    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193)
+    h = Math.imul(h ^ 0xff, 0x01000193)
+    for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193)
+    h = Math.imul(h ^ 0xfe, 0x01000193)
+  }
+  return h & 0x3fffffff
 }
 
 const METADATA_KEEP_ITERS = 10
@@ -55,10 +76,18 @@ export class SeriesCache {
   iter = 0
   readonly #evictAfter: number
   readonly #entries = new Map<string, CacheEntry>()
-  readonly #interned = new Map<string, SeriesRef>()
+  /** labelsHash → the series with those labels (an array on a hash collision). */
+  readonly #interned = new Map<number, SeriesRef | SeriesRef[]>()
+  /** Shared Label objects by name, then value: series of one target repeat most pairs. */
+  #labelPool = new Map<string, { name: string, values: Map<string, Label> }>()
+  #labelPoolSize = 0
   readonly #meta = new Map<string, MetaEntry>()
   #cur: SeriesRef[] = []
   #prev: SeriesRef[] = []
+  /** Entries in the order the last good scrape saw them, and the order being recorded. */
+  #order: CacheEntry[] = []
+  #nextOrder: CacheEntry[] = []
+  #cursor = 0
   #successfulCount = 0
 
   constructor (opts: SeriesCacheOptions = {}) {
@@ -77,21 +106,83 @@ export class SeriesCache {
 
   /** Caches a new raw string → labels mapping; series with equal labels share one Series. */
   addSeries (raw: string, labels: Labels): CacheEntry {
-    const k = labelsKey(labels)
-    let ref = this.#interned.get(k)
-    if (ref === undefined) {
-      ref = new SeriesRef(new Series(labels))
-      this.#interned.set(k, ref)
-    }
+    const ref = this.#intern(labels)
     ref.refs++
-    const e: CacheEntry = { ref, lastIter: this.iter }
-    this.#entries.set(flatCopy(raw), e)
+    const key = flatCopy(raw)
+    const e = new CacheEntry(key, ref, this.iter)
+    this.#entries.set(key, e)
     return e
   }
 
   /** Remembers that relabeling dropped raw, so it is skipped without relabeling again. */
-  addDropped (raw: string): void {
-    this.#entries.set(flatCopy(raw), { ref: undefined, lastIter: this.iter })
+  addDropped (raw: string): CacheEntry {
+    const key = flatCopy(raw)
+    const e = new CacheEntry(key, undefined, this.iter)
+    this.#entries.set(key, e)
+    return e
+  }
+
+  /** The entry that followed the last seen() one in the previous scrape: a guess at what comes next. */
+  expected (): CacheEntry | undefined {
+    return this.#order[this.#cursor]
+  }
+
+  /** Records e as the next series of this scrape (for expected()). Call once per series line. */
+  seen (e: CacheEntry): void {
+    const order = this.#order
+    const c = this.#cursor
+    if (order[c] === e) this.#cursor = c + 1
+    // Out of order: continue the guesses from where e was last time. A new series keeps them.
+    else if (e.pos >= 0 && order[e.pos] === e) this.#cursor = e.pos + 1
+    e.pos = this.#nextOrder.length
+    this.#nextOrder.push(e)
+  }
+
+  /**
+   * A shared Label object for name=value; the cache keeps one per pair so series of the target
+   * share them (and their strings) instead of each holding its own.
+   */
+  label (name: string, value: string): Label {
+    let pool = this.#labelPool.get(name)
+    if (pool === undefined) {
+      pool = { name: flatCopy(name), values: new Map() }
+      this.#labelPool.set(pool.name, pool)
+    }
+    let l = pool.values.get(value)
+    if (l === undefined) {
+      l = { name: pool.name, value: flatCopy(value) }
+      pool.values.set(l.value, l)
+      this.#labelPoolSize++
+    }
+    return l
+  }
+
+  #intern (labels: Labels): SeriesRef {
+    const h = labelsHash(labels)
+    const got = this.#interned.get(h)
+    if (got === undefined) {
+      const ref = new SeriesRef(new Series(labels))
+      this.#interned.set(h, ref)
+      return ref
+    }
+    const list = got instanceof SeriesRef ? [got] : got
+    for (const r of list) if (labelsEqual(r.series.labels, labels)) return r
+    const ref = new SeriesRef(new Series(labels))
+    list.push(ref)
+    this.#interned.set(h, list)
+    return ref
+  }
+
+  #release (ref: SeriesRef): void {
+    if (--ref.refs > 0) return
+    const h = labelsHash(ref.series.labels)
+    const got = this.#interned.get(h)
+    if (got === ref) this.#interned.delete(h)
+    else if (Array.isArray(got)) {
+      const rest = got.filter(r => r !== ref)
+      if (rest.length === 1) this.#interned.set(h, rest[0])
+      else this.#interned.set(h, rest)
+    }
   }
 
   /** Marks ref as present in this scrape (staleness). */
@@ -147,16 +238,33 @@ export class SeriesCache {
     let flush = success
     if (success) this.#successfulCount = count
     else if (count > this.#successfulCount * 2 + 1000) flush = true
+    // A good scrape's order predicts the next one; a failed one's is partial, so keep the old.
+    if (success) {
+      const o = this.#order
+      this.#order = this.#nextOrder
+      this.#nextOrder = o
+    }
+    this.#nextOrder.length = 0
+    this.#cursor = 0
     if (flush) {
       const minIter = this.iter - this.#evictAfter + 1
+      let evicted = 0
       for (const [raw, e] of this.#entries) {
         if (e.lastIter >= minIter) continue
         this.#entries.delete(raw)
-        const ref = e.ref
-        if (ref !== undefined && --ref.refs === 0) this.#interned.delete(labelsKey(ref.series.labels))
+        evicted++
+        if (e.ref !== undefined) this.#release(e.ref)
       }
       for (const [family, m] of this.#meta) {
         if (this.iter - m.lastIter > METADATA_KEEP_ITERS) this.#meta.delete(family)
+      }
+      // expected() must only ever name live entries.
+      if (evicted > 0) this.#order = this.#order.filter(e => this.#entries.get(e.key) === e)
+      // Series keep the Label objects they have; new series start a fresh pool once the pool
+      // holds far more pairs than live series could use (targets with churning values).
+      if (this.#labelPoolSize > 2 * this.#entries.size + 1000) {
+        this.#labelPool = new Map()
+        this.#labelPoolSize = 0
       }
     }
     const prev = this.#prev

@@ -253,6 +253,10 @@ export class ScrapeLoop {
     let limitHit = false
 
     const p = this.#parserFor(res.contentType, res.body)
+    // Parsers that can check the expected series text in place get it before each series line.
+    const hinting = p.hint !== undefined
+    let expected = hinting ? cache.expected() : undefined
+    if (expected !== undefined) p.hint!(expected.key)
     for (;;) {
       const kind = p.next()
       if (kind === Entry.EOF) break
@@ -271,19 +275,30 @@ export class ScrapeLoop {
         if (pt !== undefined) { t = pt; explicitTs = true }
       }
 
-      const raw = p.series()
-      let e = cache.lookup(raw)
+      let e = expected !== undefined && p.hinted!() ? expected : undefined
       let isNew = false
       if (e === undefined) {
-        const labels = this.#sampleLabels(p)
-        if (labels === undefined) { cache.addDropped(raw); continue }
-        this.#checkLabels(labels)
-        counts.added++
-        // Over the limit a new series is not cached: it never reached the appender.
-        if (sampleLimit > 0 && ++appended > sampleLimit) { limitHit = true; continue }
-        e = cache.addSeries(raw, labels)
-        isNew = true
-      } else {
+        const raw = p.series()
+        e = cache.lookup(raw)
+        if (e === undefined) {
+          const labels = this.#sampleLabels(p)
+          if (labels === undefined) e = cache.addDropped(raw)
+          else {
+            this.#checkLabels(labels)
+            counts.added++
+            // Over the limit a new series is not cached: it never reached the appender.
+            if (sampleLimit > 0 && ++appended > sampleLimit) { limitHit = true; continue }
+            e = cache.addSeries(raw, labels)
+            isNew = true
+          }
+        }
+      }
+      if (hinting) {
+        cache.seen(e)
+        expected = cache.expected()
+        if (expected !== undefined) p.hint!(expected.key)
+      }
+      if (!isNew) {
         if (e.ref === undefined) { e.lastIter = iter; continue }
         counts.added++
       }
@@ -319,28 +334,7 @@ export class ScrapeLoop {
     lset.length = 0
     p.labels(lset)
     const target = this.target.publicLabels
-    const m = new Map<string, string>()
-    for (const l of lset) if (l.value !== '') m.set(l.name, l.value)
-    if (this.#cfg.honor_labels) {
-      for (const l of target) if (!m.has(l.name)) m.set(l.name, l.value)
-    } else {
-      const conflicts: Label[] = []
-      for (const l of target) {
-        const exposed = m.get(l.name)
-        if (exposed !== undefined) conflicts.push({ name: l.name, value: exposed })
-        m.set(l.name, l.value)
-      }
-      // Exposed values that clash with target labels move to exported_<name> (shortest
-      // names first, adding prefixes until the name is free).
-      conflicts.sort((a, b) => a.name.length - b.name.length)
-      for (const c of conflicts) {
-        let name = c.name
-        do name = EXPORTED_PREFIX + name
-        while (m.has(name))
-        m.set(name, c.value)
-      }
-    }
-    let out: Labels = sortLabels([...m].map(([name, value]) => ({ name, value })))
+    let out: Labels = this.#mergeTargetLabels(lset, target) ?? this.#mergeConflicting(lset, target)
     const relabel = this.#cfg.metric_relabel
     if (relabel !== undefined) {
       const r = relabel(out)
@@ -348,6 +342,49 @@ export class ScrapeLoop {
       out = r
     }
     return out
+  }
+
+  /**
+   * The usual case, both lists sorted and no name in both: a merge into Label objects shared
+   * through the cache (the target's own are shared as they are). undefined on a conflict.
+   */
+  #mergeTargetLabels (exposed: Label[], target: Labels): Label[] | undefined {
+    const cache = this.cache
+    const out: Label[] = []
+    let j = 0
+    for (let i = 0; i < exposed.length; i++) {
+      const l = exposed[i]
+      if (l.value === '') continue
+      while (j < target.length && target[j].name < l.name) out.push(target[j++])
+      if (j < target.length && target[j].name === l.name) {
+        if (!this.#cfg.honor_labels) return undefined
+        j++ // honor_labels: the exposed value wins
+      }
+      out.push(cache.label(l.name, l.value))
+    }
+    while (j < target.length) out.push(target[j++])
+    // push() leaves spare capacity; the series keeps this array for its life, so trim it.
+    return out.slice()
+  }
+
+  /** Exposed values that clash with target labels move to exported_<name> (shortest names first, adding prefixes until the name is free). */
+  #mergeConflicting (lset: Label[], target: Labels): Label[] {
+    const m = new Map<string, string>()
+    for (const l of lset) if (l.value !== '') m.set(l.name, l.value)
+    const conflicts: Label[] = []
+    for (const l of target) {
+      const exposed = m.get(l.name)
+      if (exposed !== undefined) conflicts.push({ name: l.name, value: exposed })
+      m.set(l.name, l.value)
+    }
+    conflicts.sort((a, b) => a.name.length - b.name.length)
+    for (const c of conflicts) {
+      let name = c.name
+      do name = EXPORTED_PREFIX + name
+      while (m.has(name))
+      m.set(name, c.value)
+    }
+    return sortLabels([...m].map(([name, value]) => this.cache.label(name, value)))
   }
 
   #checkLabels (labels: Labels): void {

@@ -15,8 +15,12 @@ let nextSeriesId = 1
 export class Series {
   /** Process-unique id; stable for the life of the object. */
   readonly id: number
-  /** Cached encodings, owned by the stage that fills them (e.g. remote_write's protobuf bytes). */
-  encoded: Uint8Array | undefined
+  /**
+   * Cached encoding, owned by the stage that fills it: remote_write's protobuf label bytes, held
+   * as a latin1 string (one char per byte). A string is a GC leaf with a 12-byte header, where a
+   * Uint8Array costs a typed-array object, an ArrayBuffer and an off-heap backing store each.
+   */
+  encoded: string | undefined
   constructor (readonly labels: Labels) {
     this.id = nextSeriesId++
   }
