@@ -20,6 +20,7 @@ import { registerPeersAPI } from './http/peers.js'
 import { registerUI, defaultStaticDir } from './http/ui/routes.js'
 import './components/index.js'
 import { HTTP_ADDRESS_SERVICE } from './components/prometheus/exporter-self.js'
+import { WAL_MAX_BYTES_SERVICE } from './components/prometheus/remote-write.js'
 
 export interface AgentOptions {
   configPath: string
@@ -33,6 +34,8 @@ export interface AgentOptions {
   services?: Map<string, unknown>
   /** Clustering; absent or disabled = a single-node "cluster" where everything is local. */
   cluster?: ClusterOptions
+  /** Disk buffer bound per remote-write endpoint (--storage.wal-max-size). */
+  walMaxBytes?: number
 }
 
 /** Service name under which components find the Cluster. */
@@ -81,6 +84,7 @@ export class Agent {
     })
     this.http = new HttpServer(this.log.with({ component: 'http' }))
     this.services.set(CLUSTER_SERVICE, singleNodeCluster(opts.cluster?.nodeName))
+    if (opts.walMaxBytes !== undefined) this.services.set(WAL_MAX_BYTES_SERVICE, opts.walMaxBytes)
     this.#routes()
   }
 
@@ -132,6 +136,7 @@ export class Agent {
         version: VERSION,
       }, { registry: this.registry, log: this.log.with({ component: 'cluster' }) })
       this.services.set(CLUSTER_SERVICE, this.#cluster)
+      ;(await import('./http/remote-api.js')).registerRemoteAPI(this.http, this.#cluster, this.controller) // fleet API over libp2p + /api/v0/web/peers/{id}/…
       this.log.info('cluster node started', { peer_id: this.#cluster.peerId, addrs: this.#cluster.multiaddrs().join(',') })
     }
     const result = await this.#loadFromDisk()

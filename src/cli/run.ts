@@ -6,6 +6,7 @@ import type { Stability } from '../runtime/component.js'
 import { flagsHelp, parseFlags, FlagError, type FlagSpecs } from './flags.js'
 import { readJoinFile as readPeerList } from '../cluster/join-file.js'
 import { parseDuration } from '../vm/duration.js'
+import { parseBytes } from '../components/common/units.js'
 import type { ClusterOptions, DiscoveryMethod } from '../cluster/index.js'
 
 const list = (s: string): string[] => s.split(',').map(x => x.trim()).filter(Boolean)
@@ -47,7 +48,7 @@ export function clusterOptions (flags: Record<string, string | boolean>): Cluste
     waitForSize: intFlag(flags, 'cluster.wait-for-size'),
     waitTimeoutMs: durationFlag(flags, 'cluster.wait-timeout'),
     heartbeatMs: durationFlag(flags, 'cluster.heartbeat-interval'),
-    missedHeartbeats: Math.max(1, intFlag(flags, 'cluster.missed-heartbeats')),
+    missedHeartbeats: Math.max(1, intFlag(flags, 'cluster.missed-heartbeats')), relay: flags['cluster.relay'] === true,
   }
 }
 
@@ -57,6 +58,7 @@ export const RUN_FLAGS: FlagSpecs = {
   'server.http.listen-addr': { type: 'string', value: 'HOST:PORT', default: '127.0.0.1:12345', help: 'address the HTTP server (UI, API, /metrics) listens on' },
   'server.http.ui-path-prefix': { type: 'string', value: 'PATH', default: '/', help: 'path prefix the UI is served under (behind a proxy)' },
   'storage.path': { type: 'string', value: 'DIR', default: 'data-shoal/', help: 'directory for persistent state (peer key, WAL)' },
+  'storage.wal-max-size': { type: 'string', value: 'SIZE', default: '512MiB', help: 'disk buffer bound per remote-write endpoint; when full the oldest samples are dropped (counted and logged)' },
   'stability.level': { type: 'string', value: 'LEVEL', default: 'generally-available', help: 'minimum stability level of components to accept (generally-available, public-preview, experimental)' },
   'disable-reporting': { type: 'bool', help: 'accepted for Alloy compatibility; shoal never reports usage' },
   'cluster.enabled': { type: 'bool', help: 'join a fleet: clustered prometheus.scrape components share their targets with the other nodes' },
@@ -73,6 +75,7 @@ export const RUN_FLAGS: FlagSpecs = {
   'cluster.wait-timeout': { type: 'string', value: 'DURATION', default: '0s', help: 'stop waiting for --cluster.wait-for-size after this long (0s: wait forever)' },
   'cluster.heartbeat-interval': { type: 'string', value: 'DURATION', default: '1s', help: 'how often this node announces itself' },
   'cluster.missed-heartbeats': { type: 'string', value: 'N', default: '3', help: 'a peer is dropped after this many missed heartbeats' },
+  'cluster.relay': { type: 'bool', help: 'be a circuit relay for fleet members that cannot be dialled (behind NAT or a firewall)' },
   help: { type: 'bool', short: 'h', help: 'show this help' },
 }
 
@@ -99,6 +102,9 @@ export async function runCommand (argv: string[]): Promise<number> {
   if (!STABILITY_LEVELS.includes(stability)) throw new FlagError(`invalid --stability.level "${stability}" (want one of ${STABILITY_LEVELS.join(', ')})`)
   const { host, port } = parseHostPort(String(flags['server.http.listen-addr']), 'server.http.listen-addr')
   const cluster = clusterOptions(flags)
+  let walMaxBytes: number
+  try { walMaxBytes = parseBytes(String(flags['storage.wal-max-size'])) } catch (err) { throw new FlagError(`invalid --storage.wal-max-size "${flags['storage.wal-max-size']}": ${(err as Error).message}`) }
+  if (walMaxBytes < 1 << 20) throw new FlagError('--storage.wal-max-size must be at least 1MiB')
   const sink = createSink('info', 'logfmt')
   const agent = new Agent({
     configPath: positionals[0],
@@ -109,6 +115,7 @@ export async function runCommand (argv: string[]): Promise<number> {
     uiPathPrefix: String(flags['server.http.ui-path-prefix']),
     sink,
     cluster,
+    walMaxBytes,
   })
   try {
     await agent.start()

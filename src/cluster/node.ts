@@ -1,6 +1,9 @@
 // A fleet member: a libp2p node that gossips signed heartbeats on the fleet topic and keeps the
 // membership table that rendezvous ownership is computed from. No coordinator: every node joins
 // through any other, learns the rest from gossip (and the DHT), and dials them.
+// Across networks: TCP and WebSockets, circuit relay v2 for members nobody can dial (a
+// `relay` node is the hop), DCUtR to upgrade relayed links, and a read-only API protocol that
+// lets any member show any other (api-protocol.ts).
 
 import { readJoinFile } from './join-file.js'
 import { createLibp2p } from 'libp2p'
@@ -16,10 +19,16 @@ import { preSharedKey } from '@libp2p/pnet'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { gossipsub, StrictSign, TopicValidatorResult } from '@libp2p/gossipsub'
+import { circuitRelayServer, circuitRelayTransport, RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
+import { autoNAT } from '@libp2p/autonat'
+import { dcutr } from '@libp2p/dcutr'
 import type { GossipSub, Message } from '@libp2p/gossipsub'
-import { peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { PeerId, PeerDiscovery } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Connection, PeerId, PeerDiscovery, Stream } from '@libp2p/interface'
+import { advertisable, isCircuit, isPublicIp, isWebSocket } from './addresses.js'
+import { allowedPath, apiProtocol, exchange, RateLimiter, serveStream } from './api-protocol.js'
 import type { Registry } from 'prom-client'
 import { decodeHeartbeat, encodeHeartbeat } from './heartbeat.js'
 import type { Heartbeat } from './heartbeat.js'
@@ -30,7 +39,7 @@ import { clusterMetrics } from './metrics.js'
 import type { ClusterMetrics } from './metrics.js'
 import { dhtProtocol, gossipTopic, resolveOptions } from './options.js'
 import type { ResolvedOptions } from './options.js'
-import type { ClusterLog, ClusterNode, ClusterOptions, PeerState } from './types.js'
+import type { ApiReply, ClusterLog, ClusterNode, ClusterOptions, LocalApi, PeerState } from './types.js'
 import { ClusterView } from './view.js'
 
 export interface ClusterDeps {
@@ -38,14 +47,31 @@ export interface ClusterDeps {
   log: ClusterLog
 }
 
-type Services = { pubsub: GossipSub, ping: Ping, identify: unknown, dht: unknown }
+type Services = { pubsub: GossipSub, ping: Ping, identify: unknown, dht: unknown, autoNAT: unknown, dcutr: unknown }
+
+/** Per relayed connection (our relays only carry fleet members' API requests, DCUtR and pings). */
+export const RELAY_DATA_LIMIT = 16 * 1024 * 1024
+export const RELAY_DURATION_LIMIT_MS = 10 * 60_000
+/** How often an undialable node checks that it still holds a relay reservation. */
+const RESERVATION_CHECK_MS = 15_000
+
+/** The libp2p internals we reach into: listening on a relay at runtime, address metadata. */
+interface Internals {
+  components: {
+    transportManager: { listen (addrs: Multiaddr[]): Promise<void> }
+    addressManager: { getAddressesWithMetadata (): Array<{ multiaddr: Multiaddr, verified: boolean, type: string }> }
+  }
+}
 
 export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Promise<ClusterNode> {
   if (!opts.enabled) throw new Error('cluster: startCluster called with enabled=false; use singleNodeCluster()')
   const o = resolveOptions(opts)
   const privateKey = await loadOrCreatePeerKey(o.storageDir)
+  const privateKeyPeerId = peerIdFromPrivateKey(privateKey).toString()
   const psk = o.keyFile !== undefined ? await readFleetKey(o.keyFile) : undefined
-  const usesWs = [...o.listenAddrs, ...o.joinAddrs, ...o.advertiseAddrs].some(a => /\/wss?(\/|$)/.test(a))
+  // A node that listens on WebSockets only (a site whose firewall lets only that through) also
+  // dials only WebSockets; everyone else speaks both. Relayed links work on top of either.
+  const wsOnly = o.listenAddrs.length > 0 && o.listenAddrs.every(isWebSocket)
   const peerDiscovery: Array<(c: any) => PeerDiscovery> = []
   if (o.discoverPeers.has('mdns')) {
     peerDiscovery.push(mdns({ serviceTag: `_shoal-${o.fleetName.replace(/[^A-Za-z0-9-]/g, '-')}._udp.local`, interval: 10_000 }))
@@ -53,8 +79,14 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
 
   const libp2p = await createLibp2p({
     privateKey,
-    addresses: { listen: o.listenAddrs, announce: o.advertiseAddrs },
-    transports: usesWs ? [tcp(), webSockets()] : [tcp()],
+    addresses: {
+      listen: o.listenAddrs,
+      announceFilter: (addrs: Multiaddr[]) => {
+        const self = privateKeyPeerId
+        return advertisable(addrs.map(a => a.toString()), o.advertiseAddrs, self).map(a => multiaddr(a))
+      },
+    },
+    transports: [...(wsOnly ? [] : [tcp()]), webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     ...(psk !== undefined ? { connectionProtector: preSharedKey({ psk }) } : {}),
@@ -75,7 +107,23 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
         emitSelf: false,
         fallbackToFloodsub: false,
         maxInboundDataLength: 64 * 1024,
+        // A hub is the only link of many sites: it must keep them all in its mesh (the default Dhi
+        // of 12 makes it refuse grafts from inbound peers and prune the rest), or sites hear each
+        // other only through lazy gossip and flap. Fleets are pnet-closed, so no Sybil defence by
+        // IP either: many sites behind one NAT share an address at the hub.
+        Dhi: 1000,
+        scoreParams: { IPColocationFactorWeight: 0 },
       }),
+      // AutoNAT confirms public addresses (it ignores private ones, so on LANs nodes stay "unverified")
+      autoNAT: autoNAT({ protocolPrefix: `shoal/${o.fleetName}`, startupDelay: 10_000, refreshInterval: 10 * 60_000 }),
+      dcutr: dcutr(),
+      ...(o.relay
+        ? {
+            relay: circuitRelayServer({
+              reservations: { maxReservations: 1024, defaultDataLimit: BigInt(RELAY_DATA_LIMIT), defaultDurationLimit: RELAY_DURATION_LIMIT_MS },
+            }),
+          }
+        : {}),
       dht: kadDHT({
         protocol: dhtProtocol(o.fleetName),
         clientMode: false,
@@ -111,7 +159,12 @@ class Node extends ClusterView implements ClusterNode {
   private readyLatched = false
   /** join address → the peer that answered there, to skip re-dialling connected ones. */
   private readonly joined = new Map<string, string>()
-  private readonly lastDial = new Map<string, number>()
+  /** Per peer: when we last dialled it and how long to wait before the next try (doubles on failure). */
+  private readonly lastDial = new Map<string, { at: number, wait: number }>()
+  private readonly apiProto: string
+  private apiAnswer: LocalApi | undefined
+  private readonly limiter = new RateLimiter()
+  private reserving = false
   /** Peers that identified without our fleet's protocol: never dialled again. */
   private readonly foreign = new Set<string>()
 
@@ -136,6 +189,7 @@ class Node extends ClusterView implements ClusterNode {
     this.log = log
     this.metrics = metrics
     this.topic = gossipTopic(o.fleetName)
+    this.apiProto = apiProtocol(o.fleetName)
     this.setReadiness(() => this.isReady())
   }
 
@@ -149,9 +203,21 @@ class Node extends ClusterView implements ClusterNode {
         this.foreign.add(peerId.toString())
         this.log.warn('cluster: hanging up on a peer of another fleet (or not a shoal node)', { peer: peerId.toString() })
         void this.libp2p.hangUp(peerId).catch(() => {})
+      } else if (protocols.includes(RELAY_V2_HOP_CODEC)) {
+        void this.ensureReservation()
       }
     })
-    this.libp2p.addEventListener('peer:disconnect', ev => { void this.onDisconnect(ev.detail) })
+    this.libp2p.addEventListener('connection:close', ev => { void this.onConnectionClose(ev.detail) })
+    await this.libp2p.handle(this.apiProto, (stream, connection) => {
+      void serveStream(stream, connection, {
+        self: this.peerId,
+        isMember: id => this.membership.has(id),
+        openExisting: async (id, signal) => await this.openExisting(id, signal),
+        answer: () => this.apiAnswer,
+        limiter: this.limiter,
+      })
+    }, { maxInboundStreams: 8, maxOutboundStreams: 32, runOnLimitedConnection: true })
+    if (!this.o.relay) this.every(RESERVATION_CHECK_MS, () => { void this.ensureReservation() })
     if (this.o.discoverPeers.has('dht') || this.o.discoverPeers.has('mdns')) {
       this.libp2p.addEventListener('peer:discovery', ev => { this.maybeDial(ev.detail.id) })
     }
@@ -267,6 +333,7 @@ class Node extends ClusterView implements ClusterNode {
   private onMembershipEvent (ev: MembershipEvent): void {
     if (ev.membershipChange) this.metrics.membershipChanges.inc()
     if (ev.kind !== 'update') this.log.info(ev.kind === 'join' ? 'cluster: peer joined' : 'cluster: peer left', { peer: ev.peerId, reason: ev.reason })
+    if (ev.kind === 'join') void this.ensureReservation() // the relay may have identified before it joined
     this.updatePeerGauge()
     this.invalidate()
   }
@@ -277,39 +344,151 @@ class Node extends ClusterView implements ClusterNode {
     for (const [state, n] of Object.entries(counts)) this.metrics.peers.set({ state }, n)
   }
 
-  /** A member's connection closed: if a ping (which re-dials) fails too, drop it now rather
-   *  than waiting for missed heartbeats. */
-  private async onDisconnect (peer: PeerId): Promise<void> {
+  /**
+   * A direct link to a member closed. Drop the member at once only if it is really gone: a ping
+   * (which re-dials, through a relay too) fails AND no heartbeat sent after the close arrives
+   * through other members within two heartbeat intervals. A member we cannot reach ourselves
+   * stays as long as its heartbeats come in some other way; relayed links coming and going
+   * (duration/data limits) never count.
+   */
+  private async onConnectionClose (conn: Connection): Promise<void> {
+    const peer = conn.remotePeer
     const id = peer.toString()
-    if (this.stopped || !this.membership.has(id)) return
+    if (this.stopped || conn.limits !== undefined || !this.membership.has(id)) return
+    if (this.libp2p.getConnections(peer).some(c => c.status === 'open' && c.limits === undefined)) return
+    const t0 = Date.now()
     try {
       await this.libp2p.services.ping.ping(peer, { signal: AbortSignal.timeout(Math.max(1000, this.o.heartbeatMs)) })
-    } catch {
-      if (!this.stopped && this.membership.dropUnreachable(id)) this.log.debug('cluster: peer unreachable after disconnect', { peer: id })
-    }
+      return
+    } catch { /* not answering: look for heartbeats via others */ }
+    const wait = t0 + 2 * this.o.heartbeatMs - Date.now()
+    if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait).unref())
+    const p = this.membership.get(id)
+    // a heartbeat already in flight when the link closed arrives within milliseconds; a later one proves life
+    if (this.stopped || p === undefined || p.lastHeartbeat > t0 + Math.min(250, this.o.heartbeatMs / 2)) return
+    if (this.membership.dropUnreachable(id)) this.log.debug('cluster: peer unreachable after disconnect', { peer: id })
   }
 
-  /** Heartbeats carry addresses: connect to members we only hear about through others. */
+  /** Heartbeats carry addresses: remember them all (relay ones serve API requests), and connect
+   *  directly to members we only hear about through others. */
   private dialMember (hb: Heartbeat): void {
-    if (this.libp2p.getConnections(peerIdFromString(hb.peerId)).length > 0) return
+    const peer = peerIdFromString(hb.peerId)
+    if (this.libp2p.getConnections(peer).some(c => c.limits === undefined)) return
     const addrs = []
     for (const a of hb.addrs) {
       try { addrs.push(multiaddr(a)) } catch { /* unparseable address: skip */ }
     }
     if (addrs.length === 0) return
-    const peer = peerIdFromString(hb.peerId)
     void this.libp2p.peerStore.merge(peer, { multiaddrs: addrs }).then(() => { this.maybeDial(peer) }, () => {})
   }
 
+  /** Dials a member's direct addresses (never a relay: gossip does not run over relayed links, so
+   *  such a link would only use up the relay), backing off on failure. */
   private maybeDial (peer: PeerId): void {
     const id = peer.toString()
-    if (this.stopped || id === this.peerId || this.foreign.has(id) || this.libp2p.getConnections(peer).length > 0) return
+    if (this.stopped || id === this.peerId || this.foreign.has(id) || this.libp2p.getConnections(peer).some(c => c.limits === undefined)) return
     const now = Date.now()
-    if (now - (this.lastDial.get(id) ?? 0) < Math.max(5000, 5 * this.o.heartbeatMs)) return
-    this.lastDial.set(id, now)
-    void this.libp2p.dial(peer, { signal: AbortSignal.timeout(10_000) }).catch(err => {
+    const base = Math.max(5000, 5 * this.o.heartbeatMs)
+    const last = this.lastDial.get(id) ?? { at: 0, wait: base }
+    if (now - last.at < last.wait) return
+    this.lastDial.set(id, { at: now, wait: last.wait })
+    void (async () => {
+      const known = await this.libp2p.peerStore.get(peer).catch(() => undefined)
+      const direct = (known?.addresses ?? []).map(a => a.multiaddr).filter(a => !isCircuit(a.toString()))
+        .map(a => a.toString().includes('/p2p/') ? a : a.encapsulate(`/p2p/${id}`))
+      if (direct.length === 0) return
+      await this.libp2p.dial(direct, { signal: AbortSignal.timeout(10_000) })
+      this.lastDial.set(id, { at: Date.now(), wait: base })
+    })().catch(err => {
+      this.lastDial.set(id, { at: Date.now(), wait: Math.min(300_000, last.wait * 2) })
       this.log.debug('cluster: dial failed', { peer: id, err })
     })
+  }
+
+  /** We need a relay when nobody may be able to dial us: no advertised address and no address
+   *  AutoNAT confirmed as public. Relays themselves never reserve. */
+  private needsRelay (): boolean {
+    if (this.o.relay || this.o.advertiseAddrs.length > 0) return false
+    const am = (this.libp2p as unknown as Internals).components.addressManager
+    // libp2p counts private addresses as verified: only a confirmed public one makes us dialable
+    return !am.getAddressesWithMetadata().some(a => a.verified && a.type !== 'announce' && isPublicIp(a.multiaddr.toString()))
+  }
+
+  /** Holds a reservation on a directly connected relay member while we need one. */
+  private async ensureReservation (): Promise<void> {
+    if (this.stopped || this.reserving || !this.needsRelay() || this.multiaddrs().some(isCircuit)) return
+    let relay: Connection | undefined
+    for (const c of this.libp2p.getConnections()) {
+      if (c.status !== 'open' || c.limits !== undefined || !this.membership.has(c.remotePeer.toString())) continue
+      const p = await this.libp2p.peerStore.get(c.remotePeer).catch(() => undefined)
+      if (p?.protocols.includes(RELAY_V2_HOP_CODEC) === true) { relay = c; break }
+    }
+    if (relay === undefined) return
+    this.reserving = true
+    const id = relay.remotePeer.toString()
+    try {
+      const base = relay.remoteAddr.toString().replace(/\/p2p\/[^/]+$/, '')
+      await (this.libp2p as unknown as Internals).components.transportManager.listen([multiaddr(`${base}/p2p/${id}/p2p-circuit`)])
+      this.log.info('cluster: reserved a relay slot', { relay: id, addrs: this.multiaddrs().filter(isCircuit).join(',') })
+      this.schedulePublish()
+    } catch (err) {
+      this.log.warn('cluster: relay reservation failed', { relay: id, err })
+    } finally {
+      this.reserving = false
+    }
+  }
+
+  serveApi (answer: LocalApi): void { this.apiAnswer = answer }
+
+  async requestApi (peerId: string, path: string, signal: AbortSignal = AbortSignal.timeout(15_000)): Promise<ApiReply> {
+    const fail = (status: number, error: string): ApiReply => ({ status, body: JSON.stringify({ error }), via: 'none' })
+    if (!allowedPath(path)) return fail(404, `path ${path} is not served to peers`)
+    if (peerId === this.peerId) {
+      if (this.apiAnswer === undefined) return fail(503, 'API not ready')
+      const r = await this.apiAnswer(path)
+      return { status: r.status, body: JSON.stringify(r.body), via: 'self' }
+    }
+    if (!this.membership.has(peerId)) return fail(404, `peer ${peerId} is not a live member of this fleet`)
+    const errors: string[] = []
+    const peer = peerIdFromString(peerId)
+    // 1. our own link: an open one, or a dial of its direct and relay addresses
+    try {
+      const conn = await this.libp2p.dial(peer, { signal: AbortSignal.any([signal, AbortSignal.timeout(8000)]) })
+      const stream = await conn.newStream(this.apiProto, { signal, runOnLimitedConnection: true })
+      const r = await exchange(stream, { p: path }, signal)
+      return { ...r, via: conn.limits !== undefined ? 'relay' : 'direct' }
+    } catch (err) {
+      errors.push(`dial: ${(err as Error).message}`)
+    }
+    // 2. one hop through a member we are directly connected to (relays first: they see the most)
+    const hops: Connection[] = []
+    for (const c of this.libp2p.getConnections()) {
+      const id = c.remotePeer.toString()
+      if (c.status !== 'open' || c.limits !== undefined || id === peerId || !this.membership.has(id) || hops.some(h => h.remotePeer.equals(c.remotePeer))) continue
+      const p = await this.libp2p.peerStore.get(c.remotePeer).catch(() => undefined)
+      if (p?.protocols.includes(RELAY_V2_HOP_CODEC) === true) hops.unshift(c)
+      else hops.push(c)
+    }
+    for (const c of hops.slice(0, 3)) {
+      if (signal.aborted) break
+      try {
+        const stream = await c.newStream(this.apiProto, { signal })
+        const r = await exchange(stream, { p: path, t: peerId }, AbortSignal.any([signal, AbortSignal.timeout(6000)]))
+        if (r.status === 502 && r.body.includes('no connection to')) { errors.push(`via ${c.remotePeer.toString()}: no connection`); continue }
+        return { ...r, via: 'forward' }
+      } catch (err) {
+        errors.push(`via ${c.remotePeer.toString()}: ${(err as Error).message}`)
+      }
+    }
+    return fail(signal.aborted ? 504 : 502, `no route to ${peerId}: ${errors.join('; ')}`)
+  }
+
+  /** A stream to a peer over a link we already have (for forwarding: we never dial for others). */
+  private async openExisting (peerId: string, signal: AbortSignal): Promise<Stream | undefined> {
+    const conns = this.libp2p.getConnections(peerIdFromString(peerId)).filter(c => c.status === 'open')
+    conns.sort((a, b) => (a.limits === undefined ? 0 : 1) - (b.limits === undefined ? 0 : 1))
+    if (conns.length === 0) return undefined
+    return await conns[0].newStream(this.apiProto, { signal, runOnLimitedConnection: true })
   }
 
   /** Dials join addresses whose peer is not connected (at start and every rejoin interval). */

@@ -27,6 +27,7 @@ export interface ResolvedOptions {
   waitTimeoutMs: number
   storageDir: string | undefined
   version: string
+  relay: boolean
 }
 
 export function resolveOptions (o: ClusterOptions): ResolvedOptions {
@@ -53,6 +54,7 @@ export function resolveOptions (o: ClusterOptions): ResolvedOptions {
     waitTimeoutMs: o.waitTimeoutMs ?? 0,
     storageDir: o.storageDir === '' ? undefined : o.storageDir,
     version: o.version ?? '',
+    relay: o.relay === true,
   }
 }
 

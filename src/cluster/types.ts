@@ -62,6 +62,22 @@ export interface ClusterNode extends Cluster {
   stop (): Promise<void>
   /** Crash-like stop for tests and fatal paths: no goodbye, connections just close. */
   abort (): Promise<void>
+  /** Answers fleet members' read-only API requests with `answer` (until set: 503). */
+  serveApi (answer: LocalApi): void
+  /** Fetches an allow-listed read-only API path from a member over libp2p: directly, through a
+   *  relay, or forwarded one hop by a member connected to it. Never throws. */
+  requestApi (peerId: string, path: string, signal?: AbortSignal): Promise<ApiReply>
+}
+
+/** Answers a local read-only API path (see api-protocol.ts allowedPath). */
+export type LocalApi = (path: string) => { status: number, body: unknown } | Promise<{ status: number, body: unknown }>
+
+export interface ApiReply {
+  status: number
+  /** JSON text. */
+  body: string
+  /** How the answer came: self, a direct or relayed connection, or forwarded by another member. */
+  via: 'self' | 'direct' | 'relay' | 'forward' | 'none'
 }
 
 export type DiscoveryMethod = 'bootstrap' | 'mdns' | 'dht'
@@ -99,6 +115,8 @@ export interface ClusterOptions {
   storageDir?: string
   /** Reported in heartbeats. */
   version?: string
+  /** Serve as a circuit-relay v2 hop for members that cannot be dialled (behind NAT/firewalls). */
+  relay?: boolean
 }
 
 /** Structural subset of src/logging Logger so the cluster does not depend on its implementation. */

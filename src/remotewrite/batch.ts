@@ -13,6 +13,8 @@ export class SampleBatch {
   values: Float64Array
   timestamps: Float64Array
   flags: Uint8Array
+  /** Disk-buffer sequence number per entry (-1 when the pending store is not durable). */
+  seqs: Float64Array
   /** Sparse: set only where FLAG_EXEMPLAR is. */
   exemplars: Array<Exemplar | undefined>
   length = 0
@@ -25,14 +27,16 @@ export class SampleBatch {
     this.values = new Float64Array(cap)
     this.timestamps = new Float64Array(cap)
     this.flags = new Uint8Array(cap)
+    this.seqs = new Float64Array(cap)
     this.exemplars = []
   }
 
   get capacity (): number { return this.values.length }
 
-  push (series: Series, timestampMs: number, value: number, flags: number, exemplar?: Exemplar): void {
+  push (series: Series, timestampMs: number, value: number, flags: number, exemplar?: Exemplar, seq = -1): void {
     const i = this.length
     if (i === this.values.length) this.grow(i * 2)
+    this.seqs[i] = seq
     this.series[i] = series
     this.timestamps[i] = timestampMs
     this.values[i] = value
@@ -46,7 +50,7 @@ export class SampleBatch {
 
   /** Copies entry `i` of `src` onto the end of this batch. */
   pushFrom (src: SampleBatch, i: number): void {
-    this.push(src.series[i], src.timestamps[i], src.values[i], src.flags[i], src.exemplars[i])
+    this.push(src.series[i], src.timestamps[i], src.values[i], src.flags[i], src.exemplars[i], src.seqs[i])
   }
 
   clear (): void {
@@ -59,6 +63,8 @@ export class SampleBatch {
     const values = new Float64Array(cap); values.set(this.values)
     const ts = new Float64Array(cap); ts.set(this.timestamps)
     const flags = new Uint8Array(cap); flags.set(this.flags)
+    const seqs = new Float64Array(cap); seqs.set(this.seqs)
+    this.seqs = seqs
     this.values = values
     this.timestamps = ts
     this.flags = flags

@@ -7,7 +7,7 @@ import type { Exemplar, Series } from '../storage/series.js'
 import type { SampleBatch } from './batch.js'
 
 /** Receives one entry; returns false to refuse it (the entry then stays pending). */
-export type TakeEntry = (series: Series, timestampMs: number, value: number, flags: number, exemplar: Exemplar | undefined) => boolean
+export type TakeEntry = (series: Series, timestampMs: number, value: number, flags: number, exemplar: Exemplar | undefined, seq?: number) => boolean
 
 export interface PendingStore {
   /** Entries held. */
@@ -16,8 +16,12 @@ export interface PendingStore {
   write (batch: SampleBatch, from: number, to: number): void
   /** Offers entries oldest first until `take` refuses one; removes the taken. Returns how many. */
   drain (take: TakeEntry): number
-  /** Discards everything; returns how many entries were discarded. */
+  /** Discards everything; returns how many entries were discarded (a durable store keeps them and returns 0). */
   clear (): number
+  /** True for stores that keep data across restarts (the disk buffer): they accept everything. */
+  readonly durable?: boolean
+  /** A handed-out entry (by the seq given to take) is finished: sent, or dropped as unsendable. */
+  ack? (seq: number): void
 }
 
 /** A growable ring buffer in struct-of-arrays form. */

@@ -68,7 +68,7 @@ export class QueueManager implements ShardHost {
     this.snappyReady = Promise.resolve(deps.snappy)
     void this.snappyReady.then(s => { this.snappy = s })
     this.pending = deps.pending ?? new MemoryPending(Math.min(cfg.capacity, 4096))
-    this.take = (series, ts, value, flags, ex) => this.shards[series.id % this.shards.length].offer(series, ts, value, flags, ex)
+    this.take = (series, ts, value, flags, ex, seq) => this.shards[series.id % this.shards.length].offer(series, ts, value, flags, ex, seq)
     this.dataIn = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)
     this.dataOut = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)
     this.dataOutDuration = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)
@@ -82,7 +82,11 @@ export class QueueManager implements ShardHost {
   get numShards (): number { return this.shards.length }
   /** Entries accepted and not yet finished. Never exceeds capacity. */
   get size (): number { return this.outstanding }
-  get free (): number { return this.stopped ? 0 : this.cfg.capacity - this.outstanding }
+  get free (): number {
+    if (this.stopped) return 0
+    // A durable store takes everything (it is bounded by bytes on disk and drops its oldest).
+    return this.pending.durable === true ? this.cfg.capacity : this.cfg.capacity - this.outstanding
+  }
 
   start (): void {
     if (this.reshardTimer !== undefined || this.stopped) return
@@ -95,7 +99,7 @@ export class QueueManager implements ShardHost {
    * Returns how many were taken (0 once stopped). Never blocks, never drops.
    */
   append (batch: SampleBatch, from = 0): number {
-    const n = Math.min(batch.length - from, this.free)
+    const n = this.stopped ? 0 : this.pending.durable === true ? batch.length - from : Math.min(batch.length - from, this.free)
     if (n <= 0) return 0
     this.pending.write(batch, from, from + n)
     this.outstanding += n
@@ -144,22 +148,32 @@ export class QueueManager implements ShardHost {
     const drained = this.waitIdle(() => this.outstanding === 0).then(() => false)
     const late = await Promise.race([drained, timedOut])
     clearTimeout(timer)
-    if (!late) return
+    const durable = this.pending.durable === true
+    if (!late) {
+      if (durable) this.pending.clear() // closes the disk buffer after a final sync
+      return
+    }
     const left = this.outstanding
     this.abort.abort()
+    const unsent = this.pending.length
     let discarded = this.pending.clear()
     for (const s of this.shards) discarded += s.discard()
-    this.outstanding -= discarded
+    this.outstanding -= durable ? unsent + discarded : discarded
     // In-flight batches end promptly now that their requests and backoff sleeps are aborted.
-    await this.waitIdle(() => this.outstanding === 0)
+    await this.waitIdle(() => this.outstanding <= 0)
+    this.outstanding = 0
     this.deps.metrics.samplesPending.set(0)
+    if (durable) {
+      this.deps.log.info('remote write stopped with unsent samples; they stay in the disk buffer for the next start', { samples: left })
+      return
+    }
     this.deps.metrics.dropped('shutdown', left)
     this.deps.log.warn('remote write queue stopped before everything was sent', { dropped: left })
   }
 
   // ShardHost: called by shards.
 
-  async sendBatch (batch: SampleBatch, encoder: WriteRequestEncoder): Promise<void> {
+  async sendBatch (batch: SampleBatch, encoder: WriteRequestEncoder): Promise<boolean> {
     const { metrics } = this.deps
     const snappy = this.snappy ?? await this.snappyReady
     const exemplars = batch.exemplarCount
@@ -173,9 +187,9 @@ export class QueueManager implements ShardHost {
       // Encoding cannot succeed on a retry either: drop the batch.
       metrics.samplesFailed.inc(samples)
       this.deps.log.error('failed to encode remote write batch', { failedSampleCount: samples, err: (err as Error).message })
-      return
+      return true
     }
-    await this.sendWithBackoff(body, samples, (outcome, seconds) => {
+    return await this.sendWithBackoff(body, samples, (outcome, seconds) => {
       // Like Prometheus, samples_total and bytes_total count every attempt.
       metrics.samplesTotal.inc(samples)
       metrics.exemplarsTotal.inc(exemplars)
@@ -188,9 +202,17 @@ export class QueueManager implements ShardHost {
     })
   }
 
-  batchDone (n: number): void {
+  batchDone (n: number, batch: SampleBatch, finished: boolean): void {
     this.outstanding -= n
-    this.deps.metrics.samplesPending.set(this.outstanding)
+    this.deps.metrics.samplesPending.set(Math.max(0, this.outstanding))
+    const ack = this.pending.ack
+    if (finished && ack !== undefined) {
+      const seqs = batch.seqs
+      for (let i = 0; i < n; i++) if (seqs[i] >= 0) ack.call(this.pending, seqs[i])
+    }
+  }
+
+  afterBatch (): void {
     this.pump()
     this.wakeCapacityWaiters()
     for (const w of this.idleWaiters.splice(0)) w()
@@ -224,11 +246,11 @@ export class QueueManager implements ShardHost {
    * `report` runs after each attempt: 'retry' (recoverable), 'ok', 'fail' (dropped).
    */
   private async sendWithBackoff (body: Uint8Array, count: number,
-    report: (outcome: 'ok' | 'fail' | 'retry', seconds: number) => void): Promise<void> {
+    report: (outcome: 'ok' | 'fail' | 'retry', seconds: number) => void): Promise<boolean> {
     const { sink, metrics, log } = this.deps
     let backoff = this.cfg.minBackoffMs
     for (let attempt = 0; ; attempt++) {
-      if (this.abort.signal.aborted) return
+      if (this.abort.signal.aborted) return false
       const t0 = performance.now()
       const out = await sink.store(body, attempt, this.abort.signal)
       const seconds = (performance.now() - t0) / 1000
@@ -236,22 +258,22 @@ export class QueueManager implements ShardHost {
       if (out.kind === 'ok') {
         this.lastSendAt = Date.now()
         report('ok', seconds)
-        return
+        return true
       }
       if (out.kind === 'fatal') {
         this.lastSendAt = Date.now()
         report('fail', seconds)
         log.error('non-recoverable error', { failedSampleCount: count, err: out.message })
-        return
+        return true
       }
       report('retry', seconds)
-      if (this.abort.signal.aborted) return
+      if (this.abort.signal.aborted) return false
       const sleep = out.retryAfterMs > 0 ? out.retryAfterMs : backoff
       if (out.retryAfterMs > 0) log.info('Retrying after duration specified by Retry-After header', { durationMs: sleep })
       // Never reshard on recoverable errors: more shards would only add to the pressure.
       this.reshardDisabledUntil = Math.max(this.reshardDisabledUntil, Date.now() + 2 * sleep)
       await abortableSleep(sleep, this.abort.signal)
-      if (this.abort.signal.aborted) return
+      if (this.abort.signal.aborted) return false
       metrics.samplesRetried.inc(count)
       log.warn('Failed to send batch, retrying', { err: out.message, attempt: attempt + 1 })
       backoff = Math.min(sleep * 2, this.cfg.maxBackoffMs)

@@ -12,10 +12,12 @@ export interface ShardHost {
   readonly batchSendDeadlineMs: number
   /** True while stopping or resharding: send partial batches right away. */
   readonly flushing: boolean
-  /** Encodes + compresses + sends with retries; resolves when the batch is done (sent or given up). */
-  sendBatch (batch: SampleBatch, encoder: WriteRequestEncoder): Promise<void>
-  /** A batch of `n` entries left the queue (sent, failed or abandoned). */
-  batchDone (n: number): void
+  /** Encodes + compresses + sends with retries; resolves true when the batch is finished (sent or given up for good), false when aborted. */
+  sendBatch (batch: SampleBatch, encoder: WriteRequestEncoder): Promise<boolean>
+  /** A batch of `n` entries left the queue (sent, failed or abandoned); `finished` as sendBatch said. */
+  batchDone (n: number, batch: SampleBatch, finished: boolean): void
+  /** After a shard is free again: pump pending entries, wake waiters. */
+  afterBatch (): void
 }
 
 export class Shard {
@@ -36,13 +38,13 @@ export class Shard {
   get busy (): boolean { return this.inFlight || this.filling.length > 0 }
 
   /** Takes one entry; false when the batch is full and the previous one is still in flight. */
-  offer (series: Series, ts: number, value: number, flags: number, exemplar: Exemplar | undefined): boolean {
+  offer (series: Series, ts: number, value: number, flags: number, exemplar: Exemplar | undefined, seq = -1): boolean {
     const max = this.host.maxSamplesPerSend
     if (this.filling.length >= max) {
       if (this.inFlight) return false
       this.flush()
     }
-    this.filling.push(series, ts, value, flags, exemplar)
+    this.filling.push(series, ts, value, flags, exemplar, seq)
     if (this.filling.length >= max || this.host.flushing) this.flush()
     else if (this.filling.length === 1) this.armDeadline()
     return true
@@ -57,14 +59,16 @@ export class Shard {
     this.filling = this.spare
     this.spare = batch
     this.inFlight = true
-    void this.host.sendBatch(batch, this.encoder).finally(() => {
+    let finished = false
+    void this.host.sendBatch(batch, this.encoder).then(f => { finished = f }, () => {}).finally(() => {
       const n = batch.length
+      this.host.batchDone(n, batch, finished)
       batch.clear()
       this.inFlight = false
       const full = this.filling.length >= this.host.maxSamplesPerSend
       if (this.filling.length > 0 && (full || this.deadlineHit || this.host.flushing)) this.flush()
       else if (this.filling.length > 0 && this.timer === undefined) this.armDeadline()
-      this.host.batchDone(n)
+      this.host.afterBatch()
     })
   }
 

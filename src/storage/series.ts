@@ -21,6 +21,8 @@ export class Series {
    * Uint8Array costs a typed-array object, an ArrayBuffer and an off-heap backing store each.
    */
   encoded: string | undefined
+  /** The remote-write disk buffer segment that last recorded this series' labels (0: none). */
+  walMark = 0
   constructor (readonly labels: Labels) {
     this.id = nextSeriesId++
   }

@@ -21,9 +21,10 @@ export interface Prometheus {
   stop (): Promise<void>
 }
 
-export async function startPrometheus (): Promise<Prometheus> {
-  const dir = tempDir('prom')
-  const port = await freePort()
+/** Starts Prometheus; pass `from` to restart one that was stopped (same port and data). */
+export async function startPrometheus (from?: { dir: string, port: number }): Promise<Prometheus & { dir: string, port: number }> {
+  const dir = from?.dir ?? tempDir('prom')
+  const port = from?.port ?? await freePort()
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\nscrape_configs: []\n')
   const proc = start(PROMETHEUS_BIN, [
     `--config.file=${join(dir, 'prometheus.yml')}`,
@@ -43,6 +44,8 @@ export async function startPrometheus (): Promise<Prometheus> {
     return body.data
   }
   return {
+    dir,
+    port,
     url,
     writeURL: `${url}/api/v1/write`,
     proc,

@@ -10,6 +10,18 @@ import { RemoteWriteEndpoint, type EndpointOptions, type TlsOptions } from '../.
 import { Fanout } from '../../storage/fanout.js'
 import { Series, sortLabels, type Appendable, type Label } from '../../storage/series.js'
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { DiskPending } from '../../remotewrite/disk/disk-pending.js'
+
+/** Service name under which the agent gives the --storage.wal-max-size bound (bytes per endpoint). */
+export const WAL_MAX_BYTES_SERVICE = 'storage.wal-max-bytes'
+export const DEFAULT_WAL_MAX_BYTES = 512 * 1024 * 1024
+
+/** Identity of an endpoint's settings (secrets by hash), to keep unchanged endpoints on reload. */
+function endpointKey (e: EndpointArgs): string {
+  return JSON.stringify(e, (_k, v) => v instanceof Secret ? createHash('sha256').update(v.reveal()).digest('hex') : v)
+}
 import { authSchemas, tlsSchema, type AuthArgs, type TlsArgs } from '../common/http-client.js'
 
 interface QueueArgs {
@@ -190,34 +202,67 @@ const kind: ComponentKind<Args> = {
   },
   build (globals, initial) {
     const fanout = new Fanout()
-    let endpoints: RemoteWriteEndpoint[] = []
     const log = globals.logger
-    const make = (a: Args): RemoteWriteEndpoint[] => a.endpoint.map((e, i) => {
-      const ep = new RemoteWriteEndpoint(endpointOptions(e, i), {
+    const maxBytes = globals.service<number>(WAL_MAX_BYTES_SERVICE) ?? DEFAULT_WAL_MAX_BYTES
+    interface Running { key: string, dir: string, ep: RemoteWriteEndpoint }
+    let running: Running[] = []
+
+    // One disk buffer per endpoint, in a directory named after it, so a restart (or a reload
+    // that keeps the endpoint) resumes sending what was not yet sent.
+    const dirFor = (e: EndpointArgs, i: number, taken: Set<string>): string => {
+      let base = (e.name || new URL(e.url).host + new URL(e.url).pathname).replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || `endpoint-${i}`
+      while (taken.has(base)) base += `-${i}`
+      taken.add(base)
+      return join(globals.dataPath, 'wal', base)
+    }
+    const start = (e: EndpointArgs, i: number, dir: string, a: Args): RemoteWriteEndpoint => {
+      const opts = endpointOptions(e, i)
+      let ep: RemoteWriteEndpoint | undefined
+      const pending = new DiskPending({
+        dir,
+        maxBytes,
+        inflightMax: Math.max(opts.queue.capacity ?? 10_000, 1),
+        onDrop: (n, reason) => ep?.metrics.dropped(reason, n),
+        log,
+      })
+      ep = new RemoteWriteEndpoint(opts, {
         registry: globals.registry,
         log,
         transformSeries: seriesTransform(a.external_labels, e.write_relabel_config),
+        pending,
       })
       ep.start()
       return ep
+    }
+    const apply = async (a: Args): Promise<void> => {
+      const taken = new Set<string>()
+      const wanted = a.endpoint.map((e, i) => ({ e, i, key: endpointKey(e), dir: dirFor(e, i, taken) }))
+      const keep = new Map<string, Running>()
+      for (const r of running) if (wanted.some(w => w.key === r.key && w.dir === r.dir)) keep.set(r.dir, r)
+      // Endpoints that changed or went away stop first (their buffer is closed before anyone reopens it).
+      await Promise.all(running.filter(r => keep.get(r.dir) !== r).map(r => r.ep.stop(5000)))
+      running = wanted.map(w => {
+        const k = keep.get(w.dir)
+        if (k) { k.ep.setTransformSeries(seriesTransform(a.external_labels, w.e.write_relabel_config)); return k }
+        return { key: w.key, dir: w.dir, ep: start(w.e, w.i, w.dir, a) }
+      })
+      fanout.set(running.map(r => r.ep) as unknown as Appendable[])
+    }
+    const first = new Set<string>()
+    running = initial.endpoint.map((e, i) => {
+      const dir = dirFor(e, i, first)
+      return { key: endpointKey(e), dir, ep: start(e, i, dir, initial) }
     })
-    endpoints = make(initial)
-    fanout.set(endpoints as unknown as Appendable[])
+    fanout.set(running.map(r => r.ep) as unknown as Appendable[])
     const receiver: Appendable = { appender: () => fanout.appender(), waitForCapacity: () => fanout.waitForCapacity() }
     globals.onStateChange({ receiver: new Capsule('Appendable', receiver) })
     return {
       async run (signal) {
         await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true }))
-        await Promise.all(endpoints.map(e => e.stop(5000)))
+        await Promise.all(running.map(r => r.ep.stop(5000)))
       },
-      async update (a) {
-        // Endpoints are rebuilt; the old ones flush what they hold before stopping.
-        const old = endpoints
-        endpoints = make(a)
-        fanout.set(endpoints as unknown as Appendable[])
-        await Promise.all(old.map(e => e.stop(5000)))
-      },
-      debugInfo: () => endpoints.map(e => ({ name: e.name, url: (e as unknown as { opts: EndpointOptions }).opts.url, shards: e.queue.numShards, pending: e.queue.size })),
+      async update (a) { await apply(a) },
+      debugInfo: () => running.map(r => ({ name: r.ep.name, url: (r.ep as unknown as { opts: EndpointOptions }).opts.url, shards: r.ep.queue.numShards, pending: r.ep.queue.size, buffer: r.dir })),
     }
   },
 }

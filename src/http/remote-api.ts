@@ -1,0 +1,56 @@
+// One node shows the whole fleet: /api/v0/web/peers/{peerId}/components[/{id}] and
+// /api/v0/web/peers/{peerId}/peers fetch another member's read-only API over libp2p (direct,
+// relayed, or forwarded by a member connected to it), and this node answers the same questions
+// for its peers. Only the read-only paths of api.ts and peers.ts are ever served to peers.
+import type { ClusterNode, LocalApi } from '../cluster/index.js'
+import type { Controller } from '../runtime/controller.js'
+import { detail, summary } from './api.js'
+import { peerJSON } from './peers.js'
+import { sendText, type HttpServer } from './server.js'
+
+/** Targets each peer owns per component, from the scrape components' debug info (as peers.ts). */
+function ownedCounts (controller: Controller): Map<string, Record<string, number>> {
+  const out = new Map<string, Record<string, number>>()
+  for (const c of controller.components()) {
+    const info = c.debugInfo as { targets?: Array<{ owner?: { peerId?: string } }> } | undefined
+    if (!info || !Array.isArray(info.targets)) continue
+    for (const t of info.targets) {
+      const p = t.owner?.peerId
+      if (!p) continue
+      const rec = out.get(p) ?? out.set(p, {}).get(p)!
+      rec[c.id] = (rec[c.id] ?? 0) + 1
+    }
+  }
+  return out
+}
+
+/** Answers an allow-listed API path locally, with the same bodies the HTTP API sends. */
+export function localApi (controller: Controller, cluster: ClusterNode, prefix = '/api/v0/web'): LocalApi {
+  return (path: string) => {
+    if (path === `${prefix}/components`) return { status: 200, body: controller.components().map(summary) }
+    if (path === `${prefix}/peers`) {
+      const owned = ownedCounts(controller)
+      const now = Date.now()
+      return { status: 200, body: cluster.peers().map(p => peerJSON(p, owned.get(p.peerId) ?? {}, now)) }
+    }
+    if (path.startsWith(`${prefix}/components/`)) {
+      const id = path.slice(prefix.length + '/components/'.length)
+      const c = controller.component(id)
+      return c ? { status: 200, body: detail(c) } : { status: 404, body: { error: `component ${id} not found` } }
+    }
+    return { status: 404, body: { error: `${path} not found` } }
+  }
+}
+
+/** Serves our API to fleet peers and registers the per-peer HTTP routes. */
+export function registerRemoteAPI (server: HttpServer, cluster: ClusterNode, controller: Controller, prefix = '/api/v0/web'): void {
+  cluster.serveApi(localApi(controller, cluster, prefix))
+  const relay = (path: (params: Record<string, string>) => string) => async (_req: unknown, res: Parameters<Parameters<HttpServer['route']>[2]>[1], params: Record<string, string>): Promise<void> => {
+    const r = await cluster.requestApi(params.peerId, path(params))
+    res.setHeader('X-Shoal-Via', r.via)
+    sendText(res, r.status, r.body, 'application/json; charset=utf-8')
+  }
+  server.route('GET', `${prefix}/peers/:peerId/components`, relay(() => '/api/v0/web/components'))
+  server.route('GET', `${prefix}/peers/:peerId/components/*id`, relay(p => `/api/v0/web/components/${p.id}`))
+  server.route('GET', `${prefix}/peers/:peerId/peers`, relay(() => '/api/v0/web/peers'))
+}

@@ -1,0 +1,371 @@
+// A durable PendingStore: every committed sample is appended to checksummed segment files
+// (fsynced once a second), so an outage or a crash loses at most the last un-synced second.
+// Samples are normally handed to the shards from an in-memory window of the log's tail; only
+// what fell out of that window (a long outage) is read back from disk. A sample's segment is
+// deleted once every sample in it was acknowledged (sent, or dropped as unsendable); the
+// acknowledged frontier is saved with each sync, so a restart resumes where sending stopped.
+// The total size is bounded: when full, the oldest segment is dropped, counted and logged.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Exemplar, Series } from '../../storage/series.js'
+import { Series as SeriesClass } from '../../storage/series.js'
+import type { SampleBatch } from '../batch.js'
+import type { PendingStore, TakeEntry } from '../pending.js'
+import {
+  decodeSeries, parseSegmentName, RecordBuffer, REC_SAMPLES, REC_SERIES, SAMPLE_BYTES, SegmentReader, segmentName, SegmentWriter,
+} from './segment.js'
+
+export interface DiskPendingOptions {
+  dir: string
+  /** Upper bound of all segments together. */
+  maxBytes: number
+  /** A segment is closed and a new one started past this size. @default 4 MiB */
+  segmentBytes?: number
+  /** Samples kept in memory for sending without a disk read. @default 65536 */
+  memoryEntries?: number
+  /** Most samples in flight (handed out, not yet acknowledged) at once. */
+  inflightMax: number
+  /** How often data and the frontier are fsynced. @default 1000 */
+  syncIntervalMs?: number
+  onDrop?: (samples: number, reason: 'buffer_full' | 'corrupt') => void
+  log?: { warn (msg: string, fields?: Record<string, unknown>): void, info (msg: string, fields?: Record<string, unknown>): void }
+}
+
+interface Segment { first: number, path: string, size: number }
+
+const pow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(2, n)))
+
+let markCounter = 0
+/** Process-unique segment marks (several disk buffers may share Series objects). */
+function nextMark (): number { return ++markCounter }
+
+export class DiskPending implements PendingStore {
+  readonly durable = true
+  private readonly o: Required<Omit<DiskPendingOptions, 'onDrop' | 'log'>> & Pick<DiskPendingOptions, 'onDrop' | 'log'>
+  private segments: Segment[] = []
+  private writer!: SegmentWriter
+  private readonly rec = new RecordBuffer()
+  /** Series ids whose labels the current segment has; `Series.walMark === segmentMark` is the fast path. */
+  private writtenRefs = new Set<number>()
+  private segmentMark = nextMark()
+  private totalBytes = 0
+
+  // Sequence numbers: [frontier, drainCursor) in flight, [drainCursor, writeSeq) pending.
+  private writeSeq = 0
+  private drainCursor = 0
+  private frontier = 0
+  private savedFrontier = -1
+
+  // The in-memory window holds seqs [memStart, writeSeq).
+  private readonly memMask: number
+  private readonly memSeries: Array<Series | undefined>
+  private readonly memValues: Float64Array
+  private readonly memTs: Float64Array
+  private readonly memFlags: Uint8Array
+  private readonly memExemplars = new Map<number, Exemplar>()
+  private memStart = 0
+
+  private readonly skips: Array<[number, number]> = []
+  private readonly doneMask: number
+  private readonly done: Uint8Array
+
+  private reader: { seg: Segment, r: SegmentReader, seq: number, series: Map<number, Series>, buf?: Buffer, idx: number, count: number } | undefined
+  private timer: NodeJS.Timeout | undefined
+  private closed = false
+
+  constructor (opts: DiskPendingOptions) {
+    this.o = { segmentBytes: 4 << 20, memoryEntries: 65536, syncIntervalMs: 1000, ...opts }
+    const m = pow2(this.o.memoryEntries)
+    this.memMask = m - 1
+    this.memSeries = new Array<Series | undefined>(m)
+    this.memValues = new Float64Array(m)
+    this.memTs = new Float64Array(m)
+    this.memFlags = new Uint8Array(m)
+    const d = pow2(this.o.inflightMax * 2)
+    this.doneMask = d - 1
+    this.done = new Uint8Array(d)
+    this.open()
+    this.timer = setInterval(() => this.sync(), this.o.syncIntervalMs)
+    this.timer.unref()
+  }
+
+  get length (): number { return this.writeSeq - this.drainCursor }
+  /** Samples on disk not yet acknowledged (for metrics and tests). */
+  get unacknowledged (): number { return this.writeSeq - this.frontier }
+  get bytes (): number { return this.totalBytes }
+
+  private open (): void {
+    mkdirSync(this.o.dir, { recursive: true })
+    for (const name of readdirSync(this.o.dir).sort()) {
+      const first = parseSegmentName(name)
+      if (first === undefined) continue
+      const path = join(this.o.dir, name)
+      const size = statSync(path).size
+      this.segments.push({ first, path, size })
+      this.totalBytes += size
+    }
+    let frontier = 0
+    try {
+      const f = JSON.parse(readFileSync(join(this.o.dir, 'frontier'), 'utf8')) as { seq?: unknown }
+      if (typeof f.seq === 'number' && Number.isSafeInteger(f.seq) && f.seq >= 0) frontier = f.seq
+    } catch { /* none yet */ }
+    if (this.segments.length === 0) {
+      this.writer = new SegmentWriter(join(this.o.dir, segmentName(frontier)), frontier, true)
+      this.segments.push({ first: frontier, path: this.writer.path, size: this.writer.size })
+      this.totalBytes += this.writer.size
+      this.writeSeq = frontier
+    } else {
+      // Count the last segment's samples and cut a torn tail off.
+      const last = this.segments[this.segments.length - 1]
+      const r = new SegmentReader(last.path)
+      let count = 0
+      let good = r.offset
+      for (let t = r.next(); t !== 0; t = r.next()) {
+        if (t === REC_SAMPLES) count += r.payload().readUInt32LE(0)
+        good = r.offset
+      }
+      const torn = r.damaged || statSync(last.path).size !== good
+      r.close()
+      this.writer = new SegmentWriter(last.path, last.first, false)
+      if (torn) {
+        this.o.log?.warn('remote-write buffer: cut a damaged tail off the last segment', { segment: last.path, bytes: this.writer.size - good })
+        this.totalBytes -= this.writer.size - good
+        this.writer.truncate(good)
+        last.size = good
+      }
+      // Refs are series ids of the writing process; a later process appending to this segment
+      // writes a series record before each ref's first sample, and readers go in order.
+      this.writeSeq = last.first + count
+    }
+    this.frontier = Math.max(frontier, this.segments[0].first)
+    if (this.frontier > this.writeSeq) this.frontier = this.writeSeq
+    this.drainCursor = this.frontier
+    this.memStart = this.writeSeq
+    this.savedFrontier = this.frontier
+    if (this.writeSeq > this.frontier) this.o.log?.info('remote-write buffer: resuming from disk', { samples: this.writeSeq - this.frontier, dir: this.o.dir })
+  }
+
+  write (batch: SampleBatch, from: number, to: number): void {
+    if (this.closed || to <= from) return
+    if (this.writer.size >= this.o.segmentBytes) this.rotate()
+    const rec = this.rec
+    rec.reset()
+    const mark = this.segmentMark
+    for (let i = from; i < to; i++) {
+      const s = batch.series[i]
+      if (s.walMark === mark) continue
+      s.walMark = mark
+      if (!this.writtenRefs.has(s.id)) { this.writtenRefs.add(s.id); rec.series(s.id, s.labels) }
+    }
+    rec.begin(REC_SAMPLES)
+    rec.u32(to - from)
+    rec.ensure((to - from) * SAMPLE_BYTES)
+    for (let i = from; i < to; i++) {
+      rec.u32(batch.series[i].id)
+      rec.f64(batch.timestamps[i])
+      rec.f64(batch.values[i])
+      rec.u8(batch.flags[i])
+    }
+    rec.end()
+    this.writer.append(rec)
+    const seg = this.segments[this.segments.length - 1]
+    seg.size = this.writer.size
+    this.totalBytes += rec.len
+    // Mirror into the memory window.
+    for (let i = from; i < to; i++) {
+      const at = this.writeSeq & this.memMask
+      if (this.writeSeq - this.memStart > this.memMask) {
+        this.memExemplars.delete(this.memStart)
+        this.memStart++
+      }
+      this.memSeries[at] = batch.series[i]
+      this.memValues[at] = batch.values[i]
+      this.memTs[at] = batch.timestamps[i]
+      this.memFlags[at] = batch.flags[i]
+      const ex = batch.exemplars[i]
+      if (ex !== undefined) this.memExemplars.set(this.writeSeq, ex)
+      this.writeSeq++
+    }
+    this.enforceLimit()
+  }
+
+  private rotate (): void {
+    this.writer.sync()
+    this.writer.close()
+    this.writer = new SegmentWriter(join(this.o.dir, segmentName(this.writeSeq)), this.writeSeq, true)
+    this.segments.push({ first: this.writeSeq, path: this.writer.path, size: this.writer.size })
+    this.totalBytes += this.writer.size
+    this.writtenRefs = new Set()
+    this.segmentMark = nextMark()
+  }
+
+  /** Drops the oldest segments while over the size bound (never the one being written). */
+  private enforceLimit (): void {
+    while (this.totalBytes > this.o.maxBytes && this.segments.length > 1) {
+      const oldest = this.segments[0]
+      const end = this.segments[1].first
+      const lost = Math.max(0, end - Math.max(this.drainCursor, oldest.first))
+      this.removeOldest()
+      if (this.drainCursor < end) this.drainCursor = end
+      this.advanceFrontierTo(end)
+      if (lost > 0) {
+        this.o.onDrop?.(lost, 'buffer_full')
+        this.o.log?.warn('remote-write buffer full: dropped the oldest samples', { samples: lost, max_bytes: this.o.maxBytes })
+      }
+    }
+  }
+
+  private removeOldest (): void {
+    const seg = this.segments.shift()!
+    this.totalBytes -= seg.size
+    if (this.reader?.seg === seg) { this.reader.r.close(); this.reader = undefined }
+    rmSync(seg.path, { force: true })
+  }
+
+  private advanceFrontierTo (seq: number): void {
+    if (seq <= this.frontier) return
+    if (seq - this.frontier > this.doneMask) this.done.fill(0)
+    else for (let s = this.frontier; s < seq; s++) this.done[s & this.doneMask] = 0
+    this.frontier = seq
+  }
+
+  drain (take: TakeEntry): number {
+    let taken = 0
+    while (this.drainCursor < this.writeSeq) {
+      // Never hand out more than the acknowledgement window can track.
+      if (this.drainCursor - this.frontier > this.doneMask) break
+      const seq = this.drainCursor
+      let ok: boolean
+      if (seq >= this.memStart) {
+        const at = seq & this.memMask
+        ok = take(this.memSeries[at]!, this.memTs[at], this.memValues[at], this.memFlags[at], this.memExemplars.get(seq), seq)
+      } else {
+        ok = this.takeFromDisk(seq, take)
+        if (this.drainCursor !== seq) continue // skipped damaged data
+      }
+      if (!ok) break
+      if (seq >= this.memStart) this.memExemplars.delete(seq)
+      this.drainCursor++
+      taken++
+    }
+    return taken
+  }
+
+  /** Offers the sample with sequence `seq`, read from its segment. */
+  private takeFromDisk (seq: number, take: TakeEntry): boolean {
+    const rd = this.positionReader(seq)
+    if (!rd) return false
+    const p = rd.buf!
+    const o = 4 + (rd.idx * SAMPLE_BYTES)
+    const series = rd.series.get(p.readUInt32LE(o))
+    if (series === undefined) { this.skipCorrupt(seq, 1); return false }
+    return take(series, p.readDoubleLE(o + 4), p.readDoubleLE(o + 12), p[o + 20], undefined, seq)
+  }
+
+  private positionReader (seq: number): NonNullable<DiskPending['reader']> | undefined {
+    let rd = this.reader
+    if (rd && (seq < rd.seq - rd.idx || seq > rd.seq - rd.idx + rd.count)) { rd.r.close(); rd = this.reader = undefined }
+    if (!rd) {
+      let i = this.segments.length - 1
+      while (i > 0 && this.segments[i].first > seq) i--
+      const seg = this.segments[i]
+      rd = this.reader = { seg, r: new SegmentReader(seg.path), seq: seg.first, series: new Map(), idx: 0, count: 0 }
+    }
+    // rd.seq is the seq of entry rd.idx of the current record (when rd.buf is set).
+    while (!(rd.buf && seq >= rd.seq - rd.idx && seq < rd.seq - rd.idx + rd.count)) {
+      const t = rd.r.next()
+      if (t === 0) {
+        const next: Segment | undefined = this.segments[this.segments.indexOf(rd.seg) + 1]
+        const end = next ? next.first : this.writeSeq
+        rd.r.close()
+        this.reader = undefined
+        // End of this segment's valid data: what it should still have held is lost.
+        if (seq < end || !next) {
+          if (seq < end) this.skipCorrupt(seq, end - seq)
+          return undefined
+        }
+        rd = this.reader = { seg: next, r: new SegmentReader(next.path), seq: next.first, series: new Map(), idx: 0, count: 0 }
+        continue
+      }
+      if (t === REC_SERIES) {
+        const s = decodeSeries(rd.r.payload())
+        rd.series.set(s.ref, new SeriesClass(s.labels))
+      } else if (t === REC_SAMPLES) {
+        const base = rd.buf ? rd.seq - rd.idx + rd.count : rd.seq
+        rd.buf = Buffer.from(rd.r.payload())
+        rd.count = rd.buf.readUInt32LE(0)
+        rd.idx = 0
+        rd.seq = base
+      }
+    }
+    rd.idx = seq - (rd.seq - rd.idx)
+    rd.seq = seq
+    return rd
+  }
+
+  /** Unreadable entries [seq, seq+n) count as finished once everything before them is. */
+  private skipCorrupt (seq: number, n: number): void {
+    this.o.log?.warn('remote-write buffer: unreadable samples skipped', { from_seq: seq, samples: n })
+    this.o.onDrop?.(n, 'corrupt')
+    this.drainCursor = seq + n
+    this.skips.push([seq, seq + n])
+    this.advanceFrontier()
+  }
+
+  /** A handed-out sample is finished (sent, or dropped as unsendable). */
+  ack (seq: number): void {
+    if (seq < this.frontier || seq >= this.drainCursor) return
+    this.done[seq & this.doneMask] = 1
+    this.advanceFrontier()
+  }
+
+  private advanceFrontier (): void {
+    for (;;) {
+      if (this.skips.length > 0 && this.skips[0][0] <= this.frontier) {
+        const [, to] = this.skips.shift()!
+        this.advanceFrontierTo(to)
+        continue
+      }
+      if (this.frontier < this.drainCursor && this.done[this.frontier & this.doneMask] === 1) {
+        this.done[this.frontier & this.doneMask] = 0
+        this.frontier++
+        continue
+      }
+      break
+    }
+    // Segments wholly below the frontier are finished.
+    while (this.segments.length > 1 && this.segments[1].first <= this.frontier) this.removeOldest()
+  }
+
+  /** Makes data and frontier durable. Called every syncIntervalMs and on close. */
+  sync (): void {
+    if (this.closed) return
+    try {
+      this.writer.sync()
+      if (this.frontier !== this.savedFrontier) {
+        const tmp = join(this.o.dir, 'frontier.tmp')
+        writeFileSync(tmp, JSON.stringify({ seq: this.frontier }))
+        renameSync(tmp, join(this.o.dir, 'frontier'))
+        this.savedFrontier = this.frontier
+      }
+    } catch (err) {
+      this.o.log?.warn('remote-write buffer: sync failed', { err: (err as Error).message })
+    }
+  }
+
+  /** Durable stores keep their data for the next start: clear() only closes. */
+  clear (): number {
+    this.close()
+    return 0
+  }
+
+  close (): void {
+    if (this.closed) return
+    this.sync()
+    this.closed = true
+    clearInterval(this.timer)
+    this.reader?.r.close()
+    this.reader = undefined
+    this.writer.close()
+  }
+}

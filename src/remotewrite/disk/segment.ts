@@ -1,0 +1,178 @@
+// The disk buffer's on-disk format: numbered segment files of checksummed records.
+//
+//   segment file  <first seq, 20 digits>.seg = "SHWAL\x01" record*
+//   record        u32 payload length | u32 crc32(payload) | payload
+//   payload       u8 type, then
+//     SERIES  (1) u32 ref, u16 count, count × (u16 len, name, u32 len, value)
+//     SAMPLES (2) u32 count, count × (u32 ref, f64 timestamp, f64 value, u8 flags)
+//
+// A segment is self-contained: a series record precedes the first sample of that series in
+// it, so a segment can be read (and the one before it deleted) on its own. Samples get
+// consecutive sequence numbers starting at the number in the file name. A torn tail (a crash
+// mid-write) fails its length or checksum and is cut off when the segment is opened again.
+import { closeSync, fsyncSync, openSync, readSync, ftruncateSync, fstatSync, writeSync } from 'node:fs'
+import { crc32 } from 'node:zlib'
+import type { Label } from '../../storage/series.js'
+
+export const MAGIC = Buffer.from('SHWAL\x01', 'latin1')
+export const REC_SERIES = 1
+export const REC_SAMPLES = 2
+export const SAMPLE_BYTES = 21
+
+export function segmentName (firstSeq: number): string {
+  return String(firstSeq).padStart(20, '0') + '.seg'
+}
+
+export function parseSegmentName (name: string): number | undefined {
+  const m = /^(\d{20})\.seg$/.exec(name)
+  return m ? Number(m[1]) : undefined
+}
+
+/** A growable byte buffer records are encoded into before one write() call. */
+export class RecordBuffer {
+  buf = Buffer.allocUnsafe(1 << 16)
+  len = 0
+  private recStart = -1
+
+  ensure (n: number): void {
+    if (this.len + n <= this.buf.length) return
+    let size = this.buf.length * 2
+    while (size < this.len + n) size *= 2
+    const next = Buffer.allocUnsafe(size)
+    this.buf.copy(next, 0, 0, this.len)
+    this.buf = next
+  }
+
+  begin (type: number): void {
+    this.ensure(9)
+    this.recStart = this.len
+    this.len += 8
+    this.buf[this.len++] = type
+  }
+
+  end (): void {
+    const payloadStart = this.recStart + 8
+    const payloadLen = this.len - payloadStart
+    this.buf.writeUInt32LE(payloadLen, this.recStart)
+    this.buf.writeUInt32LE(crc32(this.buf.subarray(payloadStart, this.len)), this.recStart + 4)
+    this.recStart = -1
+  }
+
+  u8 (v: number): void { this.ensure(1); this.buf[this.len++] = v }
+  u16 (v: number): void { this.ensure(2); this.buf.writeUInt16LE(v, this.len); this.len += 2 }
+  u32 (v: number): void { this.ensure(4); this.buf.writeUInt32LE(v >>> 0, this.len); this.len += 4 }
+  f64 (v: number): void { this.ensure(8); this.buf.writeDoubleLE(v, this.len); this.len += 8 }
+  str16 (s: string): void { const n = Buffer.byteLength(s); this.u16(n); this.ensure(n); this.buf.write(s, this.len, 'utf8'); this.len += n }
+  str32 (s: string): void { const n = Buffer.byteLength(s); this.u32(n); this.ensure(n); this.buf.write(s, this.len, 'utf8'); this.len += n }
+
+  series (ref: number, labels: readonly Label[]): void {
+    this.begin(REC_SERIES)
+    this.u32(ref)
+    this.u16(labels.length)
+    for (const l of labels) { this.str16(l.name); this.str32(l.value) }
+    this.end()
+  }
+
+  reset (): void { this.len = 0 }
+}
+
+/** An open segment being appended to. */
+export class SegmentWriter {
+  readonly fd: number
+  size: number
+  constructor (readonly path: string, readonly firstSeq: number, create: boolean) {
+    this.fd = openSync(path, create ? 'w' : 'r+')
+    if (create) {
+      writeSync(this.fd, MAGIC, 0, MAGIC.length, 0)
+      this.size = MAGIC.length
+    } else {
+      this.size = fstatSync(this.fd).size
+    }
+  }
+
+  append (b: RecordBuffer): void {
+    let off = 0
+    while (off < b.len) off += writeSync(this.fd, b.buf, off, b.len - off, this.size + off)
+    this.size += b.len
+  }
+
+  /** Cuts a torn tail off (found by scanning). */
+  truncate (size: number): void {
+    ftruncateSync(this.fd, size)
+    this.size = size
+  }
+
+  sync (): void { fsyncSync(this.fd) }
+  close (): void { closeSync(this.fd) }
+}
+
+export interface DecodedSeries { ref: number, labels: Label[] }
+
+/**
+ * Reads a segment's records in order. `next()` returns the type of the next valid record
+ * (its payload is then in `payload()`), or 0 at the end or at the first damaged record.
+ */
+export class SegmentReader {
+  private fd: number
+  private buf = Buffer.allocUnsafe(1 << 20)
+  private bufStart = 0 // file offset of buf[0]
+  private bufLen = 0
+  /** File offset of the next record. */
+  offset = MAGIC.length
+  private pStart = 0
+  private pLen = 0
+  damaged = false
+
+  constructor (readonly path: string) {
+    this.fd = openSync(path, 'r')
+    const head = Buffer.alloc(MAGIC.length)
+    readSync(this.fd, head, 0, MAGIC.length, 0)
+    if (!head.equals(MAGIC)) { this.damaged = true; this.offset = Number.MAX_SAFE_INTEGER }
+  }
+
+  private fill (need: number): boolean {
+    const rel = this.offset - this.bufStart
+    if (rel >= 0 && rel + need <= this.bufLen) return true
+    if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need)
+    this.bufStart = this.offset
+    this.bufLen = readSync(this.fd, this.buf, 0, this.buf.length, this.offset)
+    return need <= this.bufLen
+  }
+
+  next (): number {
+    if (this.damaged || !this.fill(8)) return 0
+    const rel = this.offset - this.bufStart
+    const len = this.buf.readUInt32LE(rel)
+    const sum = this.buf.readUInt32LE(rel + 4)
+    if (len === 0 || len > 64 << 20 || !this.fill(8 + len)) { this.damaged = !this.atEOF(); return 0 }
+    const p = this.offset - this.bufStart + 8
+    if (crc32(this.buf.subarray(p, p + len)) !== sum) { this.damaged = true; return 0 }
+    this.pStart = p
+    this.pLen = len
+    this.offset += 8 + len
+    return this.buf[p]
+  }
+
+  private atEOF (): boolean {
+    return fstatSync(this.fd).size <= this.offset
+  }
+
+  payload (): Buffer { return this.buf.subarray(this.pStart + 1, this.pStart + this.pLen) }
+
+  close (): void { closeSync(this.fd) }
+}
+
+export function decodeSeries (p: Buffer): DecodedSeries {
+  let o = 0
+  const ref = p.readUInt32LE(o); o += 4
+  const n = p.readUInt16LE(o); o += 2
+  const labels: Label[] = []
+  for (let i = 0; i < n; i++) {
+    const nl = p.readUInt16LE(o); o += 2
+    const name = p.toString('utf8', o, o + nl); o += nl
+    const vl = p.readUInt32LE(o); o += 4
+    const value = p.toString('utf8', o, o + vl); o += vl
+    labels.push({ name, value })
+  }
+  return { ref, labels }
+}
