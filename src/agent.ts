@@ -17,6 +17,7 @@ import { authGuard, tlsOptions, type HttpBlock } from './http/security.js'
 import { VERSION } from './version.js'
 import { startCluster, singleNodeCluster, type Cluster, type ClusterNode, type ClusterOptions } from './cluster/index.js'
 import { registerPeersAPI } from './http/peers.js'
+import { registerRemoteAPI } from './http/remote-api.js'
 import { registerUI, defaultStaticDir } from './http/ui/routes.js'
 import './components/index.js'
 import { HTTP_ADDRESS_SERVICE } from './components/prometheus/exporter-self.js'
@@ -136,7 +137,7 @@ export class Agent {
         version: VERSION,
       }, { registry: this.registry, log: this.log.with({ component: 'cluster' }) })
       this.services.set(CLUSTER_SERVICE, this.#cluster)
-      ;(await import('./http/remote-api.js')).registerRemoteAPI(this.http, this.#cluster, this.controller) // fleet API over libp2p + /api/v0/web/peers/{id}/…
+      registerRemoteAPI(this.http, this.#cluster, this.controller) // fleet API over libp2p + /api/v0/web/peers/{id}/…
       this.log.info('cluster node started', { peer_id: this.#cluster.peerId, addrs: this.#cluster.multiaddrs().join(',') })
     }
     const result = await this.#loadFromDisk()

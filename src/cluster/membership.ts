@@ -89,6 +89,11 @@ export class Membership {
     return gone
   }
 
+  /** After our own stall: every peer counts as just heard from (their silence was ours). */
+  touchAll (now = this.now()): void {
+    for (const p of this.members.values()) p.lastHeartbeat = now
+  }
+
   /** Fast drop (connection closed and ping failed). */
   dropUnreachable (peerId: string): boolean {
     if (!this.members.has(peerId)) return false

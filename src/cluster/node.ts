@@ -5,6 +5,7 @@
 // `relay` node is the hop), DCUtR to upgrade relayed links, and a read-only API protocol that
 // lets any member show any other (api-protocol.ts).
 
+import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { readJoinFile } from './join-file.js'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from 'libp2p'
@@ -112,7 +113,18 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
         // other only through lazy gossip and flap. Fleets are pnet-closed, so no Sybil defence by
         // IP either: many sites behind one NAT share an address at the hub.
         Dhi: 1000,
-        scoreParams: { IPColocationFactorWeight: 0 },
+        // Invalid heartbeats (garbage, forged sender, oversized) cost the sender score on our
+        // topic, so a misbehaving peer is graylisted instead of being forwarded forever.
+        scoreParams: {
+          IPColocationFactorWeight: 0,
+          topics: {
+            [gossipTopic(o.fleetName)]: createTopicScoreParams({
+              topicWeight: 1,
+              invalidMessageDeliveriesWeight: -10,
+              invalidMessageDeliveriesDecay: 0.9,
+            }),
+          },
+        },
       }),
       // AutoNAT confirms public addresses (it ignores private ones, so on LANs nodes stay "unverified")
       autoNAT: autoNAT({ protocolPrefix: `shoal/${o.fleetName}`, startupDelay: 10_000, refreshInterval: 10 * 60_000 }),
@@ -157,6 +169,16 @@ class Node extends ClusterView implements ClusterNode {
   private stopped = false
   private readonly startedAt = Date.now()
   private readyLatched = false
+  /**
+   * Until this time the node does not trust its view of the fleet (just started, or just woke
+   * from a stall): it owns nothing and stays a viewer, so it never scrapes what others own.
+   */
+  private syncUntil = 0
+  private syncTimer: NodeJS.Timeout | undefined
+  private heardPeer = false
+  private lastTick = Date.now()
+  /** The state the agent asked for; announced as viewer while not ready. */
+  private wantedState: PeerState = 'viewer'
   /** join address → the peer that answered there, to skip re-dialling connected ones. */
   private readonly joined = new Map<string, string>()
   /** Per peer: when we last dialled it and how long to wait before the next try (doubles on failure). */
@@ -224,9 +246,15 @@ class Node extends ClusterView implements ClusterNode {
     this.membership.selfInfo.addrs = this.multiaddrs()
     this.updatePeerGauge()
     this.every(this.o.heartbeatMs, () => { void this.publish() })
-    this.every(Math.max(25, Math.min(250, this.o.heartbeatMs / 4)), () => { this.membership.expire() })
-    if (this.o.discoverPeers.has('bootstrap') && (this.o.joinAddrs.length > 0 || this.o.joinFile !== undefined)) {
-      void this.rejoin()
+    this.every(Math.max(25, Math.min(250, this.o.heartbeatMs / 4)), () => { this.tick() })
+    // Not synced until we heard the fleet: one and a half heartbeat intervals after the first
+    // peer's heartbeat, or once joining found nobody; at most 10 s (or 5 heartbeats).
+    const joining = this.o.discoverPeers.has('bootstrap') && (this.o.joinAddrs.length > 0 || this.o.joinFile !== undefined)
+    this.holdSync(Date.now() + (joining ? Math.max(10_000, 5 * this.o.heartbeatMs) : Math.ceil(1.5 * this.o.heartbeatMs)), true)
+    if (joining) {
+      void this.rejoin().then(() => {
+        if (!this.heardPeer && this.libp2p.getConnections().length === 0) this.holdSync(Date.now())
+      })
       if (this.o.rejoinIntervalMs > 0) this.every(this.o.rejoinIntervalMs, () => { void this.rejoin() })
     }
     if (this.o.waitForSize > 0 && this.o.waitTimeoutMs > 0) {
@@ -240,10 +268,9 @@ class Node extends ClusterView implements ClusterNode {
   }
 
   setState (state: PeerState): void {
-    if (this.stopped || this.membership.selfInfo.state === state) return
-    this.membership.selfInfo.state = state
-    this.invalidate()
-    this.schedulePublish()
+    if (this.stopped) return
+    this.wantedState = state
+    this.refreshState()
   }
 
   multiaddrs (): string[] {
@@ -280,11 +307,53 @@ class Node extends ClusterView implements ClusterNode {
   }
 
   private isReady (): boolean {
+    if (Date.now() < this.syncUntil) return false
     if (this.readyLatched) return true
     const sizeOk = this.membership.size >= this.o.waitForSize
     const timedOut = this.o.waitTimeoutMs > 0 && Date.now() - this.startedAt >= this.o.waitTimeoutMs
     if (sizeOk || timedOut) this.readyLatched = true
     return this.readyLatched
+  }
+
+  /** Holds the node unsynced until `until` (never extends an earlier deadline unless `force`). */
+  private holdSync (until: number, force = false): void {
+    if (!force && until >= this.syncUntil) return
+    this.syncUntil = until
+    if (this.syncTimer !== undefined) clearTimeout(this.syncTimer)
+    const wait = until - Date.now()
+    if (wait > 0) {
+      this.syncTimer = setTimeout(() => { this.syncTimer = undefined; this.refreshState() }, wait + 5)
+      this.syncTimer.unref()
+      this.timers.push(this.syncTimer)
+    }
+    this.refreshState()
+  }
+
+  /** Announces the wanted state, or viewer while the node is not ready to own targets. */
+  private refreshState (): void {
+    if (this.stopped) return
+    const effective: PeerState = this.wantedState === 'participant' && !this.isReady() ? 'viewer' : this.wantedState
+    if (this.membership.selfInfo.state !== effective) {
+      this.membership.selfInfo.state = effective
+      this.schedulePublish()
+    }
+    this.invalidate()
+  }
+
+  /** The expiry tick; a long gap since the last one means this process was frozen (SIGSTOP). */
+  private tick (): void {
+    const now = Date.now()
+    const gap = now - this.lastTick
+    this.lastTick = now
+    if (gap > this.o.missedHeartbeats * this.o.heartbeatMs) {
+      // Our stall, not the peers' silence: keep them, and distrust our view until fresh
+      // heartbeats had time to arrive (the fleet may have moved our targets meanwhile).
+      this.membership.touchAll(now)
+      this.log.warn('cluster: this process was stalled; re-syncing with the fleet', { stalled_ms: gap })
+      this.holdSync(now + Math.ceil(1.5 * this.o.heartbeatMs), true)
+      return
+    }
+    this.membership.expire()
   }
 
   private schedulePublish (): void {
@@ -331,11 +400,16 @@ class Node extends ClusterView implements ClusterNode {
   }
 
   private onMembershipEvent (ev: MembershipEvent): void {
+    if (ev.kind === 'join' && !this.heardPeer) {
+      this.heardPeer = true
+      this.holdSync(Date.now() + Math.ceil(1.5 * this.o.heartbeatMs))
+    }
     if (ev.membershipChange) this.metrics.membershipChanges.inc()
     if (ev.kind !== 'update') this.log.info(ev.kind === 'join' ? 'cluster: peer joined' : 'cluster: peer left', { peer: ev.peerId, reason: ev.reason })
     if (ev.kind === 'join') void this.ensureReservation() // the relay may have identified before it joined
     this.updatePeerGauge()
-    this.invalidate()
+    // wait-for-size may just have been met: announce participant if so
+    this.refreshState()
   }
 
   private updatePeerGauge (): void {

@@ -25,7 +25,8 @@ test('a chain of 4 nodes learns the whole fleet; graceful stop and abort are not
     const all = nodes.map(n => n.node)
     const want = all.map(n => n.peerId).sort()
     await waitFor(() => all.every(n => ids(n).join() === want.join()), 10_000, () => JSON.stringify(all.map(n => n.peers().length)))
-    assert.equal(c.node.ready(), true)
+    // ready once the fleet size is met and the node has heard the fleet for a moment
+    await waitFor(() => c.node.ready(), 5_000)
     const aSeenByD = d.node.peers().find(p => p.name === 'a')
     assert.equal(aSeenByD?.httpAddr, '127.0.0.1:1001')
     assert.equal(aSeenByD?.version, 'test')
@@ -178,7 +179,8 @@ test('ready() waits for the fleet size or the timeout, and listeners hear when i
     let woke = 0
     a.node.onChange(() => { woke++ })
     await waitFor(() => woke > 0, 2000)
-    assert.equal(a.node.ready(), true)
+    // past the wait timeout, and past the initial sync hold (1.5 heartbeats with nothing to join)
+    await waitFor(() => a.node.ready(), 3000)
     a.node.setState('participant')
     assert.deepEqual(a.node.lookup(1n, 1, 'x').map(p => p.isSelf), [true])
   } finally {

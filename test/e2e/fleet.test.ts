@@ -78,6 +78,11 @@ test('five agents split 60 targets; kill, freeze, join and leave heal within the
 
   // A sixth node joins: it takes 5–20 targets and no other target moves.
   const n6 = await fleet.add('n6', config, [], [first])
+  // A newcomer stays a viewer until it has heard the fleet; then everyone sees it participate.
+  await waitFor('n6 participates everywhere', async () => {
+    for (const n of [n1, n2, n3, n4, n6]) if ((await peers(n)).find(p => p.name === 'n6')?.state !== 'participant') return undefined
+    return true
+  }, 15_000)
   const joined = await converged([n1, n2, n3, n4, n6], farm.addresses, 15_000)
   const taken = [...joined.owners.values()].filter(o => o === 'n6').length
   assert.ok(taken >= 5 && taken <= 20, `n6 took ${taken} targets`)
