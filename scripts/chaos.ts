@@ -10,7 +10,7 @@
 // and faults as JSON. test/reliability/chaos.test.ts runs a 90 s one.
 import { writeFileSync } from 'node:fs'
 import { startFarm, type Farm } from '../src/demo/farm.js'
-import { Fleet, ownership, scrapeConfig, type FleetNode } from '../test/helpers/fleet.js'
+import { Fleet, allParticipate, ownership, scrapeConfig, type FleetNode } from '../test/helpers/fleet.js'
 import { startPrometheus, havePrometheus, type Prometheus } from '../test/helpers/prometheus.js'
 import { waitFor } from '../test/helpers/net.js'
 import { judgeChaos, type ChaosVerdict, type FaultEvent, type UpSample } from '../test/reliability/chaos-check.js'
@@ -111,6 +111,7 @@ export async function runChaos (opts: ChaosOptions): Promise<ChaosReport> {
       await waitFor(`${nodes.map(n => n.name).join(',')} to own all ${opts.targets} targets once`,
         async () => (await ownership(nodes).catch(() => undefined))?.size === opts.targets || undefined, timeoutMs, 250)
     }
+    await allParticipate(fleet.nodes, 60_000)
     await everyTarget(fleet.nodes, 60_000)
     log(`${at()} fleet of ${opts.agents} formed; chaos for ${opts.durationMs / 1000}s (seed ${opts.seed})`)
 

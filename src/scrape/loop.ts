@@ -152,10 +152,18 @@ export class ScrapeLoop {
 
   async #tick (slot: number): Promise<void> {
     const now = Date.now()
-    // Samples get the slot's time when the timer was only a little late, so a target's
-    // timestamps stay evenly spaced (it compresses better and lines up across the fleet).
-    const tolerance = Math.min(this.target.intervalMs / 100, 10)
-    await this.scrapeOnce(now - slot <= tolerance ? slot : now)
+    if (now - slot > this.target.intervalMs / 2) {
+      // Far too late: this process was frozen (SIGSTOP) or starved. Skip the slot rather than
+      // scrape at a random time; a clustered target may meanwhile belong to another node, and
+      // ownership is re-checked before the next slot.
+      this.#metrics?.skippedSlots.inc()
+    } else {
+      // Samples get the slot's time when the timer was only a little late, so a target's
+      // timestamps stay evenly spaced (it compresses better and lines up across the fleet:
+      // two nodes scraping the same slot during a handoff write one sample, not two).
+      const tolerance = Math.min(this.target.intervalMs / 50, 100)
+      await this.scrapeOnce(now - slot <= tolerance ? slot : now)
+    }
     // Re-align to the wall clock; slots missed by a slow scrape are skipped, not queued.
     let next = slot + this.target.intervalMs
     const after = Date.now()

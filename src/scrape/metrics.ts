@@ -19,6 +19,7 @@ export class ScrapeMetrics {
   readonly duplicateTimestamp: Counter
   readonly poolTargets: Gauge<'scrape_job'>
   readonly scrapeDuration: Histogram<'job'>
+  readonly skippedSlots: Counter
 
   constructor (registry: Registry) {
     this.intervalLength = getOrCreate(registry, Summary<'interval'>, {
@@ -51,6 +52,10 @@ export class ScrapeMetrics {
       name: 'prometheus_target_scrape_pool_targets',
       help: 'Current number of targets in this scrape pool.',
       labelNames: ['scrape_job'],
+    })
+    this.skippedSlots = getOrCreate(registry, Counter, {
+      name: 'shoal_scrape_slots_skipped_total',
+      help: 'Scrape slots skipped because the timer fired more than half an interval late (a frozen or starved process).',
     })
     this.scrapeDuration = getOrCreate(registry, Histogram<'job'>, {
       name: 'shoal_scrape_duration_seconds',

@@ -114,7 +114,7 @@ test('a hub with more sites than gossipsub\'s default mesh bound keeps every sit
   const nodes: TestNode[] = [hub]
   try {
     for (let i = 0; i < LEAVES; i++) {
-      nodes.push(await startTestNode({ nodeName: `leaf${i}`, heartbeatMs: 500, missedHeartbeats: 3, advertiseAddrs: dead, joinAddrs: [hub.node.multiaddrs()[0]] }))
+      nodes.push(await startTestNode({ nodeName: `leaf${i}`, heartbeatMs: 500, missedHeartbeats: 3, rejoinIntervalMs: 2000, advertiseAddrs: dead, joinAddrs: [hub.node.multiaddrs()[0]] }))
     }
     await waitFor(() => nodes.every(n => n.node.peers().length === LEAVES + 1), 20_000, () => nodes.map(n => n.node.peers().length).join(','))
     // gossipsub prunes over-full meshes every second: watch through several of its heartbeats

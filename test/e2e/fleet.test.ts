@@ -4,7 +4,7 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import { startFarm, type Farm } from '../../src/demo/farm.js'
-import { Fleet, ownership, peers, scrapeConfig, targets, type FleetNode } from '../helpers/fleet.js'
+import { Fleet, allParticipate, ownership, peers, scrapeConfig, targets, type FleetNode } from '../helpers/fleet.js'
 import { waitFor } from '../helpers/net.js'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
@@ -74,6 +74,8 @@ test('five agents split 60 targets; kill, freeze, join and leave heal within the
   n4.proc.child.kill('SIGSTOP')
   const frozen = await converged([n1, n2, n3], farm.addresses, 6_000)
   n4.proc.child.kill('SIGCONT')
+  // The resumed node re-syncs (a viewer for a moment) before it takes its targets back.
+  await allParticipate([n1, n2, n3, n4])
   const resumed = await converged([n1, n2, n3, n4], farm.addresses, 15_000)
 
   // A sixth node joins: it takes 5–20 targets and no other target moves.

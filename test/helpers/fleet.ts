@@ -105,3 +105,17 @@ export async function ownership (nodes: FleetNode[], component?: string): Promis
   }
   return owners
 }
+
+/** Waits until every node lists every other as a participant (no one is still syncing). */
+export async function allParticipate (nodes: FleetNode[], timeoutMs = 20_000): Promise<void> {
+  const names = nodes.map(n => n.name).sort()
+  await waitFor(`${names.join(',')} all participating`, async () => {
+    for (const n of nodes) {
+      const ps = await peers(n).catch(() => undefined)
+      if (!ps) return undefined
+      const live = ps.filter(p => p.state === 'participant').map(p => p.name).sort()
+      if (names.some(x => !live.includes(x))) return undefined
+    }
+    return true
+  }, timeoutMs, 200)
+}

@@ -46,6 +46,11 @@ async function peerNames (a: Agent): Promise<string[]> {
   return (JSON.parse(await nsGet(a.ns, `${a.base}/api/v0/web/peers`)) as Array<{ name: string }>).map(p => p.name).sort()
 }
 
+/** Names this agent sees as participants (a node that is still syncing is a viewer). */
+async function participants (a: Agent): Promise<string[]> {
+  return (JSON.parse(await nsGet(a.ns, `${a.base}/api/v0/web/peers`)) as Array<{ name: string, state: string }>).filter(p => p.state === 'participant').map(p => p.name).sort()
+}
+
 /** instance → owners, from each agent's own "scraped here" list (healthy scrapes only). */
 async function owners (agents: Agent[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>()
@@ -90,8 +95,8 @@ test('a partitioned fleet scrapes every target on both sides and converges to on
   const b1 = await startAgent(dir, 'b1', topo.b, topo.bAddr, { http: base + 4, p2p: base + 5 }, [a1], config)
   const b2 = await startAgent(dir, 'b2', topo.b, topo.bAddr, { http: base + 6, p2p: base + 7 }, [b1, a1], config)
   const all = [a1, a2, b1, b2]
-  await waitFor('every agent sees four peers', async () => {
-    for (const a of all) if ((await peerNames(a)).length !== 4) return undefined
+  await waitFor('every agent sees four participants', async () => {
+    for (const a of all) if ((await participants(a)).length !== 4) return undefined
     return true
   }, 30_000)
   await coverOnce(all, targets, 20_000)
@@ -124,8 +129,8 @@ test('a partitioned fleet scrapes every target on both sides and converges to on
   // Heal: one fleet again, one owner per target.
   topo.heal()
   const healMs = Date.now()
-  await waitFor('every agent sees four peers again', async () => {
-    for (const a of all) if ((await peerNames(a)).length !== 4) return undefined
+  await waitFor('every agent sees four participants again', async () => {
+    for (const a of all) if ((await participants(a)).length !== 4) return undefined
     return true
   }, 20_000)
   await coverOnce(all, targets, 10_000)
