@@ -1,6 +1,7 @@
 // Two clustered agents (separate processes) split 20 farm targets; each agent's UI, read in a
 // real Chromium, shows which targets it scrapes itself: the two sets are disjoint and cover all.
-// The cluster page lists both peers and links through to the other peer's own UI.
+// The cluster page lists both peers and links to the other peer's pages through this node (and,
+// secondarily, to its own UI); agent A shows agent B's pages through its libp2p API proxy.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -20,6 +21,8 @@ let browser: Browser | undefined
 let dir: string
 const procs: Proc[] = []
 const nodes: Array<{ name: string, http: number, p2p: number, base: string }> = []
+/** Node name → libp2p peer id, once the fleet has formed. */
+const ids = new Map<string, string>()
 
 before(async () => {
   if (!haveChromium()) return
@@ -79,6 +82,7 @@ test('each agent\'s component page shows a disjoint share of the targets, togeth
     return views.every(v => v.peers.length === 2 && v.peers.every(p => p.state === 'participant')) &&
       views[0].local.length + views[1].local.length === N && views[0].local.length > 0 && views[1].local.length > 0
   }, 60_000, 500)
+  for (const p of await getJSON(`${nodes[0].base}/api/v0/web/peers`) as Array<{ name: string, peerId: string }>) ids.set(p.name, p.peerId)
 
   const pages: Page[] = []
   for (const n of nodes) {
@@ -110,9 +114,12 @@ test('each agent\'s component page shows a disjoint share of the targets, togeth
   assert.deepEqual([...views[0]].filter(([, o]) => o === 'ui-b').map(([u]) => u).sort(), hereB)
   assert.deepEqual([...views[1]].filter(([, o]) => o === 'ui-a').map(([u]) => u).sort(), hereA)
 
-  // "scraped by ui-b" links to the same component on ui-b's UI.
+  // "scraped by ui-b" links to the same component on ui-b, through this node; the small
+  // secondary link goes to ui-b's own UI.
   const hrefs = await pages[0].$$eval('table.targets a.peer-link', as => [...new Set(as.map(a => (a as any).href))])
-  assert.deepEqual(hrefs, [`${nodes[1].base}/component/${COMPONENT}`])
+  assert.deepEqual(hrefs, [`${nodes[0].base}/peer/${ids.get('ui-b')}/component/${COMPONENT}`])
+  const own = await pages[0].$$eval('table.targets a.peer-own', as => [...new Set(as.map(a => (a as any).href))])
+  assert.deepEqual(own, [`${nodes[1].base}/component/${COMPONENT}`])
   const count = await pages[0].textContent('[data-count]')
   assert.equal(count, `${N} targets · ${hereA.length} scraped here · ${hereB.length} by peers`)
 
@@ -126,12 +133,12 @@ test('each agent\'s component page shows a disjoint share of the targets, togeth
   await pages[0].waitForFunction(n => (globalThis as any).document.querySelectorAll('table.targets tbody tr[data-url]').length === n, N)
 
   mkdirSync(ARTIFACTS, { recursive: true })
-  for (const [i, page] of pages.entries()) await page.evaluate(() => (globalThis as any).scrollTo(0, 0)).then(() => page.screenshot({ path: join(ARTIFACTS, `ui-component-${nodes[i].name}.png`), fullPage: true }))
+  for (const [i, page] of pages.entries()) await page.evaluate(() => { const g = globalThis as any; g.document.activeElement?.blur(); g.scrollTo(0, 0) }).then(() => page.screenshot({ path: join(ARTIFACTS, `ui-component-${nodes[i].name}.png`), fullPage: true }))
   copyFileSync(join(ARTIFACTS, 'ui-component-ui-a.png'), join(ROOT, 'docs/ui-component.png'))
   for (const p of pages) await p.close()
 })
 
-test('the cluster page lists both peers, their split, and links to the other peer\'s UI', async (ctx) => {
+test('the cluster page lists both peers, their split, and links to the other peer\'s own UI', async (ctx) => {
   if (!haveChromium()) return ctx.skip('/usr/bin/chromium is not installed')
   const [a, b] = nodes
   const page = await browser!.newPage({ viewport: { width: 1440, height: 900 } })
@@ -151,7 +158,8 @@ test('the cluster page lists both peers, their split, and links to the other pee
   await page.screenshot({ path: join(ARTIFACTS, 'ui-cluster.png'), fullPage: true })
   copyFileSync(join(ARTIFACTS, 'ui-cluster.png'), join(ROOT, 'docs/ui-cluster.png'))
 
-  await page.click('tr[data-peer="ui-b"] a.peer-ui')
+  assert.equal(await page.getAttribute('tr[data-peer="ui-b"] a.peer-ui', 'href'), `peer/${ids.get('ui-b')}`)
+  await page.click('tr[data-peer="ui-b"] a.peer-own')
   await page.waitForURL(`${b.base}/`)
   await page.waitForSelector('body[data-loaded] table.components tbody tr[data-id]')
   await page.waitForFunction(() => (globalThis as any).document.querySelector('#node')?.textContent === 'node ui-b')
@@ -163,5 +171,96 @@ test('the cluster page lists both peers, their split, and links to the other pee
   assert.ok(x[COMPONENT] > x['prometheus.remote_write.discard'])
   assert.equal(await page.$$eval('.graph path.edge', es => es.length), 1)
   await page.screenshot({ path: join(ARTIFACTS, 'ui-components.png'), fullPage: true })
+  await page.close()
+})
+
+test('through agent A, agent B\'s scrape component lists exactly the targets B says it scrapes', async (ctx) => {
+  if (!haveChromium()) return ctx.skip('/usr/bin/chromium is not installed')
+  const [a, b] = nodes
+  const idB = ids.get('ui-b')!
+  const page = await browser!.newPage({ viewport: { width: 1440, height: 1000 } })
+  // Every proxied request the page makes, to see it poll without reloading.
+  let polls = 0
+  page.on('request', r => { if (r.url() === `${a.base}/api/v0/web/peers/${idB}/components/${COMPONENT}`) polls++ })
+  await page.goto(`${a.base}/peer/${idB}/component/${COMPONENT}?refresh=1`)
+  await page.waitForSelector('body[data-loaded] table.targets tbody tr[data-url]')
+
+  // B's own API is the truth; read both until one poll agrees (ownership may still move).
+  let shown: Map<string, string> = new Map()
+  let truth: string[] = []
+  const mine = (v: Map<string, string>, who: string): string[] => [...v].filter(([, o]) => o === who).map(([u]) => u).sort()
+  const deadline = Date.now() + 20_000
+  do {
+    const c = await getJSON(`${b.base}/api/v0/web/components/${COMPONENT}`)
+    truth = (c.debugInfo.targets as Array<{ url: string, local: boolean }>).filter(t => t.local).map(t => t.url).sort()
+    shown = await readTargets(page)
+    if (JSON.stringify(mine(shown, 'here')) === JSON.stringify(truth)) break
+    await new Promise(r => setTimeout(r, 1000))
+  } while (Date.now() < deadline)
+  assert.ok(truth.length > 0 && truth.length < N, `B scrapes a share (${truth.length})`)
+  assert.deepEqual(mine(shown, 'here'), truth, 'rows marked as scraped by the viewed peer are exactly B\'s')
+  assert.equal(shown.size, N)
+  const all = farm.addresses.map(x => `http://${x}/metrics`)
+  assert.deepEqual(mine(shown, 'ui-a'), all.filter(u => !truth.includes(u)).sort(), 'the rest are ui-a\'s')
+  assert.equal(await page.textContent('[data-count]'), `${N} targets · ${truth.length} scraped by ui-b · ${N - truth.length} by others`)
+  assert.equal(await page.textContent(`table.targets tr[data-url="${truth[0]}"] td.owner`), 'scraped by ui-b')
+
+  // The banner names both ends and how A reached B (two loopback nodes: a direct link).
+  assert.equal(await page.getAttribute('.via-banner', 'data-via'), 'direct')
+  assert.match((await page.textContent('.via-banner'))!, /^Viewing ui-b through ui-a via direct/)
+  assert.equal(await page.getAttribute('.via-banner a.peer-own', 'href'), `${b.base}/`)
+  // "scraped by ui-a": ui-a is this node, so the link is this node's own page.
+  assert.deepEqual(await page.$$eval('table.targets a.peer-link', as => [...new Set(as.map(x => (x as any).href))]), [`${a.base}/component/${COMPONENT}`])
+  // Dependencies stay on B, through A.
+  assert.equal(await page.getAttribute('[data-deps] a', 'href'), `peer/${idB}/component/prometheus.remote_write.discard`)
+
+  // Live: the page keeps polling B through A, without a reload.
+  await page.evaluate(() => { (globalThis as any).__sameDocument = true })
+  const seen = polls
+  const until = Date.now() + 10_000
+  while (polls < seen + 2 && Date.now() < until) await new Promise(r => setTimeout(r, 200))
+  assert.ok(polls >= seen + 2, `polled again (${seen} → ${polls})`)
+  assert.equal(await page.evaluate(() => (globalThis as any).__sameDocument), true)
+
+  mkdirSync(ARTIFACTS, { recursive: true })
+  await page.screenshot({ path: join(ARTIFACTS, 'ui-peer-component.png'), fullPage: true })
+  copyFileSync(join(ARTIFACTS, 'ui-peer-component.png'), join(ROOT, 'docs/ui-peer-component.png'))
+  await page.close()
+})
+
+test('from A\'s cluster page, a click opens B\'s pages through A', async (ctx) => {
+  if (!haveChromium()) return ctx.skip('/usr/bin/chromium is not installed')
+  const [a, b] = nodes
+  const idB = ids.get('ui-b')!
+  const page = await browser!.newPage({ viewport: { width: 1440, height: 900 } })
+  await page.goto(`${a.base}/cluster`)
+  await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('table.peers tbody tr[data-peer]').length === 2)
+  await page.evaluate(() => { (globalThis as any).__sameDocument = true })
+
+  await page.click('tr[data-peer="ui-b"] a.peer-ui')
+  await page.waitForURL(`${a.base}/peer/${idB}`)
+  await page.waitForSelector('body[data-loaded] table.components tbody tr[data-id]')
+  const bComps = (await getJSON(`${b.base}/api/v0/web/components`) as Array<{ id: string }>).map(c => c.id).sort()
+  assert.deepEqual(await page.$$eval('table.components tbody tr', rs => rs.map(r => (r as any).dataset.id)), bComps)
+  assert.equal(await page.textContent('.via-banner [data-peer-name]'), 'ui-b')
+  assert.equal(await page.$$eval('.graph a.node', ns => ns.length), 2)
+  assert.equal(await page.getAttribute(`.graph a.node[data-id="${COMPONENT}"]`, 'href'), `peer/${idB}/component/${COMPONENT}`)
+
+  // The fleet as B sees it, through A: B is the viewed peer, A this node.
+  await page.click('.via-banner a:text("Cluster")')
+  await page.waitForURL(`${a.base}/peer/${idB}/cluster`)
+  await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('table.peers tbody tr[data-peer]').length === 2)
+  const tags = await page.$$eval('table.peers tbody tr[data-peer]', rs => rs.map(r => [(r as any).dataset.peer, (r as any).dataset.self, [...r.querySelectorAll('.tag')].map(t => t.textContent).join(',')]))
+  assert.deepEqual(tags, [['ui-a', 'false', 'this node'], ['ui-b', 'true', 'viewed']])
+
+  // Back on A's own cluster page, B's targets-owned count opens B's component through A.
+  await page.click('nav a[data-nav="cluster"]')
+  await page.waitForURL(`${a.base}/cluster`)
+  await page.waitForSelector('tr[data-peer="ui-b"] a.owned')
+  await page.click('tr[data-peer="ui-b"] a.owned')
+  await page.waitForURL(`${a.base}/peer/${idB}/component/${COMPONENT}`)
+  await page.waitForFunction(n => (globalThis as any).document.querySelectorAll('table.targets tbody tr[data-url]').length === n, N)
+  assert.match((await page.textContent('[data-count]'))!, new RegExp(`^${N} targets · \\d+ scraped by ui-b · \\d+ by others$`))
+  assert.equal(await page.evaluate(() => (globalThis as any).__sameDocument), true, 'navigated inside the app, no reload')
   await page.close()
 })

@@ -23,7 +23,8 @@ test('normalizePrefix', () => {
 })
 
 test('pages, assets and API under the prefix', async () => {
-  for (const page of ['/shoal/', '/shoal/cluster', '/shoal/component/prometheus.scrape.demo']) {
+  const peerPages = ['/shoal/peer/12D3KooWpeer', '/shoal/peer/12D3KooWpeer/', '/shoal/peer/12D3KooWpeer/cluster', '/shoal/peer/12D3KooWpeer/component/prometheus.scrape.demo']
+  for (const page of ['/shoal/', '/shoal/cluster', '/shoal/component/prometheus.scrape.demo', ...peerPages]) {
     const res = await fetch(t.base + page)
     assert.equal(res.status, 200, page)
     assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8')
@@ -78,11 +79,20 @@ test('in Chromium, the app under /shoal/ loads, navigates and only requests /sho
     assert.equal(new URL(page.url()).pathname, '/shoal/cluster')
     await page.reload()
     await page.waitForSelector('body[data-loaded] table.peers tbody tr')
+    // Another peer's page: this agent is not clustered, so its proxy cannot answer; the page
+    // says so (banner and live indicator) and still asks only under the prefix.
+    await page.goto(t.base + '/shoal/peer/12D3KooWnobody')
+    await page.waitForSelector('#live.err')
+    assert.equal(await page.textContent('#live'), 'cannot reach 12D3KooWnobody through this node: 404 Not Found')
+    const selfName = (await (await fetch(t.base + '/api/v0/web/peers')).json() as Array<{ name: string, isSelf: boolean }>).find(p => p.isSelf)!.name
+    assert.ok((await page.textContent('.via-banner'))!.startsWith(`Viewing 12D3KooWnobody through ${selfName} via none`))
+    assert.equal(await page.getAttribute('.via-banner', 'class'), 'via-banner err')
     assert.deepEqual(errors, [])
     const outside = paths.filter(p => !p.startsWith('/shoal/'))
     assert.deepEqual(outside, [])
     assert.ok(paths.includes('/shoal/api/v0/web/components/prometheus.scrape.demo'))
     assert.ok(paths.includes('/shoal/api/v0/web/peers'))
+    assert.ok(paths.includes('/shoal/api/v0/web/peers/12D3KooWnobody/components'))
   } finally {
     await browser.close()
   }

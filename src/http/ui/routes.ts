@@ -1,7 +1,8 @@
-// Serves the web UI: a single-page app whose pages (/, /component/{id}, /cluster) all get
-// index.html, plus its static assets. Everything works under a path prefix (behind a proxy):
-// index.html carries <base href="{prefix}">, so the app's asset, page and API URLs are all
-// relative to it, and the JSON API is answered under the prefix as well.
+// Serves the web UI: a single-page app whose pages (/, /component/{id}, /cluster, and another
+// peer's /peer/{peerId}[/component/{id}|/cluster]) all get index.html, plus its static assets.
+// Everything works under a path prefix (behind a proxy): index.html carries <base href="{prefix}">,
+// so the app's asset, page and API URLs are all relative to it, and the JSON API is answered
+// under the prefix as well.
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { request, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -62,6 +63,9 @@ export function registerUI (server: HttpServer, opts: UIOptions): void {
   server.route('GET', `${base}/`, (_req, res) => index(res))
   server.route('GET', `${base}/cluster`, (_req, res) => index(res))
   server.route('GET', `${base}/component/*id`, (_req, res) => index(res))
+  // Another fleet member's pages, read through this node's /api/v0/web/peers/{peerId}/… proxy.
+  server.route('GET', `${base}/peer/:peerId`, (_req, res) => index(res))
+  server.route('GET', `${base}/peer/:peerId/*page`, (_req, res) => index(res))
   if (base !== '') {
     server.route('GET', base, (_req, res) => { res.writeHead(302, { Location: prefix }).end() })
     // The API under the prefix: forwarded to our own listener at the unprefixed path, so every

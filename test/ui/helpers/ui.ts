@@ -1,6 +1,5 @@
 // Shared bits of the UI tests: is Chromium here, launch it, make sure the UI is built.
-import { existsSync } from 'node:fs'
-import { cpSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, statSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
@@ -18,10 +17,13 @@ export async function launch (): Promise<Browser> {
   })
 }
 
-/** The browser code is compiled by its own tsconfig; build it here if `npm run build` has not. */
+/** The browser code is compiled by its own tsconfig; build it here if `npm run build` has not, or is older than the sources. */
 export function ensureUIBuilt (): void {
   const dist = join(ROOT, 'dist/http/ui/static')
-  if (!existsSync(join(dist, 'assets/app.mjs'))) {
+  const built = join(dist, 'assets/app.mjs')
+  const src = join(ROOT, 'src/http/ui/client')
+  const newest = Math.max(...readdirSync(src).map(f => statSync(join(src, f)).mtimeMs))
+  if (!existsSync(built) || statSync(built).mtimeMs < newest) {
     execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'src/http/ui/tsconfig.json')], { stdio: 'inherit' })
   }
   cpSync(join(ROOT, 'src/http/ui/static'), dist, { recursive: true })

@@ -1,5 +1,6 @@
 // Types of the JSON API (/api/v0/web, Alloy's shapes plus shoal's fields) and a fetch helper
 // whose URLs are relative to <base href>, so the UI works under a path prefix.
+import { LOCAL, type Scope, type Via } from './scope.mjs'
 
 export interface Health { state: string, message: string, updatedTime: string }
 
@@ -68,9 +69,10 @@ export class HTTPError extends Error {
   constructor (readonly status: number, message: string) { super(message) }
 }
 
-/** GETs `api/v0/web/<path>` relative to the UI's base, as parsed JSON. */
-export async function api<T> (path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(new URL(`api/v0/web/${path}`, document.baseURI), { signal, headers: { Accept: 'application/json' } })
+/** GETs `<path>` of the scope's API (this node's by default) relative to the UI's base, as parsed JSON. */
+export async function api<T> (path: string, signal?: AbortSignal, scope: Scope = LOCAL): Promise<T> {
+  const res = await fetch(new URL(scope.apiBase + path, document.baseURI), { signal, headers: { Accept: 'application/json' } })
+  if (scope.peerId !== undefined) scope.via = (res.headers.get('X-Shoal-Via') ?? 'none') as Via
   if (!res.ok) {
     let msg = `${res.status} ${res.statusText}`
     try { const j = await res.json() as { error?: string }; if (j.error) msg = j.error } catch {}

@@ -1,17 +1,21 @@
-// The single-page app: a history-API router over /, /component/{id} and /cluster (all relative
-// to <base href>, so a path prefix just works), and a poller that refreshes the open page.
+// The single-page app: a history-API router over /, /component/{id} and /cluster, and the same
+// pages of any other fleet member read through this node, /peer/{peerId}[/component/{id}|/cluster]
+// (all relative to <base href>, so a path prefix just works); a poller refreshes the open page.
 import { api, type Peer } from './api.mjs'
 import { clusterPage } from './cluster.mjs'
 import { componentPage } from './component.mjs'
 import { componentsPage } from './components.mjs'
-import { basePath, esc } from './html.mjs'
+import { basePath, esc, peerURL } from './html.mjs'
 import type { Page } from './page.mjs'
+import { LOCAL, remoteScope, self, type Scope } from './scope.mjs'
 
 const POLL_MS = Number(new URLSearchParams(location.search).get('refresh') ?? '') * 1000 || 3000
 
 const main = document.getElementById('app')!
 const live = document.getElementById('live')!
 let page: Page | undefined
+let scope: Scope = LOCAL
+let banner: HTMLElement | undefined
 let inflight: AbortController | undefined
 let timer: ReturnType<typeof setTimeout> | undefined
 
@@ -23,17 +27,31 @@ function route (): void {
   // A fresh element per page: a late refresh of the page we left writes into a detached node.
   const el = document.createElement('div')
   main.replaceChildren(el)
-  if (rel.startsWith('component/')) {
-    const id = rel.slice('component/'.length).split('/').map(decodeURIComponent).join('/')
-    page = componentPage(el, id)
+  let sub = rel
+  scope = LOCAL
+  banner = undefined
+  const m = /^peer\/([^/]+)\/?(.*)$/.exec(rel)
+  if (m) {
+    scope = remoteScope(decodeURIComponent(m[1]))
+    sub = m[2]
     nav = ''
-  } else if (rel === 'cluster') {
-    page = clusterPage(el)
-    nav = 'cluster'
-  } else {
-    page = componentsPage(el)
+    banner = document.createElement('div')
+    banner.className = 'via-banner'
+    banner.dataset.peerId = scope.peerId
+    main.prepend(banner)
+    renderBanner(banner, scope, undefined)
   }
-  document.title = `${page.title} · shoal`
+  if (sub.startsWith('component/')) {
+    const id = sub.slice('component/'.length).split('/').map(decodeURIComponent).join('/')
+    page = componentPage(el, id, scope)
+    nav = ''
+  } else if (sub === 'cluster') {
+    page = clusterPage(el, scope)
+    if (!m) nav = 'cluster'
+  } else {
+    page = componentsPage(el, scope)
+  }
+  document.title = `${page.title}${m ? ` · ${short(scope.peerId!)}` : ''} · shoal`
   for (const a of document.querySelectorAll<HTMLElement>('nav a')) a.classList.toggle('active', a.dataset.nav === nav)
   void tick()
 }
@@ -45,8 +63,16 @@ async function tick (): Promise<void> {
   if (document.hidden) { timer = setTimeout(() => void tick(), POLL_MS); return }
   const ctl = new AbortController()
   inflight = ctl
+  const s = scope
+  const b = banner
+  // Through this node: also this node's own view of the fleet, to name both ends in the banner.
+  const fleet = s.peerId !== undefined ? api<Peer[]>('peers', ctl.signal).catch(() => undefined) : undefined
   try {
-    await current.refresh(ctl.signal)
+    try {
+      await current.refresh(ctl.signal)
+    } finally {
+      if (b && current === page && !ctl.signal.aborted) renderBanner(b, s, await fleet)
+    }
     if (current !== page) return
     live.className = 'live ok'
     live.textContent = `live · ${new Date().toLocaleTimeString()}`
@@ -54,7 +80,9 @@ async function tick (): Promise<void> {
   } catch (err) {
     if (ctl.signal.aborted || current !== page) return
     live.className = 'live err'
-    live.textContent = `cannot reach this node: ${(err as Error).message}`
+    live.textContent = s.peerId === undefined
+      ? `cannot reach this node: ${(err as Error).message}`
+      : `cannot reach ${peerName(s.peerId, await fleet)} through this node: ${(err as Error).message}`
   }
   timer = setTimeout(() => void tick(), POLL_MS)
 }
@@ -81,10 +109,39 @@ document.getElementById('theme')!.addEventListener('click', () => {
   try { localStorage.setItem('shoal.theme', root.dataset.theme) } catch {}
 })
 
+const short = (peerId: string): string => peerId.length > 16 ? `${peerId.slice(0, 6)}…${peerId.slice(-6)}` : peerId
+const peerName = (peerId: string, fleet: Peer[] | undefined): string => fleet?.find(p => p.peerId === peerId)?.name ?? short(peerId)
+
+const VIA: Record<string, string> = {
+  self: 'this node itself',
+  direct: 'a direct libp2p connection',
+  relay: 'a relayed libp2p connection',
+  forward: 'a fleet member that forwards',
+  none: 'no route',
+}
+
+/** "Viewing ui-b through ui-a (via relay)", with the peer's own pages and its own UI, if any. */
+function renderBanner (el: HTMLElement, s: Scope, fleet: Peer[] | undefined): void {
+  const id = s.peerId!
+  const peer = fleet?.find(p => p.peerId === id)
+  const here = fleet?.find(p => p.isSelf)?.name ?? (self.name || 'this node')
+  const via = s.via || 'none'
+  el.dataset.via = s.via
+  el.classList.toggle('err', s.via === 'none')
+  el.innerHTML = `<span>Viewing <b data-peer-name>${esc(peer?.name ?? short(id))}</b> through <b>${esc(here)}</b>` +
+    (s.via ? ` <span class="via via-${esc(via)}" title="How ${esc(here)} reached it: ${esc(VIA[via] ?? via)}">via ${esc(via)}</span>` : '') + '</span>' +
+    `<span class="spacer"></span><a href="${esc(s.page(''))}">Components</a><a href="${esc(s.page('cluster'))}">Cluster</a>` +
+    (peer?.httpAddr ? `<a class="peer-own" href="${esc(peerURL(peer.httpAddr, ''))}" title="${esc(peer.name)}'s own UI (if reachable from this browser)">own UI ↗</a>` : '') +
+    `<a href="./">Back to ${esc(here)}</a>`
+}
+
 // Which node this is, from the fleet's view of itself.
 api<Peer[]>('peers').then(peers => {
-  const self = peers.find(p => p.isSelf)
-  if (self) document.getElementById('node')!.innerHTML = `node <b>${esc(self.name)}</b>`
+  const me = peers.find(p => p.isSelf)
+  if (!me) return
+  self.peerId = me.peerId
+  self.name = me.name
+  document.getElementById('node')!.innerHTML = `node <b>${esc(me.name)}</b>`
 }).catch(() => {})
 
 route()

@@ -1,17 +1,19 @@
-// "/component/{id}": health, arguments, exports, dependencies and debug info of one component;
-// a scrape component's targets as a sortable, filterable table with who scrapes each.
+// "/component/{id}" (or "/peer/{peerId}/component/{id}" through this node): health, arguments,
+// exports, dependencies and debug info of one component; a scrape component's targets as a
+// sortable, filterable table with who scrapes each.
 import { api, HTTPError, type ComponentDetail, type Peer, type ScrapeTarget } from './api.mjs'
 import { renderBody } from './alloy.mjs'
 import { badge, componentPath, esc, since } from './html.mjs'
 import type { Page } from './page.mjs'
+import { LOCAL, type Scope } from './scope.mjs'
 import { TargetsTable } from './targets.mjs'
 
 const ARRAY_CAP = 50
 
-const links = (ids: string[]): string =>
-  ids.length ? `<ul class="plain">${ids.map(id => `<li><a class="mono" href="${esc(componentPath(id))}">${esc(id)}</a></li>`).join('')}</ul>` : '<span class="muted">none</span>'
+const links = (ids: string[], scope: Scope): string =>
+  ids.length ? `<ul class="plain">${ids.map(id => `<li><a class="mono" href="${esc(scope.page(componentPath(id)))}">${esc(id)}</a></li>`).join('')}</ul>` : '<span class="muted">none</span>'
 
-export function componentPage (el: HTMLElement, id: string): Page {
+export function componentPage (el: HTMLElement, id: string, scope: Scope = LOCAL): Page {
   el.innerHTML = `<h1><span class="mono" data-title>${esc(id)}</span> <span data-badge></span></h1>
 <div data-error></div>
 <div class="grid stack">
@@ -42,10 +44,12 @@ export function componentPage (el: HTMLElement, id: string): Page {
     async refresh (signal) {
       let c: ComponentDetail
       try {
-        c = await api<ComponentDetail>(`components/${encodeURIComponent(id)}`, signal)
+        c = await api<ComponentDetail>(`components/${encodeURIComponent(id)}`, signal, scope)
       } catch (err) {
         if (err instanceof HTTPError && err.status === 404) {
-          q('[data-error]').innerHTML = `<div class="error-box">Component <b>${esc(id)}</b> does not exist on this node. <a href="./">All components</a></div>`
+          // Through this node a 404 may also mean the peer left the fleet: say what it said.
+          const what = scope.peerId === undefined ? `Component <b>${esc(id)}</b> does not exist on this node.` : `${esc(err.message)}.`
+          q('[data-error]').innerHTML = `<div class="error-box">${what} <a href="${esc(scope.page(''))}">All components</a></div>`
           return
         }
         throw err
@@ -56,7 +60,7 @@ export function componentPage (el: HTMLElement, id: string): Page {
         `<dt>Updated</dt><dd title="${esc(c.health.updatedTime)}">${since(c.health.updatedTime)}</dd>`
       q('[data-info]').innerHTML = `<dt>Name</dt><dd class="mono">${esc(c.name)}</dd><dt>Label</dt><dd class="mono">${esc(c.label) || '<span class="muted">—</span>'}</dd>` +
         `<dt>Local ID</dt><dd class="mono">${esc(c.localID)}</dd><dt>Module</dt><dd class="mono">${esc(c.moduleID) || '<span class="muted">root</span>'}</dd>`
-      q('[data-deps]').innerHTML = `<dt>References</dt><dd>${links(c.referencesTo)}</dd><dt>Referenced by</dt><dd>${links(c.referencedBy)}</dd>`
+      q('[data-deps]').innerHTML = `<dt>References</dt><dd>${links(c.referencesTo, scope)}</dd><dt>Referenced by</dt><dd>${links(c.referencedBy, scope)}</dd>`
       const argsKey = JSON.stringify(c.arguments)
       if (argsKey !== lastArgs) { lastArgs = argsKey; lastArgsJSON = c.arguments; renderArgs() }
       q('[data-exports]').innerHTML = renderBody(c.exports, { maxItems: ARRAY_CAP }).html
@@ -64,14 +68,16 @@ export function componentPage (el: HTMLElement, id: string): Page {
       const info = c.debugInfo as { targets?: ScrapeTarget[], clustered?: boolean } | null
       const body = q('[data-debug-body]')
       if (info && Array.isArray(info.targets)) {
-        const peers = info.clustered ? await api<Peer[]>('peers', signal).catch(() => [] as Peer[]) : []
+        // The fleet as the viewed node sees it: its "local" and "owner" fields are relative to it.
+        const peers = info.clustered || scope.peerId !== undefined ? await api<Peer[]>('peers', signal, scope).catch(() => [] as Peer[]) : []
         if (!table) {
           body.innerHTML = `<p class="muted" style="padding:0 16px" data-mode></p><div data-table></div>`
-          table = new TargetsTable(q('[data-table]'), id)
+          table = new TargetsTable(q('[data-table]'), id, scope.peerId !== undefined)
         }
+        const node = scope.peerId === undefined ? 'this node' : (peers.find(p => p.isSelf)?.name ?? 'this peer')
         q('[data-mode]').textContent = info.clustered
           ? `Clustered: the fleet's ${peers.length || 1} node${peers.length === 1 ? '' : 's'} split these targets; each node scrapes its share.`
-          : 'Not clustered: this node scrapes every target.'
+          : `Not clustered: ${node} scrapes every target.`
         table.update(info.targets, peers)
       } else if (info !== null && info !== undefined) {
         table = undefined

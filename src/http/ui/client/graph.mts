@@ -55,7 +55,8 @@ export function layout (comps: ComponentSummary[]): Layout {
 
 const clip = (s: string, max: number): string => (s.length > max ? s.slice(0, max - 1) + '…' : s)
 
-export function graphSVG (comps: ComponentSummary[]): string {
+/** `href` gives each node's link (the component's page in the scope being viewed). */
+export function graphSVG (comps: ComponentSummary[], href: (id: string) => string = componentPath): string {
   if (comps.length === 0) return '<p class="muted">No components.</p>'
   const { pos, width, height } = layout(comps)
   const edges: string[] = []
@@ -73,7 +74,7 @@ export function graphSVG (comps: ComponentSummary[]): string {
     const p = pos.get(c.id)!
     const t = tone(c.health.state)
     const title = c.label ? c.label : c.name
-    return `<a href="${esc(componentPath(c.id))}" class="node" data-id="${esc(c.id)}"><g transform="translate(${p.x},${p.y})">` +
+    return `<a href="${esc(href(c.id))}" class="node" data-id="${esc(c.id)}"><g transform="translate(${p.x},${p.y})">` +
       `<title>${esc(c.id)} — ${esc(c.health.state)}${c.health.message ? `: ${esc(c.health.message)}` : ''}</title>` +
       `<rect width="${W}" height="${H}" rx="6"/><rect class="bar-${t}" width="5" height="${H}" rx="2"/>` +
       `<text x="14" y="20">${esc(clip(title, 28))}</text><text class="sub" x="14" y="38">${esc(clip(c.name, 34))}</text></g></a>`

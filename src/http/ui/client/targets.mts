@@ -2,6 +2,7 @@
 // as one HTML string, and only the first rows until asked for more, so 5,000 targets stay fast.
 import type { Peer, ScrapeTarget } from './api.mjs'
 import { badge, componentPath, durationMs, esc, labels, peerURL, shortDuration, since } from './html.mjs'
+import { peerPage } from './scope.mjs'
 
 const PAGE = 250
 
@@ -26,6 +27,9 @@ const HEALTH_ORDER: Record<string, number> = { down: 0, unknown: 1, up: 2 }
 export class TargetsTable {
   readonly #el: HTMLElement
   readonly #componentId: string
+  /** Viewing another peer through this node: "here" is that peer, named in the table. */
+  readonly #remote: boolean
+  #hereName = ''
   #rows: Row[] = []
   #peers = new Map<string, Peer>()
   #filter = ''
@@ -36,9 +40,10 @@ export class TargetsTable {
   #limit = PAGE
   #timer: ReturnType<typeof setTimeout> | undefined
 
-  constructor (el: HTMLElement, componentId: string) {
+  constructor (el: HTMLElement, componentId: string, remote = false) {
     this.#el = el
     this.#componentId = componentId
+    this.#remote = remote
     el.innerHTML = `<div class="toolbar">
 <input type="search" data-f="text" placeholder="Filter by endpoint, label, owner or error" aria-label="Filter targets">
 <select data-f="owner" aria-label="Owner"><option value="">All owners</option><option value="here">Scraped here</option><option value="remote">Scraped by peers</option></select>
@@ -67,6 +72,13 @@ export class TargetsTable {
 
   update (targets: ScrapeTarget[], peers: Peer[]): void {
     this.#peers = new Map(peers.map(p => [p.peerId, p]))
+    const hereName = this.#remote ? (peers.find(p => p.isSelf)?.name ?? 'this peer') : ''
+    if (hereName !== this.#hereName) {
+      this.#hereName = hereName
+      const opts = this.#el.querySelectorAll<HTMLOptionElement>('select[data-f="owner"] option')
+      opts[1].textContent = `Scraped by ${hereName}`
+      opts[2].textContent = 'Scraped by others'
+    }
     this.#rows = targets.map(t => {
       const here = t.local !== false
       const owner = here ? '' : (t.owner?.name ?? '')
@@ -89,13 +101,16 @@ export class TargetsTable {
   }
 
   #ownerCell (r: Row): string {
-    if (r.here) return '<span class="here">scraped here</span>'
+    if (r.here) return this.#remote ? `<span class="here" title="the peer you are viewing">scraped by ${esc(this.#hereName)}</span>` : '<span class="here">scraped here</span>'
     const o = r.t.owner
     if (!o) return '<span class="muted">unassigned</span>'
     const peer = this.#peers.get(o.peerId)
     const name = esc(o.name || o.peerId.slice(-8))
-    if (!peer?.httpAddr) return `scraped by ${name}`
-    return `scraped by <a class="peer-link" href="${esc(peerURL(peer.httpAddr, componentPath(this.#componentId)))}" title="This component on ${name}">${name}</a>`
+    const page = componentPath(this.#componentId)
+    // Through this node always works (libp2p, relayed if need be); the peer's own UI only when
+    // the browser can reach its HTTP port, so it is the small secondary link.
+    const own = peer?.httpAddr ? ` <a class="peer-own" href="${esc(peerURL(peer.httpAddr, page))}" title="${name}'s own UI at ${esc(peer.httpAddr)} (if reachable from this browser)">↗</a>` : ''
+    return `scraped by <a class="peer-link" href="${esc(peerPage(o.peerId, page))}" title="This component on ${name}, through this node">${name}</a>${own}`
   }
 
   render (): void {
@@ -124,7 +139,8 @@ export class TargetsTable {
     const here = this.#rows.filter(r => r.here).length
     const fmt = (n: number): string => n.toLocaleString('en')
     this.#el.querySelector('[data-count]')!.textContent =
-      `${shown.length < rows.length ? `showing ${fmt(shown.length)} of ` : ''}${fmt(rows.length)}${rows.length !== this.#rows.length ? ` (filtered from ${fmt(this.#rows.length)})` : ''} targets · ${fmt(here)} scraped here · ${fmt(this.#rows.length - here)} by peers`
+      `${shown.length < rows.length ? `showing ${fmt(shown.length)} of ` : ''}${fmt(rows.length)}${rows.length !== this.#rows.length ? ` (filtered from ${fmt(this.#rows.length)})` : ''} targets · ` +
+      (this.#remote ? `${fmt(here)} scraped by ${this.#hereName} · ${fmt(this.#rows.length - here)} by others` : `${fmt(here)} scraped here · ${fmt(this.#rows.length - here)} by peers`)
     const more = this.#el.querySelector<HTMLElement>('.more')!
     more.hidden = shown.length >= rows.length
     more.querySelector('[data-left]')!.textContent = `${fmt(rows.length - shown.length)} more not shown`
