@@ -69,6 +69,12 @@ async function readTargets (page: Page): Promise<Map<string, string>> {
   return new Map(rows)
 }
 
+
+/** Screenshots always go to test-artifacts/; docs/ is refreshed only when asked (SHOAL_UPDATE_DOCS=1). */
+function docShot (from: string, name: string): void {
+  if (process.env.SHOAL_UPDATE_DOCS === '1') copyFileSync(from, join(ROOT, 'docs', name))
+}
+
 test('each agent\'s component page shows a disjoint share of the targets, together all of them', async (ctx) => {
   if (!haveChromium()) return ctx.skip('/usr/bin/chromium is not installed')
   const all = farm.addresses.map(a => `http://${a}/metrics`).sort()
@@ -134,7 +140,7 @@ test('each agent\'s component page shows a disjoint share of the targets, togeth
 
   mkdirSync(ARTIFACTS, { recursive: true })
   for (const [i, page] of pages.entries()) await page.evaluate(() => { const g = globalThis as any; g.document.activeElement?.blur(); g.scrollTo(0, 0) }).then(() => page.screenshot({ path: join(ARTIFACTS, `ui-component-${nodes[i].name}.png`), fullPage: true }))
-  copyFileSync(join(ARTIFACTS, 'ui-component-ui-a.png'), join(ROOT, 'docs/ui-component.png'))
+  docShot(join(ARTIFACTS, 'ui-component-ui-a.png'), 'ui-component.png')
   for (const p of pages) await p.close()
 })
 
@@ -156,7 +162,7 @@ test('the cluster page lists both peers, their split, and links to the other pee
   assert.equal(await page.$$eval('[data-split] > div', ds => ds.length), 2)
   assert.equal(await page.textContent('#node'), 'node ui-a')
   await page.screenshot({ path: join(ARTIFACTS, 'ui-cluster.png'), fullPage: true })
-  copyFileSync(join(ARTIFACTS, 'ui-cluster.png'), join(ROOT, 'docs/ui-cluster.png'))
+  docShot(join(ARTIFACTS, 'ui-cluster.png'), 'ui-cluster.png')
 
   assert.equal(await page.getAttribute('tr[data-peer="ui-b"] a.peer-ui', 'href'), `peer/${ids.get('ui-b')}`)
   await page.click('tr[data-peer="ui-b"] a.peer-own')
@@ -224,7 +230,7 @@ test('through agent A, agent B\'s scrape component lists exactly the targets B s
 
   mkdirSync(ARTIFACTS, { recursive: true })
   await page.screenshot({ path: join(ARTIFACTS, 'ui-peer-component.png'), fullPage: true })
-  copyFileSync(join(ARTIFACTS, 'ui-peer-component.png'), join(ROOT, 'docs/ui-peer-component.png'))
+  docShot(join(ARTIFACTS, 'ui-peer-component.png'), 'ui-peer-component.png')
   await page.close()
 })
 
