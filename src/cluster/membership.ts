@@ -2,6 +2,7 @@
 // without libp2p. Liveness is "heartbeats keep arriving", whichever path they took.
 
 import type { Heartbeat } from './heartbeat.js'
+import { peerInterval } from './scale.js'
 import type { PeerInfo } from './types.js'
 
 export type RejectReason = 'wrong_sender' | 'stale_seq' | 'self' | 'quarantined'
@@ -17,8 +18,11 @@ export interface MembershipEvent {
 
 export interface MembershipInit {
   self: PeerInfo
-  /** Drop a peer after this long without a heartbeat (missedHeartbeats × heartbeatMs). */
+  /** Drop a peer after this long without a heartbeat (missedHeartbeats × heartbeatMs), unless
+   *  its heartbeats announce their interval: then after missedHeartbeats of those. */
   timeoutMs: number
+  /** Default 3. */
+  missedHeartbeats?: number
   /** After a fast drop (connection gone, ping failed) ignore the peer's heartbeats this long, so
    *  ones still in flight do not bring it back. */
   quarantineMs: number
@@ -32,6 +36,8 @@ export class Membership {
   /** Last accepted seq per peer, kept after a peer leaves so its old heartbeats cannot revive it. */
   private readonly lastSeq = new Map<string, { seq: number, at: number }>()
   private readonly quarantine = new Map<string, number>()
+  /** Per peer: the heartbeat interval it announced last (or the default). */
+  private readonly intervals = new Map<string, number>()
   private readonly init: MembershipInit
   private readonly now: () => number
 
@@ -59,6 +65,7 @@ export class Membership {
   apply (hb: Heartbeat): void {
     const now = this.now()
     this.lastSeq.set(hb.peerId, { seq: hb.seq, at: now })
+    this.intervals.set(hb.peerId, peerInterval(hb.intervalMs, this.defaultIntervalMs))
     const old = this.members.get(hb.peerId)
     if (hb.state === 'terminating') {
       if (old !== undefined) this.remove(hb.peerId, 'terminating')
@@ -79,15 +86,29 @@ export class Membership {
 
   /** Drops peers whose heartbeats stopped; returns their ids. */
   expire (): string[] {
-    const deadline = this.now() - this.init.timeoutMs
+    const now = this.now()
     const gone: string[] = []
-    for (const p of this.members.values()) if (p.lastHeartbeat < deadline) gone.push(p.peerId)
+    for (const p of this.members.values()) if (p.lastHeartbeat < now - this.timeoutOf(p.peerId)) gone.push(p.peerId)
     for (const id of gone) this.remove(id, 'timeout')
     // forget seqs of long-gone peers so the map stays bounded
     const forget = this.now() - Math.max(600_000, 10 * this.init.timeoutMs)
-    for (const [id, s] of this.lastSeq) if (s.at < forget && !this.members.has(id)) this.lastSeq.delete(id)
+    for (const [id, s] of this.lastSeq) {
+      if (s.at < forget && !this.members.has(id)) { this.lastSeq.delete(id); this.intervals.delete(id) }
+    }
     return gone
   }
+
+  /** The heartbeat interval a peer announced (ours by default). */
+  intervalOf (peerId: string): number { return this.intervals.get(peerId) ?? this.defaultIntervalMs }
+
+  /** How long this peer may stay silent before it is dropped. */
+  timeoutOf (peerId: string): number {
+    const i = this.intervals.get(peerId)
+    return i === undefined ? this.init.timeoutMs : Math.max(i * this.missed, this.init.timeoutMs)
+  }
+
+  private get missed (): number { return this.init.missedHeartbeats ?? 3 }
+  private get defaultIntervalMs (): number { return this.init.timeoutMs / this.missed }
 
   /** After our own stall: every peer counts as just heard from (their silence was ours). */
   touchAll (now = this.now()): void {

@@ -5,6 +5,7 @@
 // `relay` node is the hop), DCUtR to upgrade relayed links, and a read-only API protocol that
 // lets any member show any other (api-protocol.ts).
 
+import { createHash } from 'node:crypto'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { readJoinFile } from './join-file.js'
 import { createLibp2p } from 'libp2p'
@@ -39,6 +40,7 @@ import type { MembershipEvent } from './membership.js'
 import { clusterMetrics } from './metrics.js'
 import type { ClusterMetrics } from './metrics.js'
 import { dhtProtocol, gossipTopic, resolveOptions } from './options.js'
+import { EARLY_HEARTBEAT_EVERY, heartbeatInterval, MAX_DIRECT_CONNECTIONS, PINGS_PER_SECOND, pingEvery } from './scale.js'
 import type { ResolvedOptions } from './options.js'
 import type { ApiReply, ClusterLog, ClusterNode, ClusterOptions, LocalApi, PeerState } from './types.js'
 import { ClusterView } from './view.js'
@@ -91,12 +93,13 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     ...(psk !== undefined ? { connectionProtector: preSharedKey({ psk }) } : {}),
-    // Ping every heartbeat so a frozen (SIGSTOPped) peer's connection is aborted within ~2 s
-    // (libp2p's default is ~13 s); at least 1 s of timeout so a busy host does not cut live peers.
-    connectionMonitor: {
-      pingInterval: o.heartbeatMs,
-      pingTimeout: { minTimeout: Math.max(1000, o.heartbeatMs), maxTimeout: Math.max(2000, 2 * o.heartbeatMs) },
-      abortConnectionOnPingFailure: true,
+    // libp2p's monitor pings every connection every interval, which grows with the fleet: the
+    // node pings its connections itself within a fixed budget (Node.pingSome).
+    connectionMonitor: { enabled: false },
+    connectionManager: {
+      // a fleet restarting behind one address (loopback, NAT) dials in faster than libp2p's 5/s per host
+      inboundConnectionThreshold: 100,
+      maxIncomingPendingConnections: 50,
     },
     peerDiscovery,
     services: {
@@ -113,6 +116,18 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
         // other only through lazy gossip and flap. Fleets are pnet-closed, so no Sybil defence by
         // IP either: many sites behind one NAT share an address at the hub.
         Dhi: 1000,
+        // Every node hears every heartbeat about once per mesh link, so a small mesh keeps the
+        // duplicates down (a hub still keeps all its sites: they graft it and Dhi allows them).
+        D: 4,
+        Dlo: 3,
+        Dscore: 2,
+        Dout: 1,
+        // Lazy gossip (IHAVE) to a fixed few peers, not a quarter of all: with every member
+        // connected, the default factor would send every message id to hundreds of peers.
+        Dlazy: 2,
+        gossipFactor: 0,
+        // 12-byte message ids (default: the 36-byte public key + seqno) keep IHAVE/IWANT small
+        msgIdFn: shortMsgId,
         // Invalid heartbeats (garbage, forged sender, oversized) cost the sender score on our
         // topic, so a misbehaving peer is graylisted instead of being forwarded forever.
         scoreParams: {
@@ -156,6 +171,12 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
   return node
 }
 
+/** First 12 bytes of sha256(sender key ‖ seqno): unique enough for a 2-minute seen-cache. */
+function shortMsgId (msg: Message): Uint8Array {
+  if (msg.type !== 'signed') return createHash('sha256').update(msg.data).digest().subarray(0, 12)
+  return createHash('sha256').update(msg.from.publicKey?.raw ?? msg.key.raw).update(msg.sequenceNumber.toString(16)).digest().subarray(0, 12)
+}
+
 class Node extends ClusterView implements ClusterNode {
   readonly peerId: string
   private readonly libp2p: Libp2p<Services>
@@ -189,6 +210,13 @@ class Node extends ClusterView implements ClusterNode {
   private reserving = false
   /** Peers that identified without our fleet's protocol: never dialled again. */
   private readonly foreign = new Set<string>()
+  private publishTimer: NodeJS.Timeout | undefined
+  private lastEarly = 0
+  /** When each connection was last pinged by us. */
+  private readonly pinged = new WeakMap<Connection, number>()
+  private readonly pinging = new WeakSet<Connection>()
+  /** Wire size of our last heartbeat's payload (for scripts/fleet-scale.ts). */
+  lastHeartbeatBytes = 0
 
   constructor (libp2p: Libp2p<Services>, o: ResolvedOptions, log: ClusterLog, metrics: ClusterMetrics) {
     const peerId = libp2p.peerId.toString()
@@ -198,6 +226,7 @@ class Node extends ClusterView implements ClusterNode {
         version: o.version, components: {}, mismatched: [], isSelf: true,
       },
       timeoutMs: o.heartbeatMs * o.missedHeartbeats,
+      missedHeartbeats: o.missedHeartbeats,
       quarantineMs: o.heartbeatMs,
       onEvent: ev => { this.onMembershipEvent(ev) },
     })
@@ -245,7 +274,6 @@ class Node extends ClusterView implements ClusterNode {
     }
     this.membership.selfInfo.addrs = this.multiaddrs()
     this.updatePeerGauge()
-    this.every(this.o.heartbeatMs, () => { void this.publish() })
     this.every(Math.max(25, Math.min(250, this.o.heartbeatMs / 4)), () => { this.tick() })
     // Not synced until we heard the fleet: one and a half heartbeat intervals after the first
     // peer's heartbeat, or once joining found nobody; at most 10 s (or 5 heartbeats).
@@ -296,6 +324,7 @@ class Node extends ClusterView implements ClusterNode {
     this.stopped = true
     for (const t of this.timers) clearTimeout(t) // clears intervals too
     if (this.publishSoon !== undefined) clearTimeout(this.publishSoon)
+    if (this.publishTimer !== undefined) clearTimeout(this.publishTimer)
     this.close()
     await this.libp2p.stop()
   }
@@ -354,6 +383,49 @@ class Node extends ClusterView implements ClusterNode {
       return
     }
     this.membership.expire()
+    this.pingSome(now)
+  }
+
+  /** The heartbeat interval in effect: the configured one, stretched in big fleets (scale.ts). */
+  heartbeatIntervalMs (): number { return heartbeatInterval(this.o.heartbeatMs, this.membership.size) }
+
+  /**
+   * Pings direct connections that are due, at most PINGS_PER_SECOND in all: each one every
+   * heartbeat in small fleets, less often with many. A failed ping aborts the connection, which
+   * starts the fast-drop check (onConnectionClose): that is how a frozen peer is noticed early.
+   */
+  private pingSome (now: number): void {
+    const conns = this.libp2p.getConnections().filter(c => c.status === 'open')
+    const every = pingEvery(this.o.heartbeatMs, conns.length)
+    let budget = Math.max(1, Math.ceil(PINGS_PER_SECOND * Math.min(250, this.o.heartbeatMs / 4) / 1000))
+    for (const c of conns) {
+      if (budget === 0) break
+      const last = this.pinged.get(c)
+      if (last === undefined) { this.pinged.set(c, now - Math.random() * every); continue } // spread new ones out
+      if (now - last < every) continue
+      this.pinged.set(c, now)
+      budget--
+      void this.pingConnection(c)
+    }
+  }
+
+  /** Only an unanswered ping aborts the link; other failures (stream limits, a closing muxer) do not. */
+  private async pingConnection (c: Connection): Promise<void> {
+    if (this.pinging.has(c)) return
+    this.pinging.add(c)
+    const timeout = AbortSignal.timeout(Math.max(1000, 2 * this.o.heartbeatMs))
+    let stream: Stream | undefined
+    try {
+      stream = await c.newStream('/ipfs/ping/1.0.0', { signal: timeout, runOnLimitedConnection: true })
+      await pingOver(stream, timeout)
+    } catch (err) {
+      stream?.abort(err as Error)
+      if (this.stopped || c.status !== 'open' || !timeout.aborted) return
+      this.log.debug('cluster: ping unanswered; closing the connection', { peer: c.remotePeer.toString() })
+      c.abort(err as Error)
+    } finally {
+      this.pinging.delete(c)
+    }
   }
 
   private schedulePublish (): void {
@@ -362,17 +434,24 @@ class Node extends ClusterView implements ClusterNode {
     this.publishSoon.unref()
   }
 
+  /** Publishes now and schedules the next regular heartbeat one interval (as it is now) later. */
   private async publish (): Promise<void> {
     if (this.stopped) return
+    const intervalMs = this.heartbeatIntervalMs()
+    if (this.publishTimer !== undefined) clearTimeout(this.publishTimer)
+    this.publishTimer = setTimeout(() => { void this.publish() }, intervalMs)
+    this.publishTimer.unref()
     const self = this.membership.selfInfo
     self.addrs = this.multiaddrs()
     self.lastHeartbeat = Date.now()
     const hb: Heartbeat = {
       peerId: this.peerId, name: self.name, addrs: self.addrs, httpAddr: self.httpAddr, state: self.state,
-      seq: ++this.seq, version: self.version, components: self.components,
+      seq: ++this.seq, version: self.version, components: self.components, intervalMs,
     }
+    const data = encodeHeartbeat(hb)
+    this.lastHeartbeatBytes = data.length
     try {
-      await this.libp2p.services.pubsub.publish(this.topic, encodeHeartbeat(hb))
+      await this.libp2p.services.pubsub.publish(this.topic, data)
     } catch (err) {
       this.log.debug('cluster: heartbeat not published', { err })
     }
@@ -402,7 +481,12 @@ class Node extends ClusterView implements ClusterNode {
   private onMembershipEvent (ev: MembershipEvent): void {
     if (ev.kind === 'join' && !this.heardPeer) {
       this.heardPeer = true
-      this.holdSync(Date.now() + Math.ceil(1.5 * this.o.heartbeatMs))
+      // in a big fleet (long intervals) wait for the early heartbeats members send newcomers
+      const theirs = this.membership.intervalOf(ev.peerId)
+      const early = theirs > this.o.heartbeatMs ? Math.min(theirs, 5 * this.o.heartbeatMs) : 0
+      this.holdSync(Date.now() + Math.ceil(1.5 * this.o.heartbeatMs) + early, true)
+    } else if (ev.kind === 'join') {
+      this.greet()
     }
     if (ev.membershipChange) this.metrics.membershipChanges.inc()
     if (ev.kind !== 'update') this.log.info(ev.kind === 'join' ? 'cluster: peer joined' : 'cluster: peer left', { peer: ev.peerId, reason: ev.reason })
@@ -410,6 +494,19 @@ class Node extends ClusterView implements ClusterNode {
     this.updatePeerGauge()
     // wait-for-size may just have been met: announce participant if so
     this.refreshState()
+  }
+
+  /** A newcomer in a fleet with long intervals would learn about us only at our next heartbeat:
+   *  send one early, at a random moment so the whole fleet does not answer at once, and at
+   *  most once every EARLY_HEARTBEAT_EVERY base intervals so churn stays cheap. */
+  private greet (): void {
+    const interval = this.heartbeatIntervalMs()
+    const now = Date.now()
+    if (interval <= this.o.heartbeatMs || now - this.lastEarly < EARLY_HEARTBEAT_EVERY * this.o.heartbeatMs) return
+    this.lastEarly = now
+    const t = setTimeout(() => { void this.publish() }, Math.random() * Math.min(interval, 5 * this.o.heartbeatMs))
+    t.unref()
+    this.timers.push(t)
   }
 
   private updatePeerGauge (): void {
@@ -435,7 +532,9 @@ class Node extends ClusterView implements ClusterNode {
       await this.libp2p.services.ping.ping(peer, { signal: AbortSignal.timeout(Math.max(1000, this.o.heartbeatMs)) })
       return
     } catch { /* not answering: look for heartbeats via others */ }
-    const wait = t0 + 2 * this.o.heartbeatMs - Date.now()
+    // two of its intervals, but no more than three of ours: in a big fleet a member reachable only
+    // through others may flap once (back at its next heartbeat) rather than a dead one linger
+    const wait = t0 + Math.min(2 * this.membership.intervalOf(id), 3 * this.o.heartbeatMs) - Date.now()
     if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait).unref())
     const p = this.membership.get(id)
     // a heartbeat already in flight when the link closed arrives within milliseconds; a later one proves life
@@ -461,6 +560,8 @@ class Node extends ClusterView implements ClusterNode {
   private maybeDial (peer: PeerId): void {
     const id = peer.toString()
     if (this.stopped || id === this.peerId || this.foreign.has(id) || this.libp2p.getConnections(peer).some(c => c.limits === undefined)) return
+    // enough links for the gossip mesh and the fast paths: the rest we hear of through gossip
+    if (this.libp2p.getConnections().length >= MAX_DIRECT_CONNECTIONS) return
     const now = Date.now()
     const base = Math.max(5000, 5 * this.o.heartbeatMs)
     const last = this.lastDial.get(id) ?? { at: 0, wait: base }
@@ -583,4 +684,27 @@ class Node extends ClusterView implements ClusterNode {
       }
     }))
   }
+}
+
+/** The ping protocol: 32 random bytes, echoed back. */
+async function pingOver (stream: Stream, signal: AbortSignal): Promise<void> {
+  const out = crypto.getRandomValues(new Uint8Array(32))
+  const got: Uint8Array[] = []
+  let n = 0
+  const done = new Promise<void>((resolve, reject) => {
+    stream.addEventListener('message', ev => {
+      const chunk = ev.data.subarray()
+      got.push(chunk)
+      n += chunk.length
+      if (n >= 32) resolve()
+    })
+    stream.addEventListener('close', () => { if (n < 32) reject(new Error('ping stream closed early')) })
+    signal.addEventListener('abort', () => { reject(signal.reason as Error) }, { once: true })
+  })
+  done.catch(() => {}) // awaited below; keeps a late abort from being unhandled
+  stream.send(out)
+  await done
+  const echo = Buffer.concat(got).subarray(0, 32)
+  if (!echo.equals(out)) throw new Error('ping echo differs')
+  await stream.close({ signal })
 }
