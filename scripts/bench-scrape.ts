@@ -8,10 +8,13 @@
 // /work/shared/bench/lib/gen-bodies.mjs writes them; default /tmp/bench-cache/bodies-n200-s1000-v3-i5).
 // The bodies are handed over as Buffers and decoded per scrape, as the HTTP scraper does.
 
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Session } from 'node:inspector/promises'
 import { Registry } from 'prom-client'
 import { parserFor } from '../src/exposition/parser.js'
+import { DiskPending } from '../src/remotewrite/disk/disk-pending.js'
 import { RemoteWriteEndpoint } from '../src/remotewrite/endpoint.js'
 import { getSnappy, loadJsSnappy } from '../src/remotewrite/snappy.js'
 import { resolveScrapeConfig } from '../src/scrape/config.js'
@@ -41,6 +44,9 @@ function fetcherFor (t: number): Fetcher {
   }
 }
 
+// DISK=1: the durable disk buffer as the agent builds it (segments in a temp dir), else the memory ring.
+const walDir = process.env.DISK === '1' ? mkdtempSync(join(tmpdir(), 'bench-wal-')) : undefined
+const pending = walDir !== undefined ? new DiskPending({ dir: walDir, maxBytes: 1 << 30, inflightMax: 10_000 }) : undefined
 let sent = 0
 let sentBytes = 0
 const endpoint = new RemoteWriteEndpoint({
@@ -53,7 +59,8 @@ const endpoint = new RemoteWriteEndpoint({
   registry: new Registry(),
   log: { debug () {}, info () {}, warn () {}, error () {} },
   snappy: process.env.SNAPPY === 'js' ? await loadJsSnappy() : await getSnappy(),
-  sink: { async store (body) { sent++; sentBytes += body.length; return { kind: 'ok', status: 204 } } }
+  sink: { async store (body) { sent++; sentBytes += body.length; return { kind: 'ok', status: 204 } } },
+  pending
 })
 endpoint.start()
 
@@ -117,3 +124,5 @@ if (process.env.THREADS !== undefined) {
 }
 for (const l of loops) await l.stop({ writeStaleMarkers: false })
 await endpoint.stop(1000)
+pending?.close()
+if (walDir !== undefined) rmSync(walDir, { recursive: true, force: true })

@@ -11,15 +11,21 @@ import type { Exemplar, Series } from '../../storage/series.js'
 import { Series as SeriesClass } from '../../storage/series.js'
 import type { SampleBatch } from '../batch.js'
 import type { PendingStore, TakeEntry } from '../pending.js'
+import { seriesLabelBytes } from '../codec.js'
 import {
-  decodeSeries, parseSegmentName, RecordBuffer, REC_SAMPLES, REC_SERIES, SAMPLE_BYTES, SegmentReader, segmentName, SegmentWriter,
+  decodeSeries, decodeSeriesPb, parseSegmentName, RecordBuffer, REC_SAMPLES, REC_SERIES, REC_SERIES_PB, SAMPLE_BYTES, SegmentReader, segmentName, SegmentWriter,
 } from './segment.js'
 
 export interface DiskPendingOptions {
   dir: string
   /** Upper bound of all segments together. */
   maxBytes: number
-  /** A segment is closed and a new one started past this size. @default 4 MiB */
+  /**
+   * A segment is closed and a new one started past this size, once its samples outweigh its
+   * series records (each segment repeats the labels of the series it holds: with many series,
+   * rotating at a fixed small size would write every series' labels again and again), or
+   * past a quarter of maxBytes regardless. @default 4 MiB
+   */
   segmentBytes?: number
   /** Samples kept in memory for sending without a disk read. @default 65536 */
   memoryEntries?: number
@@ -48,6 +54,8 @@ export class DiskPending implements PendingStore {
   /** Series ids whose labels the current segment has; `Series.walMark === segmentMark` is the fast path. */
   private writtenRefs = new Set<number>()
   private segmentMark = nextMark()
+  /** Bytes of series records in the current segment (see segmentBytes). */
+  private seriesBytes = 0
   private totalBytes = 0
 
   // Sequence numbers: [frontier, drainCursor) in flight, [drainCursor, writeSeq) pending.
@@ -147,25 +155,27 @@ export class DiskPending implements PendingStore {
 
   write (batch: SampleBatch, from: number, to: number): void {
     if (this.closed || to <= from) return
-    if (this.writer.size >= this.o.segmentBytes) this.rotate()
+    const size = this.writer.size
+    if (size >= this.o.segmentBytes && (size >= 2 * this.seriesBytes || size >= this.o.maxBytes / 4)) this.rotate()
     const rec = this.rec
     rec.reset()
     const mark = this.segmentMark
+    const { series, timestamps, values, flags } = batch
     for (let i = from; i < to; i++) {
-      const s = batch.series[i]
+      const s = series[i]
       if (s.walMark === mark) continue
       s.walMark = mark
-      if (!this.writtenRefs.has(s.id)) { this.writtenRefs.add(s.id); rec.series(s.id, s.labels) }
+      if (!this.writtenRefs.has(s.id)) {
+        this.writtenRefs.add(s.id)
+        // The encoder needs these bytes for sending anyway; computing them here caches them.
+        rec.seriesEncoded(s.id, seriesLabelBytes(s))
+      }
     }
+    this.seriesBytes += rec.len
     rec.begin(REC_SAMPLES)
     rec.u32(to - from)
     rec.ensure((to - from) * SAMPLE_BYTES)
-    for (let i = from; i < to; i++) {
-      rec.u32(batch.series[i].id)
-      rec.f64(batch.timestamps[i])
-      rec.f64(batch.values[i])
-      rec.u8(batch.flags[i])
-    }
+    for (let i = from; i < to; i++) rec.sample(series[i].id, timestamps[i], values[i], flags[i])
     rec.end()
     this.writer.append(rec)
     const seg = this.segments[this.segments.length - 1]
@@ -196,6 +206,7 @@ export class DiskPending implements PendingStore {
     this.segments.push({ first: this.writeSeq, path: this.writer.path, size: this.writer.size })
     this.totalBytes += this.writer.size
     this.writtenRefs = new Set()
+    this.seriesBytes = 0
     this.segmentMark = nextMark()
   }
 
@@ -287,9 +298,11 @@ export class DiskPending implements PendingStore {
         rd = this.reader = { seg: next, r: new SegmentReader(next.path), seq: next.first, series: new Map(), idx: 0, count: 0 }
         continue
       }
-      if (t === REC_SERIES) {
-        const s = decodeSeries(rd.r.payload())
-        rd.series.set(s.ref, new SeriesClass(s.labels))
+      if (t === REC_SERIES || t === REC_SERIES_PB) {
+        const s = t === REC_SERIES ? decodeSeries(rd.r.payload()) : decodeSeriesPb(rd.r.payload())
+        const series = new SeriesClass(s.labels)
+        series.encoded = s.encoded
+        rd.series.set(s.ref, series)
       } else if (t === REC_SAMPLES) {
         const base = rd.buf ? rd.seq - rd.idx + rd.count : rd.seq
         rd.buf = Buffer.from(rd.r.payload())

@@ -3,8 +3,10 @@
 //   segment file  <first seq, 20 digits>.seg = "SHWAL\x01" record*
 //   record        u32 payload length | u32 crc32(payload) | payload
 //   payload       u8 type, then
-//     SERIES  (1) u32 ref, u16 count, count × (u16 len, name, u32 len, value)
-//     SAMPLES (2) u32 count, count × (u32 ref, f64 timestamp, f64 value, u8 flags)
+//     SERIES    (1) u32 ref, u16 count, count × (u16 len, name, u32 len, value)   (read only)
+//     SAMPLES   (2) u32 count, count × (u32 ref, f64 timestamp, f64 value, u8 flags)
+//     SERIES_PB (3) u32 ref, then the labels as remote-write protobuf `Label` fields: the bytes
+//                   the encoder caches on the Series anyway, so writing one is a memcpy
 //
 // A segment is self-contained: a series record precedes the first sample of that series in
 // it, so a segment can be read (and the one before it deleted) on its own. Samples get
@@ -17,6 +19,7 @@ import type { Label } from '../../storage/series.js'
 export const MAGIC = Buffer.from('SHWAL\x01', 'latin1')
 export const REC_SERIES = 1
 export const REC_SAMPLES = 2
+export const REC_SERIES_PB = 3
 export const SAMPLE_BYTES = 21
 
 export function segmentName (firstSeq: number): string {
@@ -31,6 +34,8 @@ export function parseSegmentName (name: string): number | undefined {
 /** A growable byte buffer records are encoded into before one write() call. */
 export class RecordBuffer {
   buf = Buffer.allocUnsafe(1 << 16)
+  /** The same bytes, for the hot sample loop (DataView stores compile to plain moves). */
+  view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length)
   len = 0
   private recStart = -1
 
@@ -41,6 +46,18 @@ export class RecordBuffer {
     const next = Buffer.allocUnsafe(size)
     this.buf.copy(next, 0, 0, this.len)
     this.buf = next
+    this.view = new DataView(next.buffer, next.byteOffset, next.length)
+  }
+
+  /** Appends one sample (the caller ensured SAMPLE_BYTES of room). */
+  sample (ref: number, ts: number, value: number, flags: number): void {
+    const v = this.view
+    const o = this.len
+    v.setUint32(o, ref >>> 0, true)
+    v.setFloat64(o + 4, ts, true)
+    v.setFloat64(o + 12, value, true)
+    v.setUint8(o + 20, flags)
+    this.len = o + SAMPLE_BYTES
   }
 
   begin (type: number): void {
@@ -70,6 +87,15 @@ export class RecordBuffer {
     this.u32(ref)
     this.u16(labels.length)
     for (const l of labels) { this.str16(l.name); this.str32(l.value) }
+    this.end()
+  }
+
+  /** A series record from its encoded protobuf labels (a latin1 string, one char per byte). */
+  seriesEncoded (ref: number, encoded: string): void {
+    this.begin(REC_SERIES_PB)
+    this.u32(ref)
+    this.ensure(encoded.length)
+    this.len += this.buf.write(encoded, this.len, 'latin1')
     this.end()
   }
 
@@ -106,7 +132,12 @@ export class SegmentWriter {
   close (): void { closeSync(this.fd) }
 }
 
-export interface DecodedSeries { ref: number, labels: Label[] }
+export interface DecodedSeries {
+  ref: number
+  labels: Label[]
+  /** The protobuf label bytes (latin1 string), when the record carried them. */
+  encoded?: string
+}
 
 /**
  * Reads a segment's records in order. `next()` returns the type of the next valid record
@@ -175,4 +206,42 @@ export function decodeSeries (p: Buffer): DecodedSeries {
     labels.push({ name, value })
   }
   return { ref, labels }
+}
+
+function uvarint (p: Buffer, o: number, out: { v: number }): number {
+  let v = 0
+  let shift = 0
+  for (;;) {
+    const b = p[o++]
+    v += (b & 0x7f) * 2 ** shift
+    if (b < 0x80) break
+    shift += 7
+  }
+  out.v = v
+  return o
+}
+
+/** Decodes a SERIES_PB payload: a ref and repeated protobuf `Label { name = 1; value = 2 }` fields. */
+export function decodeSeriesPb (p: Buffer): DecodedSeries {
+  const ref = p.readUInt32LE(0)
+  const labels: Label[] = []
+  const n = { v: 0 }
+  let o = 4
+  while (o < p.length) {
+    if (p[o++] !== 0x0a) break
+    o = uvarint(p, o, n)
+    const end = o + n.v
+    let name = ''
+    let value = ''
+    while (o < end) {
+      const tag = p[o++]
+      o = uvarint(p, o, n)
+      const str = p.toString('utf8', o, o + n.v)
+      o += n.v
+      if (tag === 0x0a) name = str
+      else if (tag === 0x12) value = str
+    }
+    labels.push({ name, value })
+  }
+  return { ref, labels, encoded: p.toString('latin1', 4) }
 }

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Idle footprint of one clustered agent scraping one target (its own /metrics) every 15 s and
+# remote-writing to a loopback sink that answers 204. Prints RSS, peak RSS, CPU % over the
+# measured window and the RSS split from /proc/PID/smaps_rollup and status.
+#
+#   scripts/idle-rss.sh [SECONDS=120] [extra node flags...]
+#   SHOAL_ENV="MALLOC_ARENA_MAX=2" scripts/idle-rss.sh 60 --max-semi-space-size=1
+#   DETAIL=1 scripts/idle-rss.sh 30     (also the largest mappings by resident size)
+#
+# Uses dist/ (run `npm run build` first). Everything binds to 127.0.0.1; both processes are
+# stopped by PID at the end.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+NODE=$ROOT/node_modules/.bin/node
+SECS=${1:-120}; shift || true
+WORK=$(mktemp -d /tmp/shoal-idle.XXXXXX)
+port () { "$NODE" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+SINK_PORT=$(port); HTTP_PORT=$(port); P2P_PORT=$(port)
+"$NODE" -e "require('http').createServer((q,r)=>{q.resume();q.on('end',()=>{r.statusCode=204;r.end()})}).listen($SINK_PORT,'127.0.0.1')" &
+SINK=$!
+cat > "$WORK/agent.alloy" <<CFG
+prometheus.scrape "self" {
+  targets         = [{"__address__" = "127.0.0.1:$HTTP_PORT"},]
+  forward_to      = [prometheus.remote_write.sink.receiver]
+  scrape_interval = "15s"
+  clustering {
+    enabled = true
+  }
+}
+
+prometheus.remote_write "sink" {
+  endpoint {
+    url = "http://127.0.0.1:$SINK_PORT/api/v1/write"
+  }
+}
+CFG
+cd "$ROOT"
+env ${SHOAL_ENV:-} "$NODE" "$@" dist/cli.js run "$WORK/agent.alloy" --server.http.listen-addr=127.0.0.1:$HTTP_PORT \
+  --storage.path="$WORK/data" --cluster.enabled --cluster.listen-addr=/ip4/127.0.0.1/tcp/$P2P_PORT >"$WORK/agent.log" 2>&1 &
+AGENT=$!
+cleanup () { kill -TERM $AGENT 2>/dev/null; wait $AGENT 2>/dev/null; kill $SINK 2>/dev/null; wait $SINK 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+for _ in $(seq 1 60); do curl -sf -m 1 "http://127.0.0.1:$HTTP_PORT/-/ready" >/dev/null && break; sleep 0.5; done
+sleep 20 # first scrapes, JIT warm-up
+ticks () { local s; s=$(cat /proc/$AGENT/stat); s=${s##*) }; set -- $s; echo $(( ${12} + ${13} )); }
+t0=$(ticks); s0=$(date +%s.%N)
+sleep "$SECS"
+t1=$(ticks); s1=$(date +%s.%N)
+kb () { awk -v k="$1:" '$1==k{print $2}' "$2"; }
+up=$(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | grep -c '^' || true)
+printf 'rss %d MiB  hwm %d MiB  cpu %.2f %%  threads %s  (self /metrics: %s lines)\n' \
+  $(( $(kb VmRSS /proc/$AGENT/status) / 1024 )) $(( $(kb VmHWM /proc/$AGENT/status) / 1024 )) \
+  "$(echo "($t1 - $t0) / ($s1 - $s0)" | bc -l)" "$(kb Threads /proc/$AGENT/status)" "$up"
+[ -n "${DETAIL:-}" ] && "$NODE" "$ROOT/scripts/smaps-top.mjs" "$AGENT"
+awk '/^(Rss|Anonymous|Shared_Clean|Private_Clean|Private_Dirty):/{printf "  %s %d MiB", $1, $2/1024} END{print ""}' /proc/$AGENT/smaps_rollup
+curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | grep -E '^nodejs_(heap_size_used|heap_size_total|external_memory)_bytes ' | awk '{printf "  %s %.1f MiB", $1, $2/1048576} END{print ""}'
