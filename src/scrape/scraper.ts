@@ -244,7 +244,7 @@ async function readBody (src: Readable, gzip: boolean, limit: number): Promise<{
   let buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes)
   if (gzip) {
     try {
-      buf = gunzipSync(buf, limit > 0 ? { maxOutputLength: limit } : {})
+      buf = gunzipSync(buf, gunzipOptions(buf, limit))
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new ScrapeError('body size limit exceeded', 'body_size_limit')
       throw new ScrapeError(`gzip: ${(err as Error).message}`)
@@ -252,6 +252,27 @@ async function readBody (src: Readable, gzip: boolean, limit: number): Promise<{
     bytes = buf.length
   }
   return { body: decodeBody(buf), bytes }
+}
+
+/** Largest output buffer allocated up front from a gzip size hint when no body limit applies. */
+const MAX_SIZE_HINT = 64 << 20
+
+/**
+ * Inflate options: one output chunk of the size the gzip trailer announces (ISIZE, the last
+ * 4 bytes: uncompressed length mod 2^32) instead of 16 KiB chunks joined by a final copy.
+ * It is only a hint: a wrong or multi-member trailer just means more chunks, as before.
+ */
+export function gunzipOptions (gz: Buffer, limit: number): { maxOutputLength?: number, chunkSize?: number } {
+  const o: { maxOutputLength?: number, chunkSize?: number } = {}
+  if (limit > 0) o.maxOutputLength = limit
+  if (gz.length >= 18) {
+    // +1: a chunk filled exactly would make zlib allocate another one to look for more output.
+    const size = gz.readUInt32LE(gz.length - 4) + 1
+    // Capped by what deflate can produce from this input (at most ~1032:1) and by the limit,
+    // so a lying trailer cannot make us allocate more than the body could ever need.
+    o.chunkSize = Math.max(64, Math.min(size, gz.length * 1032 + 64, MAX_SIZE_HINT, limit > 0 ? limit + 1 : Infinity))
+  }
+  return o
 }
 
 /**

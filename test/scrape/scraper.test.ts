@@ -2,8 +2,8 @@ import { test, after, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { gzipSync } from 'node:zlib'
-import { acceptHeader, HttpScraper, ScrapeError } from '../../src/scrape/scraper.js'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { acceptHeader, gunzipOptions, HttpScraper, ScrapeError } from '../../src/scrape/scraper.js'
 import { Secret } from '../../src/vm/value.js'
 
 const BODY = 'a_metric{x="1"} 1\nb_metric 2\n'
@@ -24,6 +24,11 @@ function handler (req: IncomingMessage, res: ServerResponse): void {
       res.setHeader('content-type', 'text/plain; version=0.0.4')
       res.setHeader('content-encoding', 'gzip')
       res.end(gzipSync(BODY.repeat(Number(u.searchParams.get('n') ?? '1'))))
+      return
+    case '/gzip2':
+      // Two gzip members: the trailer's size covers only the second.
+      res.setHeader('content-encoding', 'gzip')
+      res.end(Buffer.concat([gzipSync(BODY.repeat(200)), gzipSync(BODY)]))
       return
     case '/big':
       res.end('x'.repeat(100_000))
@@ -105,6 +110,30 @@ test('gzip body is decompressed; compression off sends identity', async () => {
     await off.scrape(base + '/metrics', 1000)
     assert.equal(lastReq?.headers['accept-encoding'], 'identity')
   } finally { await s.close(); await off.close() }
+})
+
+test('gunzip output chunk is sized from the gzip trailer, capped', () => {
+  const text = BODY.repeat(500)
+  const gz = gzipSync(text)
+  assert.deepEqual(gunzipOptions(gz, 0), { chunkSize: text.length + 1 })
+  assert.deepEqual(gunzipOptions(gz, 1000), { maxOutputLength: 1000, chunkSize: 1001 })
+  // A trailer claiming 4 GiB from 30 bytes of input: capped by what deflate could produce.
+  const lie = Buffer.concat([gzipSync('x').subarray(0, -4), Buffer.from([0xff, 0xff, 0xff, 0xff])])
+  assert.deepEqual(gunzipOptions(lie, 0), { chunkSize: lie.length * 1032 + 64 })
+  assert.deepEqual(gunzipOptions(Buffer.from('short'), 0), {})
+  // Exactly sized output comes back whole and equal.
+  assert.equal(gunzipSync(gz, gunzipOptions(gz, 0)).toString('latin1'), text)
+  assert.equal(gunzipSync(gz, gunzipOptions(gz, text.length)).length, text.length)
+  assert.throws(() => gunzipSync(gz, gunzipOptions(gz, text.length - 1)), { code: 'ERR_BUFFER_TOO_LARGE' })
+})
+
+test('multi-member gzip bodies inflate whole although the trailer sizes only the last member', async () => {
+  const s = new HttpScraper({})
+  try {
+    const r = await s.scrape(base + '/gzip2', 1000)
+    assert.equal(r.body, BODY.repeat(201))
+    assert.equal(r.bytes, BODY.length * 201)
+  } finally { await s.close() }
 })
 
 test('body_size_limit applies to the uncompressed stream', async () => {
