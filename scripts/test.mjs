@@ -24,8 +24,16 @@ if (files.length === 0) {
   })
   files = walk('test').sort()
 }
-const res = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
-  '--test-timeout=600000', ...files,
-], { stdio: 'inherit' })
-process.exit(res.status ?? 1)
+// Tests that load the whole machine (a five-agent chaos run) go last and alone, so their load
+// does not make the timing of the others flaky, nor theirs.
+const heavy = files.filter(f => /chaos\.test\.ts$/.test(f))
+const normal = files.filter(f => !heavy.includes(f))
+const run = (list, concurrency) => list.length === 0
+  ? 0
+  : (spawnSync(process.execPath, [
+      '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`,
+      '--test-timeout=600000', ...list,
+    ], { stdio: 'inherit' }).status ?? 1)
+const first = run(normal, process.env.TEST_CONCURRENCY ?? 2)
+const second = run(heavy, 1)
+process.exit(first !== 0 ? first : second)

@@ -110,11 +110,11 @@ test('a hub with more sites than gossipsub\'s default mesh bound keeps every sit
   // leaves that can reach only the hub (dead advertised addresses): more than Dhi=12 + Dlazy=6 by default
   const LEAVES = 20
   const dead = ['/ip4/127.0.0.1/tcp/1']
-  const hub = await startTestNode({ nodeName: 'hub', heartbeatMs: 500 })
+  const hub = await startTestNode({ nodeName: 'hub', heartbeatMs: 1000 })
   const nodes: TestNode[] = [hub]
   try {
     for (let i = 0; i < LEAVES; i++) {
-      nodes.push(await startTestNode({ nodeName: `leaf${i}`, heartbeatMs: 500, missedHeartbeats: 3, rejoinIntervalMs: 2000, advertiseAddrs: dead, joinAddrs: [hub.node.multiaddrs()[0]] }))
+      nodes.push(await startTestNode({ nodeName: `leaf${i}`, heartbeatMs: 1000, missedHeartbeats: 3, rejoinIntervalMs: 2000, advertiseAddrs: dead, joinAddrs: [hub.node.multiaddrs()[0]] }))
     }
     await waitFor(() => nodes.every(n => n.node.peers().length === LEAVES + 1), 20_000, () => nodes.map(n => n.node.peers().length).join(','))
     // gossipsub prunes over-full meshes every second: watch through several of its heartbeats
