@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises'
 import type { SecureVersion } from 'node:tls'
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici'
 import { authSchemas, tlsSchema, type AuthArgs, type TlsArgs } from '../components/common/http-client.js'
-import { describeNetworkError, USER_AGENT } from '../scrape/scraper.js'
+import { describeNetworkError, isRedirect, USER_AGENT, withoutAuth } from '../scrape/scraper.js'
 import { attr, block, t } from '../vm/schema.js'
 import type { Secret } from '../vm/value.js'
 
@@ -161,15 +161,6 @@ export class SdHttpClient {
     }
     return h
   }
-}
-
-function isRedirect (status: number): boolean {
-  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308
-}
-
-function withoutAuth (h: Record<string, string>): Record<string, string> {
-  const { authorization: _, ...rest } = h
-  return rest
 }
 
 class ConfigError extends Error {

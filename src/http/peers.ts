@@ -55,10 +55,13 @@ export function peerJSON (p: PeerInfo, owned: Record<string, number>, now = Date
   }
 }
 
+/** The body of GET /api/v0/web/peers (also served to fleet peers over libp2p). */
+export function peersBody (cluster: Cluster, controller: Controller): PeerJSON[] {
+  const owned = ownedCounts(controller)
+  const now = Date.now()
+  return cluster.peers().map(p => peerJSON(p, owned.get(p.peerId) ?? {}, now))
+}
+
 export function registerPeersAPI (server: HttpServer, cluster: () => Cluster, controller: Controller, prefix = '/api/v0/web'): void {
-  server.route('GET', `${prefix}/peers`, (_req, res) => {
-    const owned = ownedCounts(controller)
-    const now = Date.now()
-    sendJSON(res, 200, cluster().peers().map(p => peerJSON(p, owned.get(p.peerId) ?? {}, now)))
-  })
+  server.route('GET', `${prefix}/peers`, (_req, res) => { sendJSON(res, 200, peersBody(cluster(), controller)) })
 }

@@ -5,34 +5,14 @@
 import type { ClusterNode, LocalApi } from '../cluster/index.js'
 import type { Controller } from '../runtime/controller.js'
 import { detail, summary } from './api.js'
-import { peerJSON } from './peers.js'
+import { peersBody } from './peers.js'
 import { sendText, type HttpServer } from './server.js'
-
-/** Targets each peer owns per component, from the scrape components' debug info (as peers.ts). */
-function ownedCounts (controller: Controller): Map<string, Record<string, number>> {
-  const out = new Map<string, Record<string, number>>()
-  for (const c of controller.components()) {
-    const info = c.debugInfo as { targets?: Array<{ owner?: { peerId?: string } }> } | undefined
-    if (!info || !Array.isArray(info.targets)) continue
-    for (const t of info.targets) {
-      const p = t.owner?.peerId
-      if (!p) continue
-      const rec = out.get(p) ?? out.set(p, {}).get(p)!
-      rec[c.id] = (rec[c.id] ?? 0) + 1
-    }
-  }
-  return out
-}
 
 /** Answers an allow-listed API path locally, with the same bodies the HTTP API sends. */
 export function localApi (controller: Controller, cluster: ClusterNode, prefix = '/api/v0/web'): LocalApi {
   return (path: string) => {
     if (path === `${prefix}/components`) return { status: 200, body: controller.components().map(summary) }
-    if (path === `${prefix}/peers`) {
-      const owned = ownedCounts(controller)
-      const now = Date.now()
-      return { status: 200, body: cluster.peers().map(p => peerJSON(p, owned.get(p.peerId) ?? {}, now)) }
-    }
+    if (path === `${prefix}/peers`) return { status: 200, body: peersBody(cluster, controller) }
     if (path.startsWith(`${prefix}/components/`)) {
       const id = path.slice(prefix.length + '/components/'.length)
       const c = controller.component(id)

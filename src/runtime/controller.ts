@@ -264,22 +264,30 @@ export class Controller {
     const out: ComponentInfo[] = []
     for (const id of this.#graph.order) {
       const r = this.#running.get(id)
-      if (!r) continue
-      const n = r.node
-      let debugInfo: unknown
-      try { debugInfo = r.instance?.debugInfo?.() } catch (err) { debugInfo = { error: (err as Error).message } }
-      out.push({
-        id, name: n.kind.name, label: n.label, kind: n.kind, file: n.file, span: n.block.span,
-        args: r.args, exports: r.exports, health: this.#health(r),
-        referencesTo: [...n.dependsOn].sort(), referencedBy: [...(this.#graph.dependents.get(id) ?? [])].sort(),
-        debugInfo,
-      })
+      if (r) out.push(this.#info(r, this.#graph))
     }
     return out
   }
 
   component (id: string): ComponentInfo | undefined {
-    return this.components().find(c => c.id === id)
+    const r = this.#running.get(id)
+    return r && this.#graph?.nodes.has(id) ? this.#info(r, this.#graph) : undefined
+  }
+
+  #info (r: Running, graph: Graph): ComponentInfo {
+    const n = r.node
+    const info: Omit<ComponentInfo, 'debugInfo'> = {
+      id: n.id, name: n.kind.name, label: n.label, kind: n.kind, file: n.file, span: n.block.span,
+      args: r.args, exports: r.exports, health: this.#health(r),
+      referencesTo: [...n.dependsOn].sort(), referencedBy: [...(graph.dependents.get(n.id) ?? [])].sort(),
+    }
+    // Debug info can be large (a scrape with thousands of targets): built only when read.
+    return Object.defineProperty(info, 'debugInfo', {
+      enumerable: true,
+      get: () => {
+        try { return r.instance?.debugInfo?.() } catch (err) { return { error: (err as Error).message } }
+      },
+    }) as ComponentInfo
   }
 
   /** The running instance (tests check that reloads keep it). */

@@ -174,11 +174,12 @@ export class HttpScraper {
   }
 }
 
-function isRedirect (status: number): boolean {
+export function isRedirect (status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308
 }
 
-function withoutAuth (h: Record<string, string>): Record<string, string> {
+/** Headers for a redirect to another host: credentials are not sent along. */
+export function withoutAuth (h: Record<string, string>): Record<string, string> {
   const { authorization: _, ...rest } = h
   return rest
 }
