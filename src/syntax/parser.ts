@@ -389,10 +389,35 @@ class Parser {
     while (this.tok !== until && this.tok !== T.EOF) {
       exprs.push(this.parseExpression())
       if (this.tok === until) break
+      if (this.tok === T.TERMINATOR) {
+        if (this.lenientClose(until, 'expression list')) break
+        continue
+      }
       if (this.tok !== T.COMMA) this.errorf('missing \',\' in expression list')
       this.next()
     }
     return exprs
+  }
+
+  /**
+   * A line break right before the closing bracket, where Alloy wants a trailing comma. Alloy
+   * rejects it; shoal accepts it with a warning, because generated configs often miss that one
+   * comma and nothing else can be meant. Only the last element: a missing comma between two
+   * elements stays the error Alloy reports. Consumes the line break; true when the list closed.
+   */
+  private lenientClose (until: Token, what: string): boolean {
+    const pos = this.p(this.pos)
+    const end = this.p(Math.max(this.end, this.pos))
+    this.next()
+    if (this.tok === until) {
+      this.diags.push({ severity: 'warning', file: this.filename, span: { start: pos, end: pos }, message: `missing ',' in ${what}: Alloy requires a trailing comma before a line break (accepted)` })
+      return true
+    }
+    if (pos.line !== this.lastErrorLine) {
+      this.lastErrorLine = pos.line
+      this.diags.push({ severity: 'error', file: this.filename, span: { start: pos, end }, message: `missing ',' in ${what}` })
+    }
+    return false
   }
 
   /** FieldList = Field { "," Field } [ "," ] */
@@ -401,6 +426,10 @@ class Parser {
     while (this.tok !== until && this.tok !== T.EOF) {
       fields.push(this.parseField())
       if (this.tok === until) break
+      if (this.tok === T.TERMINATOR) {
+        if (this.lenientClose(until, 'field list')) break
+        continue
+      }
       if (this.tok !== T.COMMA) this.errorf('missing \',\' in field list')
       this.next()
     }

@@ -13,7 +13,8 @@ export function renderDiagnostic (d: Diagnostic, source: string | undefined, opt
   const color = opts.color === true
   const where = `${d.file}:${line}:${column}:`
   const tint = d.severity === 'error' ? RED : YELLOW
-  let out = color ? `${BOLD}${where}${RESET} ${tint}${d.message}${RESET}` : `${where} ${d.message}`
+  const msg = d.severity === 'warning' ? `warning: ${d.message}` : d.message
+  let out = color ? `${BOLD}${where}${RESET} ${tint}${msg}${RESET}` : `${where} ${msg}`
 
   const text = source === undefined ? undefined : sourceLine(source, line)
   if (text === undefined) return out

@@ -137,8 +137,10 @@ describe('parser: diagnostics', () => {
   const table: Array<[string, string[]]> = [
     ['a {\n  b = 1\n', ['3:1 expected }, got EOF']],
     ['a = 1 b = 2\n', ['1:7 expected TERMINATOR, got IDENT']],
-    ['a = [1, 2\n]\n', ['1:10 missing \',\' in expression list']],
-    ['a = {\n  x = 1,\n  y = 2\n}\n', ['3:8 missing \',\' in field list']],
+    ['a = [1, 2\n]\n', ['1:10 missing \',\' in expression list: Alloy requires a trailing comma before a line break (accepted)']],
+    ['a = {\n  x = 1,\n  y = 2\n}\n', ['3:8 missing \',\' in field list: Alloy requires a trailing comma before a line break (accepted)']],
+    ['a = [1, 2\n 3,\n]\n', ['1:10 missing \',\' in expression list']],
+    ['a = {\n  x = 1\n  y = 2,\n}\n', ['2:8 missing \',\' in field list']],
     ['a.b = 1\n', ['1:1 attribute names may only consist of a single identifier with no "."']],
     ['a "l" = 1\n', ['1:3 attribute names may not have labels']],
     ['a b {}\n', ['1:3 expected block label, got IDENT']],
@@ -226,6 +228,20 @@ function expectedErrors (src: string): Map<number, RegExp> {
     here = sc.end
   }
 }
+
+describe('parser: a missing trailing comma before the closing bracket', () => {
+  it('is a warning, and the value is parsed whole', () => {
+    const src = 'prometheus.scrape "x" {\n  targets = [\n    {"__address__" = "a:1"},\n    {"__address__" = "b:2"}\n  ]\n  forward_to = []\n}\n'
+    const { diagnostics, file: { body } } = parseFile('t.alloy', src)
+    assert.deepEqual(diagnostics.map(d => `${d.severity} ${d.span.start.line}:${d.span.start.column}`), ['warning 4:28'])
+    const block = body[0]
+    assert.ok(block.kind === 'Block')
+    assert.equal(block.body.length, 2)
+    const targets = block.body[0]
+    assert.ok(targets.kind === 'Attribute' && targets.value.kind === 'Array')
+    assert.equal(targets.value.elements.length, 2)
+  })
+})
 
 describe('parser: Alloy error testdata', () => {
   const dir = join(testdata, 'errors')

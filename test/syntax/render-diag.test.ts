@@ -12,7 +12,7 @@ function first (src: string): Diagnostic {
 
 describe('renderDiagnostic', () => {
   it('prints location, message, the line and a caret under the column', () => {
-    const src = 'a = 1\nb = [1, 2\n]\n'
+    const src = 'a = 1\nb = [1, 2\n 3]\n'
     assert.equal(renderDiagnostic(first(src), src), "cfg.alloy:2:10: missing ',' in expression list\nb = [1, 2\n         ^")
   })
 
