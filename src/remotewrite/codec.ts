@@ -86,6 +86,18 @@ export function seriesLabelBytes (series: Series): string {
   return enc
 }
 
+/** remote_write's stable shard key of a series (FNV-1a of its encoded labels), cached on it. */
+export function seriesShardKey (series: Series): number {
+  let k = series.shardKey
+  if (k >= 0) return k
+  const enc = seriesLabelBytes(series)
+  let h = 0x811c9dc5
+  for (let i = 0; i < enc.length; i++) h = Math.imul(h ^ enc.charCodeAt(i), 0x01000193)
+  k = (h >>> 0) & 0x7fffffff
+  series.shardKey = k
+  return k
+}
+
 function sampleBodySize (ts: number): number {
   return 9 + 1 + varintSize(ts)
 }

@@ -9,7 +9,7 @@
 import type { Logger } from '../logging/logger.js'
 import { SampleBatch } from './batch.js'
 import type { StoreOutcome } from './client.js'
-import { WriteRequestEncoder, type MetadataEntry } from './codec.js'
+import { seriesShardKey, WriteRequestEncoder, type MetadataEntry } from './codec.js'
 import type { QueueMetrics } from './metrics.js'
 import type { QueueConfig } from './options.js'
 import { MemoryPending, type PendingStore, type TakeEntry } from './pending.js'
@@ -68,7 +68,7 @@ export class QueueManager implements ShardHost {
     this.snappyReady = Promise.resolve(deps.snappy)
     void this.snappyReady.then(s => { this.snappy = s })
     this.pending = deps.pending ?? new MemoryPending(Math.min(cfg.capacity, 4096))
-    this.take = (series, ts, value, flags, ex, seq) => this.shards[series.id % this.shards.length].offer(series, ts, value, flags, ex, seq)
+    this.take = (series, ts, value, flags, ex, seq) => this.shards[seriesShardKey(series) % this.shards.length].offer(series, ts, value, flags, ex, seq)
     this.dataIn = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)
     this.dataOut = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)
     this.dataOutDuration = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)

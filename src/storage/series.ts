@@ -23,6 +23,12 @@ export class Series {
   encoded: string | undefined
   /** The remote-write disk buffer segment that last recorded this series' labels (0: none). */
   walMark = 0
+  /**
+   * remote_write's shard key: a hash of the encoded labels, not the id, so the same series read
+   * back from the disk buffer (a new object) goes to the same shard and its samples stay in order.
+   * -1 until first needed.
+   */
+  shardKey = -1
   constructor (readonly labels: Labels) {
     this.id = nextSeriesId++
   }

@@ -33,7 +33,7 @@ test('series labels (non-ASCII too) come back from disk with their encoded bytes
     new Series([{ name: '__name__', value: 'up' }, { name: 'long', value: 'x'.repeat(300) }]), // label longer than 127 bytes
     new Series([{ name: '__name__', value: 'empty' }, { name: 'v', value: '' }]),
   ]
-  const p = new DiskPending({ dir, maxBytes: 64 << 20, inflightMax: 10_000, memoryEntries: 16 })
+  const p = new DiskPending({ dir, maxBytes: 64 << 20, inflightMax: 10_000, memoryEntries: 16, maxMemoryEntries: 16 })
   const b = new SampleBatch(300)
   for (let i = 0; i < 300; i++) b.push(series[i % 3], 1_700_000_000_000 + i, i / 4, 0)
   p.write(b, 0, 300) // far more than the 16-entry memory window: read back from disk

@@ -37,7 +37,7 @@ const expected = (x: number): Omit<Got, 'seq'> => ({ labels: `m,${x % 50}`, ts: 
 
 test('samples come back in order with their series, values, timestamps and flags', () => {
   const dir = tempDir('disk')
-  const p = new DiskPending({ dir, maxBytes: 64 << 20, inflightMax: 10_000, memoryEntries: 1024 })
+  const p = new DiskPending({ dir, maxBytes: 64 << 20, inflightMax: 10_000, memoryEntries: 1024, maxMemoryEntries: 1024 })
   for (let i = 0; i < 10; i++) p.write(batchOf(i * 300, 300), 0, 300)
   assert.equal(p.length, 3000)
   // Most of it fell out of the 1024-entry memory window: it is read back from disk.
@@ -106,7 +106,7 @@ test('a torn tail is cut off at restart; everything before it survives', () => {
 test('the size bound drops the oldest samples, counts them and keeps the newest', () => {
   const dir = tempDir('disk-full')
   const drops: Array<[number, string]> = []
-  const p = new DiskPending({ dir, maxBytes: 64 << 10, inflightMax: 10_000, segmentBytes: 16 << 10, memoryEntries: 256, onDrop: (n, r) => drops.push([n, r]) })
+  const p = new DiskPending({ dir, maxBytes: 64 << 10, inflightMax: 10_000, segmentBytes: 16 << 10, memoryEntries: 256, maxMemoryEntries: 256, onDrop: (n, r) => drops.push([n, r]) })
   for (let i = 0; i < 100; i++) p.write(batchOf(i * 100, 100), 0, 100)
   assert.ok(p.bytes <= (64 << 10) + (16 << 10), `${p.bytes} bytes on disk`)
   const dropped = drops.reduce((a, [n]) => a + n, 0)
@@ -117,4 +117,33 @@ test('the size bound drops the oldest samples, counts them and keeps the newest'
   const firstX = got[0].value / 1.5
   got.forEach((g, k) => assert.deepEqual({ labels: g.labels, ts: g.ts, value: g.value, flags: g.flags }, expected(firstX + k)))
   p.close()
+})
+
+test('the memory window grows while the sender lags, so nothing is read back from disk; at its bound, the disk takes over', () => {
+  const run = (maxMemoryEntries: number): { window: number, sameObjects: number, got: Got[] } => {
+    const dir = tempDir('disk')
+    const p = new DiskPending({ dir, maxBytes: 64 << 20, inflightMax: 10_000, memoryEntries: 1024, maxMemoryEntries })
+    for (let i = 0; i < 10; i++) p.write(batchOf(i * 300, 300), 0, 300)
+    let sameObjects = 0
+    const got: Got[] = []
+    p.drain((s, ts, value, flags, _ex, seq) => {
+      if (s === series[got.length % series.length]) sameObjects++
+      got.push({ labels: s.labels.map(l => l.value).join(','), ts, value, flags, seq: seq! })
+      return true
+    })
+    for (const g of got) p.ack(g.seq)
+    const window = p.memoryWindow
+    p.close()
+    return { window, sameObjects, got }
+  }
+  const grown = run(8192)
+  assert.equal(grown.window, 4096)
+  // Every sample came from memory: the very Series objects that were written.
+  assert.equal(grown.sameObjects, 3000)
+  grown.got.forEach((g, x) => assert.deepEqual({ labels: g.labels, ts: g.ts, value: g.value, flags: g.flags }, expected(x)))
+  const bounded = run(1024)
+  assert.equal(bounded.window, 1024)
+  // The first 3000 - 1024 came back from disk as new objects with the same labels.
+  assert.equal(bounded.sameObjects, 1024)
+  bounded.got.forEach((g, x) => assert.deepEqual({ labels: g.labels, ts: g.ts, value: g.value, flags: g.flags }, expected(x)))
 })

@@ -6,7 +6,7 @@ import { attr, block, t } from '../../vm/schema.js'
 import { Capsule, Secret } from '../../vm/value.js'
 import { ruleSchema, rulesFromDecoded, type RuleConfig } from '../../relabel/schema.js'
 import { relabel } from '../../relabel/process.js'
-import { RemoteWriteEndpoint, type EndpointOptions, type TlsOptions } from '../../remotewrite/index.js'
+import { DEFAULT_QUEUE_CONFIG, RemoteWriteEndpoint, type EndpointOptions, type TlsOptions } from '../../remotewrite/index.js'
 import { Fanout } from '../../storage/fanout.js'
 import { Series, sortLabels, type Appendable, type Label } from '../../storage/series.js'
 import { readFileSync } from 'node:fs'
@@ -221,7 +221,9 @@ const kind: ComponentKind<Args> = {
       const pending = new DiskPending({
         dir,
         maxBytes,
-        inflightMax: Math.max(opts.queue.capacity ?? 10_000, 1),
+        // Prometheus's capacity is per shard: with 50 shards of 2,000-sample sends, a window of
+        // one capacity (10,000) kept 5 requests in flight and capped a slow-ish receiver at ~20k/s.
+        inflightMax: Math.max((opts.queue.capacity ?? DEFAULT_QUEUE_CONFIG.capacity) * (opts.queue.maxShards ?? DEFAULT_QUEUE_CONFIG.maxShards), 1),
         onDrop: (n, reason) => ep?.metrics.dropped(reason, n),
         log,
       })

@@ -27,8 +27,14 @@ export interface DiskPendingOptions {
    * past a quarter of maxBytes regardless. @default 4 MiB
    */
   segmentBytes?: number
-  /** Samples kept in memory for sending without a disk read. @default 65536 */
+  /**
+   * Samples kept in memory for sending without a disk read, at first. The window doubles, up to
+   * maxMemoryEntries, whenever it would otherwise drop samples not yet handed to a shard (a fast
+   * source and a busy sender): in steady state nothing is read back from disk. @default 65536
+   */
   memoryEntries?: number
+  /** @default twice inflightMax, at least memoryEntries */
+  maxMemoryEntries?: number
   /** Most samples in flight (handed out, not yet acknowledged) at once. */
   inflightMax: number
   /** How often data and the frontier are fsynced. @default 1000 */
@@ -65,11 +71,12 @@ export class DiskPending implements PendingStore {
   private savedFrontier = -1
 
   // The in-memory window holds seqs [memStart, writeSeq).
-  private readonly memMask: number
-  private readonly memSeries: Array<Series | undefined>
-  private readonly memValues: Float64Array
-  private readonly memTs: Float64Array
-  private readonly memFlags: Uint8Array
+  private memMask: number
+  private readonly maxMem: number
+  private memSeries: Array<Series | undefined>
+  private memValues: Float64Array
+  private memTs: Float64Array
+  private memFlags: Uint8Array
   private readonly memExemplars = new Map<number, Exemplar>()
   private memStart = 0
 
@@ -82,9 +89,10 @@ export class DiskPending implements PendingStore {
   private closed = false
 
   constructor (opts: DiskPendingOptions) {
-    this.o = { segmentBytes: 4 << 20, memoryEntries: 65536, syncIntervalMs: 1000, ...opts }
+    this.o = { segmentBytes: 4 << 20, memoryEntries: 65536, maxMemoryEntries: 0, syncIntervalMs: 1000, ...opts }
     const m = pow2(this.o.memoryEntries)
     this.memMask = m - 1
+    this.maxMem = Math.max(m, pow2(opts.maxMemoryEntries ?? this.o.inflightMax * 2))
     this.memSeries = new Array<Series | undefined>(m)
     this.memValues = new Float64Array(m)
     this.memTs = new Float64Array(m)
@@ -183,11 +191,15 @@ export class DiskPending implements PendingStore {
     this.totalBytes += rec.len
     // Mirror into the memory window.
     for (let i = from; i < to; i++) {
-      const at = this.writeSeq & this.memMask
       if (this.writeSeq - this.memStart > this.memMask) {
-        this.memExemplars.delete(this.memStart)
-        this.memStart++
+        if (this.memStart >= this.drainCursor && this.memMask + 1 < this.maxMem) this.growMemory()
+        else {
+          this.memExemplars.delete(this.memStart)
+          this.memSeries[this.memStart & this.memMask] = undefined
+          this.memStart++
+        }
       }
+      const at = this.writeSeq & this.memMask
       this.memSeries[at] = batch.series[i]
       this.memValues[at] = batch.values[i]
       this.memTs[at] = batch.timestamps[i]
@@ -198,6 +210,32 @@ export class DiskPending implements PendingStore {
     }
     this.enforceLimit()
   }
+
+  /** Doubles the memory window, keeping seqs [memStart, writeSeq) at their new slots. */
+  private growMemory (): void {
+    const size = (this.memMask + 1) * 2
+    const mask = size - 1
+    const series = new Array<Series | undefined>(size)
+    const values = new Float64Array(size)
+    const ts = new Float64Array(size)
+    const flags = new Uint8Array(size)
+    for (let q = this.memStart; q < this.writeSeq; q++) {
+      const from = q & this.memMask
+      const to = q & mask
+      series[to] = this.memSeries[from]
+      values[to] = this.memValues[from]
+      ts[to] = this.memTs[from]
+      flags[to] = this.memFlags[from]
+    }
+    this.memSeries = series
+    this.memValues = values
+    this.memTs = ts
+    this.memFlags = flags
+    this.memMask = mask
+  }
+
+  /** Current size of the memory window (tests, metrics). */
+  get memoryWindow (): number { return this.memMask + 1 }
 
   private rotate (): void {
     this.writer.sync()
