@@ -224,6 +224,9 @@ const kind: ComponentKind<Args> = {
         // Prometheus's capacity is per shard: with 50 shards of 2,000-sample sends, a window of
         // one capacity (10,000) kept 5 requests in flight and capped a slow-ish receiver at ~20k/s.
         inflightMax: Math.max((opts.queue.capacity ?? DEFAULT_QUEUE_CONFIG.capacity) * (opts.queue.maxShards ?? DEFAULT_QUEUE_CONFIG.maxShards), 1),
+        // A sample the receiver takes within half a second is never written: a healthy sender
+        // costs no disk I/O (edge devices, high series counts); in an outage every commit is.
+        deferMs: 500,
         onDrop: (n, reason) => ep?.metrics.dropped(reason, n),
         log,
       })

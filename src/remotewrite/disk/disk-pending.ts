@@ -1,7 +1,9 @@
-// A durable PendingStore: every committed sample is appended to checksummed segment files
-// (fsynced once a second), so an outage or a crash loses at most the last un-synced second.
-// Samples are normally handed to the shards from an in-memory window of the log's tail; only
-// what fell out of that window (a long outage) is read back from disk. A sample's segment is
+// A durable PendingStore: committed samples are appended to checksummed segment files
+// (fsynced once a second). Samples are handed to the shards from an in-memory window of the
+// log's tail; only what fell out of that window (a long outage) is read back from disk.
+// Writes can be deferred (deferMs): a sample acknowledged by the receiver before then is never
+// written, so a healthy sender costs no disk I/O; once nothing has been acknowledged for deferMs
+// (an outage, a slow receiver) every sample is written as it is committed. A sample's segment is
 // deleted once every sample in it was acknowledged (sent, or dropped as unsendable); the
 // acknowledged frontier is saved with each sync, so a restart resumes where sending stopped.
 // The total size is bounded: when full, the oldest segment is dropped, counted and logged.
@@ -13,7 +15,7 @@ import type { SampleBatch } from '../batch.js'
 import type { PendingStore, TakeEntry } from '../pending.js'
 import { seriesLabelBytes } from '../codec.js'
 import {
-  decodeSeries, decodeSeriesPb, parseSegmentName, RecordBuffer, REC_SAMPLES, REC_SERIES, REC_SERIES_PB, SAMPLE_BYTES, SegmentReader, segmentName, SegmentWriter,
+  decodeSeries, decodeSeriesPb, parseSegmentName, RecordBuffer, REC_SAMPLES, REC_SAMPLES_AT, REC_SERIES, REC_SERIES_PB, SAMPLE_BYTES, SegmentReader, segmentName, SegmentWriter,
 } from './segment.js'
 
 export interface DiskPendingOptions {
@@ -39,6 +41,12 @@ export interface DiskPendingOptions {
   inflightMax: number
   /** How often data and the frontier are fsynced. @default 1000 */
   syncIntervalMs?: number
+  /**
+   * Write a committed sample only if it is still unacknowledged this long after its commit
+   * (0: write at once). A crash then loses at most the samples sent in the last deferMs
+   * whose acknowledgement was still outstanding. @default 0
+   */
+  deferMs?: number
   onDrop?: (samples: number, reason: 'buffer_full' | 'corrupt') => void
   log?: { warn (msg: string, fields?: Record<string, unknown>): void, info (msg: string, fields?: Record<string, unknown>): void }
 }
@@ -64,8 +72,13 @@ export class DiskPending implements PendingStore {
   private seriesBytes = 0
   private totalBytes = 0
 
-  // Sequence numbers: [frontier, drainCursor) in flight, [drainCursor, writeSeq) pending.
+  // Sequence numbers: [frontier, drainCursor) in flight, [drainCursor, writeSeq) pending;
+  // [diskSeq, writeSeq) not written yet (only in memory).
   private writeSeq = 0
+  private diskSeq = 0
+  private flushTimer: NodeJS.Timeout | undefined
+  /** When the frontier last moved (or there was nothing outstanding). */
+  private frontierMovedAt = Date.now()
   private drainCursor = 0
   private frontier = 0
   private savedFrontier = -1
@@ -89,7 +102,7 @@ export class DiskPending implements PendingStore {
   private closed = false
 
   constructor (opts: DiskPendingOptions) {
-    this.o = { segmentBytes: 4 << 20, memoryEntries: 65536, maxMemoryEntries: 0, syncIntervalMs: 1000, ...opts }
+    this.o = { segmentBytes: 4 << 20, memoryEntries: 65536, maxMemoryEntries: 0, syncIntervalMs: 1000, deferMs: 0, ...opts }
     const m = pow2(this.o.memoryEntries)
     this.memMask = m - 1
     this.maxMem = Math.max(m, pow2(opts.maxMemoryEntries ?? this.o.inflightMax * 2))
@@ -134,10 +147,11 @@ export class DiskPending implements PendingStore {
       // Count the last segment's samples and cut a torn tail off.
       const last = this.segments[this.segments.length - 1]
       const r = new SegmentReader(last.path)
-      let count = 0
+      let end = last.first
       let good = r.offset
       for (let t = r.next(); t !== 0; t = r.next()) {
-        if (t === REC_SAMPLES) count += r.payload().readUInt32LE(0)
+        if (t === REC_SAMPLES) end += r.payload().readUInt32LE(0)
+        else if (t === REC_SAMPLES_AT) end = r.payload().readDoubleLE(0) + r.payload().readUInt32LE(8)
         good = r.offset
       }
       const torn = r.damaged || statSync(last.path).size !== good
@@ -151,54 +165,22 @@ export class DiskPending implements PendingStore {
       }
       // Refs are series ids of the writing process; a later process appending to this segment
       // writes a series record before each ref's first sample, and readers go in order.
-      this.writeSeq = last.first + count
+      this.writeSeq = end
     }
     this.frontier = Math.max(frontier, this.segments[0].first)
     if (this.frontier > this.writeSeq) this.frontier = this.writeSeq
     this.drainCursor = this.frontier
     this.memStart = this.writeSeq
+    this.diskSeq = this.writeSeq
     this.savedFrontier = this.frontier
     if (this.writeSeq > this.frontier) this.o.log?.info('remote-write buffer: resuming from disk', { samples: this.writeSeq - this.frontier, dir: this.o.dir })
   }
 
   write (batch: SampleBatch, from: number, to: number): void {
     if (this.closed || to <= from) return
-    const size = this.writer.size
-    if (size >= this.o.segmentBytes && (size >= 2 * this.seriesBytes || size >= this.o.maxBytes / 4)) this.rotate()
-    const rec = this.rec
-    rec.reset()
-    const mark = this.segmentMark
-    const { series, timestamps, values, flags } = batch
+    if (this.writeSeq === this.frontier) this.frontierMovedAt = Date.now()
     for (let i = from; i < to; i++) {
-      const s = series[i]
-      if (s.walMark === mark) continue
-      s.walMark = mark
-      if (!this.writtenRefs.has(s.id)) {
-        this.writtenRefs.add(s.id)
-        // The encoder needs these bytes for sending anyway; computing them here caches them.
-        rec.seriesEncoded(s.id, seriesLabelBytes(s))
-      }
-    }
-    this.seriesBytes += rec.len
-    rec.begin(REC_SAMPLES)
-    rec.u32(to - from)
-    rec.ensure((to - from) * SAMPLE_BYTES)
-    for (let i = from; i < to; i++) rec.sample(series[i].id, timestamps[i], values[i], flags[i])
-    rec.end()
-    this.writer.append(rec)
-    const seg = this.segments[this.segments.length - 1]
-    seg.size = this.writer.size
-    this.totalBytes += rec.len
-    // Mirror into the memory window.
-    for (let i = from; i < to; i++) {
-      if (this.writeSeq - this.memStart > this.memMask) {
-        if (this.memStart >= this.drainCursor && this.memMask + 1 < this.maxMem) this.growMemory()
-        else {
-          this.memExemplars.delete(this.memStart)
-          this.memSeries[this.memStart & this.memMask] = undefined
-          this.memStart++
-        }
-      }
+      if (this.writeSeq - this.memStart > this.memMask) this.makeRoom()
       const at = this.writeSeq & this.memMask
       this.memSeries[at] = batch.series[i]
       this.memValues[at] = batch.values[i]
@@ -208,6 +190,65 @@ export class DiskPending implements PendingStore {
       if (ex !== undefined) this.memExemplars.set(this.writeSeq, ex)
       this.writeSeq++
     }
+    const defer = this.o.deferMs
+    if (defer <= 0 || Date.now() - this.frontierMovedAt > defer) this.flushToDisk()
+    else if (this.flushTimer === undefined) {
+      this.flushTimer = setTimeout(() => { this.flushTimer = undefined; this.flushToDisk() }, defer)
+      this.flushTimer.unref()
+    }
+  }
+
+  /**
+   * Frees the oldest memory slot. A sample not yet handed out grows the window (up to its
+   * bound); one not yet on disk nor acknowledged is written first.
+   */
+  private makeRoom (): void {
+    const q = this.memStart
+    if (q >= this.drainCursor && this.memMask + 1 < this.maxMem) { this.growMemory(); return }
+    if (q >= this.diskSeq && q >= this.frontier) this.flushToDisk()
+    this.memExemplars.delete(q)
+    this.memSeries[q & this.memMask] = undefined
+    this.memStart++
+  }
+
+  /** Writes the unacknowledged samples not yet on disk: [max(diskSeq, frontier), writeSeq). */
+  private flushToDisk (): void {
+    if (this.flushTimer !== undefined) { clearTimeout(this.flushTimer); this.flushTimer = undefined }
+    const from = Math.max(this.diskSeq, this.frontier)
+    const to = this.writeSeq
+    this.diskSeq = to
+    if (this.closed || from >= to) return
+    const size = this.writer.size
+    if (size >= this.o.segmentBytes && (size >= 2 * this.seriesBytes || size >= this.o.maxBytes / 4)) this.rotate(from)
+    const rec = this.rec
+    rec.reset()
+    const mark = this.segmentMark
+    const mask = this.memMask
+    const ms = this.memSeries
+    for (let q = from; q < to; q++) {
+      const s = ms[q & mask]!
+      if (s.walMark === mark) continue
+      s.walMark = mark
+      if (!this.writtenRefs.has(s.id)) {
+        this.writtenRefs.add(s.id)
+        // The encoder needs these bytes for sending anyway; computing them here caches them.
+        rec.seriesEncoded(s.id, seriesLabelBytes(s))
+      }
+    }
+    this.seriesBytes += rec.len
+    rec.begin(REC_SAMPLES_AT)
+    rec.f64(from)
+    rec.u32(to - from)
+    rec.ensure((to - from) * SAMPLE_BYTES)
+    for (let q = from; q < to; q++) {
+      const at = q & mask
+      rec.sample(ms[at]!.id, this.memTs[at], this.memValues[at], this.memFlags[at])
+    }
+    rec.end()
+    this.writer.append(rec)
+    const seg = this.segments[this.segments.length - 1]
+    seg.size = this.writer.size
+    this.totalBytes += rec.len
     this.enforceLimit()
   }
 
@@ -237,11 +278,11 @@ export class DiskPending implements PendingStore {
   /** Current size of the memory window (tests, metrics). */
   get memoryWindow (): number { return this.memMask + 1 }
 
-  private rotate (): void {
+  private rotate (first: number): void {
     this.writer.sync()
     this.writer.close()
-    this.writer = new SegmentWriter(join(this.o.dir, segmentName(this.writeSeq)), this.writeSeq, true)
-    this.segments.push({ first: this.writeSeq, path: this.writer.path, size: this.writer.size })
+    this.writer = new SegmentWriter(join(this.o.dir, segmentName(first)), first, true)
+    this.segments.push({ first, path: this.writer.path, size: this.writer.size })
     this.totalBytes += this.writer.size
     this.writtenRefs = new Set()
     this.seriesBytes = 0
@@ -276,6 +317,7 @@ export class DiskPending implements PendingStore {
     if (seq - this.frontier > this.doneMask) this.done.fill(0)
     else for (let s = this.frontier; s < seq; s++) this.done[s & this.doneMask] = 0
     this.frontier = seq
+    this.frontierMovedAt = Date.now()
   }
 
   drain (take: TakeEntry): number {
@@ -305,7 +347,7 @@ export class DiskPending implements PendingStore {
     const rd = this.positionReader(seq)
     if (!rd) return false
     const p = rd.buf!
-    const o = 4 + (rd.idx * SAMPLE_BYTES)
+    const o = rd.idx * SAMPLE_BYTES
     const series = rd.series.get(p.readUInt32LE(o))
     if (series === undefined) { this.skipCorrupt(seq, 1); return false }
     return take(series, p.readDoubleLE(o + 4), p.readDoubleLE(o + 12), p[o + 20], undefined, seq)
@@ -341,17 +383,31 @@ export class DiskPending implements PendingStore {
         const series = new SeriesClass(s.labels)
         series.encoded = s.encoded
         rd.series.set(s.ref, series)
-      } else if (t === REC_SAMPLES) {
-        const base = rd.buf ? rd.seq - rd.idx + rd.count : rd.seq
-        rd.buf = Buffer.from(rd.r.payload())
-        rd.count = rd.buf.readUInt32LE(0)
+      } else if (t === REC_SAMPLES || t === REC_SAMPLES_AT) {
+        const p = rd.r.payload()
+        const at = t === REC_SAMPLES_AT
+        const base = at ? p.readDoubleLE(0) : rd.buf ? rd.seq - rd.idx + rd.count : rd.seq
+        rd.count = p.readUInt32LE(at ? 8 : 0)
+        rd.buf = Buffer.from(p.subarray(at ? 12 : 4))
         rd.idx = 0
         rd.seq = base
+        if (base > seq) {
+          // seq lies in a stretch acknowledged before it was written: nothing to send.
+          this.skipGap(seq, base - seq)
+          return undefined
+        }
       }
     }
     rd.idx = seq - (rd.seq - rd.idx)
     rd.seq = seq
     return rd
+  }
+
+  /** Entries [seq, seq+n) were never written (acknowledged first): finished, not dropped. */
+  private skipGap (seq: number, n: number): void {
+    this.drainCursor = seq + n
+    this.skips.push([seq, seq + n])
+    this.advanceFrontier()
   }
 
   /** Unreadable entries [seq, seq+n) count as finished once everything before them is. */
@@ -378,8 +434,12 @@ export class DiskPending implements PendingStore {
         continue
       }
       if (this.frontier < this.drainCursor && this.done[this.frontier & this.doneMask] === 1) {
-        this.done[this.frontier & this.doneMask] = 0
-        this.frontier++
+        const before = this.frontier
+        while (this.frontier < this.drainCursor && this.done[this.frontier & this.doneMask] === 1) {
+          this.done[this.frontier & this.doneMask] = 0
+          this.frontier++
+        }
+        if (this.frontier !== before) this.frontierMovedAt = Date.now()
         continue
       }
       break
@@ -412,6 +472,8 @@ export class DiskPending implements PendingStore {
 
   close (): void {
     if (this.closed) return
+    // What is still unacknowledged stays for the next start.
+    this.flushToDisk()
     this.sync()
     this.closed = true
     clearInterval(this.timer)

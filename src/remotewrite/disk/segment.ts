@@ -4,13 +4,16 @@
 //   record        u32 payload length | u32 crc32(payload) | payload
 //   payload       u8 type, then
 //     SERIES    (1) u32 ref, u16 count, count × (u16 len, name, u32 len, value)   (read only)
-//     SAMPLES   (2) u32 count, count × (u32 ref, f64 timestamp, f64 value, u8 flags)
+//     SAMPLES   (2) u32 count, count × (u32 ref, f64 timestamp, f64 value, u8 flags)   (read only)
+//     SAMPLES_AT (4) f64 first seq, u32 count, count × sample as in SAMPLES
 //     SERIES_PB (3) u32 ref, then the labels as remote-write protobuf `Label` fields: the bytes
 //                   the encoder caches on the Series anyway, so writing one is a memcpy
 //
 // A segment is self-contained: a series record precedes the first sample of that series in
-// it, so a segment can be read (and the one before it deleted) on its own. Samples get
-// consecutive sequence numbers starting at the number in the file name. A torn tail (a crash
+// it, so a segment can be read (and the one before it deleted) on its own. A SAMPLES_AT record
+// names the sequence number of its first sample (the numbers in between were acknowledged before
+// they were written: never needed again); old SAMPLES records continue from the one before, the
+// first from the number in the file name. A torn tail (a crash
 // mid-write) fails its length or checksum and is cut off when the segment is opened again.
 import { closeSync, fsyncSync, openSync, readSync, ftruncateSync, fstatSync, writeSync } from 'node:fs'
 import { crc32 } from 'node:zlib'
@@ -20,6 +23,7 @@ export const MAGIC = Buffer.from('SHWAL\x01', 'latin1')
 export const REC_SERIES = 1
 export const REC_SAMPLES = 2
 export const REC_SERIES_PB = 3
+export const REC_SAMPLES_AT = 4
 export const SAMPLE_BYTES = 21
 
 export function segmentName (firstSeq: number): string {
