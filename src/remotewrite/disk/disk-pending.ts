@@ -32,7 +32,7 @@ export interface DiskPendingOptions {
   /**
    * Samples kept in memory for sending without a disk read, at first. The window doubles, up to
    * maxMemoryEntries, whenever it would otherwise drop samples not yet handed to a shard (a fast
-   * source and a busy sender): in steady state nothing is read back from disk. @default 65536
+   * source and a busy sender): in steady state nothing is read back from disk. @default 4096
    */
   memoryEntries?: number
   /** @default twice inflightMax, at least memoryEntries */
@@ -102,7 +102,7 @@ export class DiskPending implements PendingStore {
   private closed = false
 
   constructor (opts: DiskPendingOptions) {
-    this.o = { segmentBytes: 4 << 20, memoryEntries: 65536, maxMemoryEntries: 0, syncIntervalMs: 1000, deferMs: 0, ...opts }
+    this.o = { segmentBytes: 4 << 20, memoryEntries: 4096, maxMemoryEntries: 0, syncIntervalMs: 1000, deferMs: 0, ...opts }
     const m = pow2(this.o.memoryEntries)
     this.memMask = m - 1
     this.maxMem = Math.max(m, pow2(opts.maxMemoryEntries ?? this.o.inflightMax * 2))
