@@ -2,6 +2,10 @@
 // Run: node_modules/.bin/node --import tsx scripts/fleet-scale.ts [N…]   (default 10 25 50)
 // Env: PER_PROC nodes per child process (default 10), SETTLE_S (default 15), WINDOW_S (default 20),
 //      FLEET_OPTS extra ClusterOptions as JSON (e.g. '{"heartbeatMs":1000}').
+// Diagnostics: CONVERGE_S (default 120) before giving up, then every node below N peers is
+//      printed (links, mesh, event-loop lag, last warnings; DEBUG_LOG=1 adds debug lines) and a
+//      fresh node probes each child's first node; PROGRESS=1 prints peer counts while waiting;
+//      SEED_DEBUG=<DEBUG namespaces> and SEED_PROF_DIR=<dir> (--cpu-prof) for the seed's process.
 // Nodes run in child processes, PER_PROC each (startCluster, no agent around them). Bytes are TCP
 // payload bytes (libp2p frames, noise and yamux included; IP/TCP headers not) of every socket the
 // process opened or accepted, counted with Node's net diagnostics channels; all of them are
@@ -12,7 +16,13 @@ import type { ChildProcess } from 'node:child_process'
 import { subscribe } from 'node:diagnostics_channel'
 import type { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { Registry } from 'prom-client'
+import { createLibp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@libp2p/noise'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
 import { startCluster } from '../src/cluster/node.js'
 import { gossipTopic } from '../src/cluster/options.js'
 import type { ClusterLog, ClusterNode, ClusterOptions } from '../src/cluster/types.js'
@@ -20,10 +30,20 @@ import type { ClusterLog, ClusterNode, ClusterOptions } from '../src/cluster/typ
 interface Snapshot { read: number, written: number, cpuUs: number, at: number, gossip: number[] }
 interface NodeStats { peers: number, conns: number, mesh: number, intervalMs: number, gossipPerS: number, hbBytes: number }
 interface Report { nodes: number, inBps: number, outBps: number, cpuMsPerS: number, stats: NodeStats[] }
-type ToChild = { kind: 'status' } | { kind: 'mark' } | { kind: 'report' } | { kind: 'exit' }
-type FromChild = { kind: 'ready', addr: string } | { kind: 'status', minPeers: number } | { kind: 'marked' } | { kind: 'report', report: Report }
+type ToChild = { kind: 'status' } | { kind: 'mark' } | { kind: 'report' } | { kind: 'diag', below: number } | { kind: 'exit' }
+type FromChild = { kind: 'ready', addr: string } | { kind: 'status', minPeers: number, counts: number[] } | { kind: 'marked' } | { kind: 'report', report: Report } | { kind: 'diag', lines: string[] }
 
-const silent: ClusterLog = { debug () {}, info () {}, warn () {}, error () {} }
+/** Per node: its last warnings (and debug lines with DEBUG_LOG=1), shown for nodes that did not converge. */
+const logCounts = new Map<string, number>()
+function ringLog (lines: string[]): ClusterLog {
+  const add = (level: string) => (msg: string, f?: Record<string, unknown>): void => {
+    logCounts.set(msg, (logCounts.get(msg) ?? 0) + 1)
+    lines.push(`${new Date().toISOString().slice(11, 23)} ${level} ${msg} ${JSON.stringify(f ?? {}, (_k, v) => v instanceof Error ? `${v.name}: ${v.message}` : v)}`)
+    if (lines.length > 40) lines.shift()
+  }
+  const debug = process.env.DEBUG_LOG === '1' ? add('debug') : () => {}
+  return { debug, info () {}, warn: add('warn'), error: add('error') }
+}
 
 // ---- child: hosts several nodes, counts their socket bytes ----
 async function child (count: number, join: string): Promise<void> {
@@ -36,17 +56,23 @@ async function child (count: number, join: string): Promise<void> {
   subscribe('net.client.socket', m => { track((m as { socket: Socket }).socket) })
   subscribe('net.server.socket', m => { track((m as { socket: Socket }).socket) })
   const extra = JSON.parse(process.env.FLEET_OPTS ?? '{}') as Partial<ClusterOptions>
-  const nodes: Array<{ node: ClusterNode, registry: Registry }> = []
+  const nodes: Array<{ node: ClusterNode, registry: Registry, lines: string[] }> = []
+  let opened = 0
+  let closedConns = 0
   for (let i = 0; i < count; i++) {
     const joinAddrs = join !== '' ? [join] : nodes.length > 0 ? [nodes[0].node.multiaddrs()[0]] : []
     const registry = new Registry()
+    const lines: string[] = []
     const node = await startCluster({
       enabled: true, nodeName: `n${process.pid}-${i}`, listenAddrs: ['/ip4/127.0.0.1/tcp/0'], joinAddrs,
       discoverPeers: ['bootstrap', 'dht'], httpAddr: '127.0.0.1:12345', version: 'v0.0.0-scale', ...extra,
-    }, { registry, log: silent })
+    }, { registry, log: ringLog(lines) })
     node.setComponentHash('prometheus.scrape.default', 'a3f9c2d1e0b4a5f6')
     node.setState('participant')
-    nodes.push({ node, registry })
+    nodes.push({ node, registry, lines })
+    const l = (node as unknown as { libp2p: EventTarget }).libp2p
+    l.addEventListener('connection:open', () => { opened++ })
+    l.addEventListener('connection:close', () => { closedConns++ })
   }
   const gossipCounts = async (): Promise<number[]> => await Promise.all(nodes.map(async n =>
     (await n.registry.getSingleMetric('cluster_node_gossip_received_events_total')?.get())?.values[0]?.value ?? 0))
@@ -57,11 +83,26 @@ async function child (count: number, join: string): Promise<void> {
     const cpu = process.cpuUsage()
     return { read, written, cpuUs: cpu.user + cpu.system, at: Date.now(), gossip: await gossipCounts() }
   }
+  const lag = monitorEventLoopDelay({ resolution: 20 })
+  lag.enable()
   let mark: Snapshot | undefined
   const send = (m: FromChild): void => { process.send!(m) }
   process.on('message', (m: ToChild) => {
     void (async () => {
-      if (m.kind === 'status') send({ kind: 'status', minPeers: Math.min(...nodes.map(n => n.node.peers().length)) })
+      if (m.kind === 'status') send({ kind: 'status', minPeers: Math.min(...nodes.map(n => n.node.peers().length)), counts: nodes.map(n => n.node.peers().length) })
+      if (m.kind === 'diag') {
+        const lines: string[] = [`process ${process.pid}: ${JSON.stringify({ ...Object.fromEntries(logCounts), conns_opened: opened, conns_closed: closedConns })}`]
+        nodes.forEach((n, i) => {
+          if (n.node.peers().length >= m.below) return
+          const l = (n.node as unknown as { libp2p: any }).libp2p
+          const cm = l.components.connectionManager
+          lines.push(`node ${process.pid}-${i} ${n.node.peerId} peers=${n.node.peers().length} state=${n.node.self().state} pendingIn=${cm.incomingPendingConnections} dialQueue=${cm.getDialQueue().length} lagP99ms=${(lag.percentile(99) / 1e6).toFixed(0)} lagMaxMs=${(lag.max / 1e6).toFixed(0)}`)
+          lines.push(`  conns: ${l.getConnections().map((c: any) => `${c.remotePeer.toString().slice(-6)}:${c.status}:${c.direction}`).join(' ')}`)
+          lines.push(`  subs: ${l.services.pubsub.getSubscribers(gossipTopic('shoal')).length} mesh: ${l.services.pubsub.getMeshPeers(gossipTopic('shoal')).length}`)
+          for (const x of n.lines) lines.push(`  ${x}`)
+        })
+        send({ kind: 'diag', lines })
+      }
       if (m.kind === 'mark') { mark = await snap(); send({ kind: 'marked' }) }
       if (m.kind === 'report') {
         const end = await snap()
@@ -93,8 +134,9 @@ async function child (count: number, join: string): Promise<void> {
 class Child {
   readonly proc: ChildProcess
   private readonly waiting: Array<(m: FromChild) => void> = []
-  constructor (count: number, join: string) {
-    this.proc = fork(fileURLToPath(import.meta.url), ['child', String(count), join], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  constructor (count: number, join: string, penv: NodeJS.ProcessEnv = process.env) {
+    const env = { ...penv }
+    this.proc = fork(fileURLToPath(import.meta.url), ['child', String(count), join], { execArgv: ['--import', 'tsx', ...(env.CPU_PROF_DIR !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${env.CPU_PROF_DIR}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env })
     this.proc.on('message', (m: FromChild) => { this.waiting.shift()?.(m) })
   }
 
@@ -110,21 +152,42 @@ async function measure (n: number): Promise<void> {
   const windowS = Number(process.env.WINDOW_S ?? 20)
   const children: Child[] = []
   try {
-    const first = new Child(Math.min(perProc, n), '')
+    // SEED_DEBUG: libp2p debug namespaces (DEBUG=…) for the process hosting the seed only
+    // SEED_PROF_DIR: a CPU profile of the process hosting the seed, written there when it exits
+    const seedEnv = { ...process.env, CPU_PROF_DIR: process.env.SEED_PROF_DIR, ...(process.env.SEED_DEBUG !== undefined ? { DEBUG: process.env.SEED_DEBUG } : {}) }
+    if (seedEnv.CPU_PROF_DIR === undefined) delete seedEnv.CPU_PROF_DIR
+    const first = new Child(Math.min(perProc, n), '', seedEnv)
     children.push(first)
     const ready = await first.next()
+    const addrs = ready.kind === 'ready' ? [ready.addr] : []
     if (ready.kind !== 'ready') throw new Error('child did not start')
     for (let left = n - perProc; left > 0; left -= perProc) {
       const c = new Child(Math.min(perProc, left), ready.addr)
       children.push(c)
-      await c.next()
+      const r = await c.next()
+      if (r.kind === 'ready') addrs.push(r.addr)
     }
     const t0 = Date.now()
     for (;;) {
       const st = await Promise.all(children.map(async c => await c.ask({ kind: 'status' })))
       const min = Math.min(...st.map(s => s.kind === 'status' ? s.minPeers : 0))
       if (min === n) break
-      if (Date.now() - t0 > 120_000) throw new Error(`fleet of ${n} did not converge: min peers ${min}`)
+      if (process.env.PROGRESS === '1') console.error(`${((Date.now() - t0) / 1000).toFixed(0)}s peers: ${st.map(s => s.kind === 'status' ? s.counts.join(',') : '?').join(' | ')}`)
+      if (Date.now() - t0 > Number(process.env.CONVERGE_S ?? 120) * 1000) {
+        for (const c of children) {
+          const d = await c.ask({ kind: 'diag', below: n })
+          if (d.kind === 'diag') for (const l of d.lines) console.error(l)
+        }
+        // can a fresh node (in this idle process) still join through each child's first node?
+        const probe = await createLibp2p({ transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()] })
+        for (const a of addrs) {
+          const t = Date.now()
+          const err = await probe.dial(multiaddr(a), { signal: AbortSignal.timeout(10_000) }).then(() => 'ok', (e: Error) => `${e.name}: ${e.message}`)
+          console.error(`probe ${a}: ${err} after ${Date.now() - t} ms`)
+        }
+        await probe.stop()
+        throw new Error(`fleet of ${n} did not converge: min peers ${min}`)
+      }
       await sleep(1000)
     }
     const convergedS = (Date.now() - t0) / 1000

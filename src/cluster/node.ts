@@ -40,7 +40,7 @@ import type { MembershipEvent } from './membership.js'
 import { clusterMetrics } from './metrics.js'
 import type { ClusterMetrics } from './metrics.js'
 import { dhtProtocol, gossipTopic, resolveOptions } from './options.js'
-import { EARLY_HEARTBEAT_EVERY, heartbeatInterval, MAX_DIRECT_CONNECTIONS, PINGS_PER_SECOND, pingEvery } from './scale.js'
+import { EARLY_HEARTBEAT_EVERY, heartbeatInterval, joinRetryDelay, MAX_DIRECT_CONNECTIONS, PING_MISSES, PING_TIMEOUT_MS, PINGS_PER_SECOND, pingEvery } from './scale.js'
 import type { ResolvedOptions } from './options.js'
 import type { ApiReply, ClusterLog, ClusterNode, ClusterOptions, LocalApi, PeerState } from './types.js'
 import { ClusterView } from './view.js'
@@ -128,6 +128,9 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
         gossipFactor: 0,
         // 12-byte message ids (default: the 36-byte public key + seqno) keep IHAVE/IWANT small
         msgIdFn: shortMsgId,
+        // A duplicate is recognised by sender ‖ seqno before its signature is checked (gossipsub
+        // otherwise verifies every copy: one per mesh link); only valid messages enter the cache.
+        fastMsgIdFn: fastMsgId,
         // Invalid heartbeats (garbage, forged sender, oversized) cost the sender score on our
         // topic, so a misbehaving peer is graylisted instead of being forwarded forever.
         scoreParams: {
@@ -171,6 +174,12 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
   return node
 }
 
+/** Sender ‖ seqno of a received message, unverified: the key of gossipsub's duplicate cache. */
+export function fastMsgId (msg: { from?: Uint8Array, seqno?: Uint8Array, data?: Uint8Array }): string {
+  if (msg.from === undefined || msg.seqno === undefined) return createHash('sha256').update(msg.data ?? new Uint8Array()).digest('base64')
+  return Buffer.from(msg.seqno).toString('base64') + Buffer.from(msg.from).toString('base64')
+}
+
 /** First 12 bytes of sha256(sender key ‖ seqno): unique enough for a 2-minute seen-cache. */
 function shortMsgId (msg: Message): Uint8Array {
   if (msg.type !== 'signed') return createHash('sha256').update(msg.data).digest().subarray(0, 12)
@@ -202,6 +211,13 @@ class Node extends ClusterView implements ClusterNode {
   private wantedState: PeerState = 'viewer'
   /** join address → the peer that answered there, to skip re-dialling connected ones. */
   private readonly joined = new Map<string, string>()
+  /** The join round under way, if any (rounds never overlap: a slow dial outlasts short intervals). */
+  private rejoining: Promise<void> | undefined
+  /** The node has join addresses (or a join file). */
+  private joins = false
+  /** While alone: how many join rounds in a row found nobody, and when the next one is due. */
+  private joinFailures = 0
+  private nextJoinAt = Infinity
   /** Per peer: when we last dialled it and how long to wait before the next try (doubles on failure). */
   private readonly lastDial = new Map<string, { at: number, wait: number }>()
   private readonly apiProto: string
@@ -215,6 +231,8 @@ class Node extends ClusterView implements ClusterNode {
   /** When each connection was last pinged by us. */
   private readonly pinged = new WeakMap<Connection, number>()
   private readonly pinging = new WeakSet<Connection>()
+  /** Unanswered pings in a row per connection. */
+  private readonly pingMisses = new WeakMap<Connection, number>()
   /** Wire size of our last heartbeat's payload (for scripts/fleet-scale.ts). */
   lastHeartbeatBytes = 0
 
@@ -278,6 +296,7 @@ class Node extends ClusterView implements ClusterNode {
     // Not synced until we heard the fleet: one and a half heartbeat intervals after the first
     // peer's heartbeat, or once joining found nobody; at most 10 s (or 5 heartbeats).
     const joining = this.o.discoverPeers.has('bootstrap') && (this.o.joinAddrs.length > 0 || this.o.joinFile !== undefined)
+    this.joins = joining
     this.holdSync(Date.now() + (joining ? Math.max(10_000, 5 * this.o.heartbeatMs) : Math.ceil(1.5 * this.o.heartbeatMs)), true)
     if (joining) {
       void this.rejoin().then(() => {
@@ -384,6 +403,10 @@ class Node extends ClusterView implements ClusterNode {
     }
     this.membership.expire()
     this.pingSome(now)
+    if (this.joins && this.rejoining === undefined && this.o.rejoinIntervalMs > 0) {
+      if (this.nextJoinAt === Infinity && this.alone()) this.nextJoinAt = now + joinRetryDelay(this.joinFailures++, this.o.rejoinIntervalMs, Math.random())
+      else if (now >= this.nextJoinAt) void this.rejoin()
+    }
   }
 
   /** The heartbeat interval in effect: the configured one, stretched in big fleets (scale.ts). */
@@ -413,15 +436,24 @@ class Node extends ClusterView implements ClusterNode {
   private async pingConnection (c: Connection): Promise<void> {
     if (this.pinging.has(c)) return
     this.pinging.add(c)
-    const timeout = AbortSignal.timeout(Math.max(1000, 2 * this.o.heartbeatMs))
+    // generous: a loaded host answers seconds late, and the heartbeat timeout (not this) is what
+    // drops a silent member in small fleets; this only closes links to frozen peers in big ones
+    const timeout = AbortSignal.timeout(Math.max(PING_TIMEOUT_MS, 2 * this.o.heartbeatMs))
     let stream: Stream | undefined
     try {
       stream = await c.newStream('/ipfs/ping/1.0.0', { signal: timeout, runOnLimitedConnection: true })
       await pingOver(stream, timeout)
+      this.pingMisses.delete(c)
     } catch (err) {
       stream?.abort(err as Error)
       if (this.stopped || c.status !== 'open' || !timeout.aborted) return
-      this.log.debug('cluster: ping unanswered; closing the connection', { peer: c.remotePeer.toString() })
+      // One late answer is what a busy peer (or our own busy event loop) looks like; a frozen one
+      // misses every ping. Re-dialling a link that was only slow costs both ends a handshake, and
+      // on loaded hosts that turned into a storm that kept newcomers from joining.
+      const misses = (this.pingMisses.get(c) ?? 0) + 1
+      this.pingMisses.set(c, misses)
+      if (misses < PING_MISSES) return
+      this.log.debug('cluster: pings unanswered; closing the connection', { peer: c.remotePeer.toString(), misses })
       c.abort(err as Error)
     } finally {
       this.pinging.delete(c)
@@ -564,6 +596,10 @@ class Node extends ClusterView implements ClusterNode {
     if (this.libp2p.getConnections().length >= MAX_DIRECT_CONNECTIONS) return
     const now = Date.now()
     const base = Math.max(5000, 5 * this.o.heartbeatMs)
+    // Both ends of a pair hear of each other at about the same time: the lower peer id dials, the
+    // other only if no link came within one back-off (it cannot be dialled, say). One link per
+    // pair instead of two halves the pings and keeps-alive each node pays for.
+    if (!this.lastDial.has(id) && this.peerId > id) { this.lastDial.set(id, { at: now, wait: base }); return }
     const last = this.lastDial.get(id) ?? { at: 0, wait: base }
     if (now - last.at < last.wait) return
     this.lastDial.set(id, { at: now, wait: last.wait })
@@ -666,8 +702,28 @@ class Node extends ClusterView implements ClusterNode {
     return await conns[0].newStream(this.apiProto, { signal, runOnLimitedConnection: true })
   }
 
-  /** Dials join addresses whose peer is not connected (at start and every rejoin interval). */
+  /**
+   * Dials join addresses whose peer is not connected: at start, every rejoin interval, and, while
+   * the node is alone, again after a short jittered back-off (joinRetryDelay) instead of a whole
+   * rejoin interval: a join that failed (peer restarting, busy, not up yet) must not leave a node
+   * outside the fleet for a minute.
+   */
   private async rejoin (): Promise<void> {
+    if (this.rejoining !== undefined) { await this.rejoining; return }
+    this.nextJoinAt = Infinity
+    this.rejoining = this.joinRound().finally(() => {
+      this.rejoining = undefined
+      if (!this.alone()) this.joinFailures = 0 // else tick() schedules the next round
+    })
+    await this.rejoining
+  }
+
+  /** No member heard and no open link: nobody will tell us about the fleet but a join address. */
+  private alone (): boolean {
+    return this.membership.size === 1 && !this.libp2p.getConnections().some(c => c.status === 'open')
+  }
+
+  private async joinRound (): Promise<void> {
     let fromFile: string[] = []
     if (this.o.joinFile !== undefined) {
       try { fromFile = readJoinFile(this.o.joinFile) } catch (err) { this.log.warn('cluster: cannot read join file', { file: this.o.joinFile, err }) }

@@ -15,6 +15,13 @@ export const PINGS_PER_SECOND = 20
 /** Dial members we hear of only while we have fewer direct connections than this; the gossip
  *  mesh needs a few, the SIGKILL fast path likes many, libp2p prunes above 300. */
 export const MAX_DIRECT_CONNECTIONS = 64
+/** Unanswered pings in a row that close a direct connection (one may just be a busy host). */
+export const PING_MISSES = 2
+/** Shortest wait for a ping's echo (longer with long heartbeats: 2 × heartbeat). */
+export const PING_TIMEOUT_MS = 4000
+/** First retry of a join that found nobody; doubles per failed round up to the rejoin interval. */
+export const JOIN_RETRY_MS = 1000
+
 /** A node answers a newcomer with an early heartbeat at most this many base intervals apart. */
 export const EARLY_HEARTBEAT_EVERY = 10
 
@@ -34,4 +41,14 @@ export function peerInterval (announced: number | undefined, fallbackMs: number)
 /** How often each direct connection is pinged when `connections` share the ping budget. */
 export function pingEvery (baseMs: number, connections: number): number {
   return Math.max(baseMs, Math.ceil(connections * 1000 / PINGS_PER_SECOND))
+}
+
+/**
+ * Wait before join round `failures + 1` of a node that is still alone: 1 s, 2 s, 4 s … capped at
+ * the rejoin interval, scaled by 0.5–1 (`random` in [0, 1)) so a fleet started at once does not
+ * retry its join address in step.
+ */
+export function joinRetryDelay (failures: number, rejoinIntervalMs: number, random: number): number {
+  const backoff = Math.min(rejoinIntervalMs, JOIN_RETRY_MS * 2 ** Math.min(failures, 20))
+  return Math.round(backoff * (0.5 + random / 2))
 }
