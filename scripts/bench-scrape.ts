@@ -109,6 +109,11 @@ const end = process.memoryUsage()
 const cpuS = (d.user + d.system) / 1e6
 console.log(`targets=${targets} samples/scrape=${samples} warm rounds=${rounds} requests=${sent} bytes/sample(sent)=${(sentBytes / (samples * (rounds + 1))).toFixed(2)}`)
 console.log(`warm: ${(cpuS * 1e9 / (samples * rounds)).toFixed(0)} ns/sample cpu = ${(cpuS * 1e6 / (samples * rounds)).toFixed(2)} cpu-s/1M samples`)
+if (process.env.HEAP_SNAPSHOT !== undefined) {
+  // Per-constructor sizes: node scripts/heap-top.mjs FILE
+  const { writeHeapSnapshot } = await import('node:v8')
+  writeHeapSnapshot(process.env.HEAP_SNAPSHOT)
+}
 console.log(`heap used: base ${mib(base.heapUsed)} MiB, after cold+gc ${mib(afterCold.heapUsed)} MiB, end+gc ${mib(end.heapUsed)} MiB; ` +
   `${((end.heapUsed - base.heapUsed) / samples).toFixed(0)} B/series; external ${mib(end.external)} MiB arrayBuffers ${mib(end.arrayBuffers)} MiB; rss ${mib(end.rss)} MiB`)
 // Where the CPU went, per thread (main, V8 GC helpers, libuv pool...).
