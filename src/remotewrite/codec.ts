@@ -13,6 +13,7 @@
 import type { Labels, Metadata, MetricType, Series } from '../storage/series.js'
 import { FLAG_EXEMPLAR, FLAG_STALE, type SampleBatch } from './batch.js'
 import { ProtoWriter, varintSize } from './proto-writer.js'
+import { hashEncoded } from '../storage/label-bytes.js'
 
 /** Prometheus' staleness marker: a NaN with these exact bits. */
 export const STALE_NAN_HI = 0x7ff00000
@@ -37,8 +38,6 @@ export const METRIC_TYPE_CODES: Readonly<Record<MetricType, number>> = {
 export interface MetadataEntry extends Metadata {
   readonly metricFamily: string
 }
-
-const labelWriter = new ProtoWriter(1024)
 
 /** Writes the repeated `Label labels = 1` fields of a label set. */
 function writeLabels (w: ProtoWriter, labels: Labels): void {
@@ -65,35 +64,18 @@ function writeLabels (w: ProtoWriter, labels: Labels): void {
   }
 }
 
-/**
- * The repeated `Label labels = 1` fields of a label set, as a latin1 string (one char per
- * byte): the form Series.encoded caches.
- */
-export function encodeLabels (labels: Labels): string {
-  const w = labelWriter
-  w.reset()
-  writeLabels(w, labels)
-  return w.latin1Since(0)
-}
+export { encodeLabels } from '../storage/label-bytes.js'
 
-/** The series' encoded labels (latin1 string of bytes), computed on first use and cached on the series. */
+/** The series' encoded labels (latin1 string of bytes). */
 export function seriesLabelBytes (series: Series): string {
-  let enc = series.encoded
-  if (enc === undefined) {
-    enc = encodeLabels(series.labels)
-    series.encoded = enc
-  }
-  return enc
+  return series.encoded
 }
 
 /** remote_write's stable shard key of a series (FNV-1a of its encoded labels), cached on it. */
 export function seriesShardKey (series: Series): number {
   let k = series.shardKey
   if (k >= 0) return k
-  const enc = seriesLabelBytes(series)
-  let h = 0x811c9dc5
-  for (let i = 0; i < enc.length; i++) h = Math.imul(h ^ enc.charCodeAt(i), 0x01000193)
-  k = (h >>> 0) & 0x7fffffff
+  k = hashEncoded(series.encoded)
   series.shardKey = k
   return k
 }

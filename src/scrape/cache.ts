@@ -6,15 +6,21 @@
 // order of the last scrape: expected() names the entry most likely to come next, and a parser
 // that can compare the body text with its key directly (PromTextParser.hint) skips both the
 // label-block scan and the Map lookup's hashing of a ~150-character key.
-import { labelsEqual, Series, type Label, type Labels, type MetricType } from '../storage/series.js'
+import { Series, type Labels, type MetricType } from '../storage/series.js'
+import { encodeLabels, hashEncoded } from '../storage/label-bytes.js'
 
 /** One distinct output series. Raw strings that map to the same labels share it. */
-export class SeriesRef {
+/**
+ * One distinct output series with the cache's bookkeeping on it (one object per series, not a
+ * wrapper around one). Raw strings that map to the same labels share it.
+ */
+export class SeriesRef extends Series {
   /** Iteration in which this series last got a sample that counts for staleness. */
   seenIter = -1
   /** Cache entries pointing here; at 0 the ref leaves the intern table. */
   refs = 0
-  constructor (readonly series: Series) {}
+  /** The series itself (the appenders' view of it). */
+  get series (): Series { return this }
 }
 
 export class CacheEntry {
@@ -56,19 +62,6 @@ export function flatCopy (s: string): string {
   return Buffer.from(s, 'utf8').toString('utf8')
 }
 
-/** FNV-1a over names and values, cut to 30 bits so the Map key stays a small integer (no string key to keep). */
-function labelsHash (labels: Labels): number {
-  let h = 0x811c9dc5
-  for (const l of labels) {
-    const { name, value } = l
-    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193)
-    h = Math.imul(h ^ 0xff, 0x01000193)
-    for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193)
-    h = Math.imul(h ^ 0xfe, 0x01000193)
-  }
-  return h & 0x3fffffff
-}
-
 const METADATA_KEEP_ITERS = 10
 
 export class SeriesCache {
@@ -76,11 +69,8 @@ export class SeriesCache {
   iter = 0
   readonly #evictAfter: number
   readonly #entries = new Map<string, CacheEntry>()
-  /** labelsHash → the series with those labels (an array on a hash collision). */
+  /** Hash of the encoded labels → the series with those labels (an array on a hash collision). */
   readonly #interned = new Map<number, SeriesRef | SeriesRef[]>()
-  /** Shared Label objects by name, then value: series of one target repeat most pairs. */
-  #labelPool = new Map<string, { name: string, values: Map<string, Label> }>()
-  #labelPoolSize = 0
   readonly #meta = new Map<string, MetaEntry>()
   #cur: SeriesRef[] = []
   #prev: SeriesRef[] = []
@@ -138,36 +128,18 @@ export class SeriesCache {
     this.#nextOrder.push(e)
   }
 
-  /**
-   * A shared Label object for name=value; the cache keeps one per pair so series of the target
-   * share them (and their strings) instead of each holding its own.
-   */
-  label (name: string, value: string): Label {
-    let pool = this.#labelPool.get(name)
-    if (pool === undefined) {
-      pool = { name: flatCopy(name), values: new Map() }
-      this.#labelPool.set(pool.name, pool)
-    }
-    let l = pool.values.get(value)
-    if (l === undefined) {
-      l = { name: pool.name, value: flatCopy(value) }
-      pool.values.set(l.value, l)
-      this.#labelPoolSize++
-    }
-    return l
-  }
-
   #intern (labels: Labels): SeriesRef {
-    const h = labelsHash(labels)
+    const enc = encodeLabels(labels)
+    const h = hashEncoded(enc) & 0x3fffffff
     const got = this.#interned.get(h)
     if (got === undefined) {
-      const ref = new SeriesRef(new Series(labels))
+      const ref = new SeriesRef(undefined, enc)
       this.#interned.set(h, ref)
       return ref
     }
     const list = got instanceof SeriesRef ? [got] : got
-    for (const r of list) if (labelsEqual(r.series.labels, labels)) return r
-    const ref = new SeriesRef(new Series(labels))
+    for (const r of list) if (r.series.encoded === enc) return r
+    const ref = new SeriesRef(undefined, enc)
     list.push(ref)
     this.#interned.set(h, list)
     return ref
@@ -175,7 +147,7 @@ export class SeriesCache {
 
   #release (ref: SeriesRef): void {
     if (--ref.refs > 0) return
-    const h = labelsHash(ref.series.labels)
+    const h = hashEncoded(ref.series.encoded) & 0x3fffffff
     const got = this.#interned.get(h)
     if (got === ref) this.#interned.delete(h)
     else if (Array.isArray(got)) {
@@ -260,12 +232,6 @@ export class SeriesCache {
       }
       // expected() must only ever name live entries.
       if (evicted > 0) this.#order = this.#order.filter(e => this.#entries.get(e.key) === e)
-      // Series keep the Label objects they have; new series start a fresh pool once the pool
-      // holds far more pairs than live series could use (targets with churning values).
-      if (this.#labelPoolSize > 2 * this.#entries.size + 1000) {
-        this.#labelPool = new Map()
-        this.#labelPoolSize = 0
-      }
     }
     const prev = this.#prev
     this.#prev = this.#cur

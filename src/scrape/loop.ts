@@ -353,11 +353,10 @@ export class ScrapeLoop {
   }
 
   /**
-   * The usual case, both lists sorted and no name in both: a merge into Label objects shared
-   * through the cache (the target's own are shared as they are). undefined on a conflict.
+   * The usual case, both lists sorted and no name in both: a plain merge. undefined on a
+   * conflict. The result only lives until the new series has encoded it.
    */
   #mergeTargetLabels (exposed: Label[], target: Labels): Label[] | undefined {
-    const cache = this.cache
     const out: Label[] = []
     let j = 0
     for (let i = 0; i < exposed.length; i++) {
@@ -368,11 +367,10 @@ export class ScrapeLoop {
         if (!this.#cfg.honor_labels) return undefined
         j++ // honor_labels: the exposed value wins
       }
-      out.push(cache.label(l.name, l.value))
+      out.push(l)
     }
     while (j < target.length) out.push(target[j++])
-    // push() leaves spare capacity; the series keeps this array for its life, so trim it.
-    return out.slice()
+    return out
   }
 
   /** Exposed values that clash with target labels move to exported_<name> (shortest names first, adding prefixes until the name is free). */
@@ -392,7 +390,7 @@ export class ScrapeLoop {
       while (m.has(name))
       m.set(name, c.value)
     }
-    return sortLabels([...m].map(([name, value]) => this.cache.label(name, value)))
+    return sortLabels([...m].map(([name, value]) => ({ name, value })))
   }
 
   #checkLabels (labels: Labels): void {

@@ -1,6 +1,7 @@
 // The sample path's currency. A Series is created once per distinct label set and reused
-// across scrapes, so the hot path hands around references, not fresh label arrays; later
-// stages cache their work on it (remote_write keeps the series' encoded protobuf labels).
+// across scrapes, so the hot path hands around references, not fresh label arrays. It keeps
+// its labels only in their encoded wire form (one flat string), which remote_write sends as is.
+import { decodeLabels, encodeLabels } from './label-bytes.js'
 
 export interface Label {
   readonly name: string
@@ -16,11 +17,10 @@ export class Series {
   /** Process-unique id; stable for the life of the object. */
   readonly id: number
   /**
-   * Cached encoding, owned by the stage that fills it: remote_write's protobuf label bytes, held
-   * as a latin1 string (one char per byte). A string is a GC leaf with a 12-byte header, where a
-   * Uint8Array costs a typed-array object, an ArrayBuffer and an off-heap backing store each.
+   * The labels in remote-write wire form (label-bytes.ts), the only copy a series keeps: the
+   * remote-write encoder writes it as is, and `labels` decodes it for the rare reader.
    */
-  encoded: string | undefined
+  encoded: string
   /** The remote-write disk buffer segment that last recorded this series' labels (0: none). */
   walMark = 0
   /**
@@ -29,9 +29,14 @@ export class Series {
    * -1 until first needed.
    */
   shardKey = -1
-  constructor (readonly labels: Labels) {
+  /** From a sorted label set, or (labels undefined) from its encoded form. */
+  constructor (labels: Labels | undefined, encoded?: string) {
     this.id = nextSeriesId++
+    this.encoded = encoded ?? encodeLabels(labels ?? [])
   }
+
+  /** The label set, decoded on each call (cache it where it is read often). */
+  get labels (): Labels { return decodeLabels(this.encoded) }
 
   get (name: string): string | undefined {
     for (const l of this.labels) if (l.name === name) return l.value

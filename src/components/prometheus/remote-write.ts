@@ -153,7 +153,8 @@ export function seriesTransform (external: Record<string, string>, rules: RuleCo
   const compiled = rulesFromDecoded(rules)
   if (ext.length === 0 && compiled.length === 0) return undefined
   return (s: Series) => {
-    let labels = s.labels
+    const orig = s.labels
+    let labels = orig
     if (ext.length > 0) {
       const added: Label[] = [...labels]
       for (const [name, value] of ext) if (!labels.some(l => l.name === name)) added.push({ name, value })
@@ -164,7 +165,7 @@ export function seriesTransform (external: Record<string, string>, rules: RuleCo
       if (!out || out.length === 0) return undefined
       labels = out
     }
-    return labels === s.labels ? s : new Series(labels)
+    return labels === orig ? s : new Series(labels)
   }
 }
 

@@ -380,9 +380,7 @@ export class DiskPending implements PendingStore {
       }
       if (t === REC_SERIES || t === REC_SERIES_PB) {
         const s = t === REC_SERIES ? decodeSeries(rd.r.payload()) : decodeSeriesPb(rd.r.payload())
-        const series = new SeriesClass(s.labels)
-        series.encoded = s.encoded
-        rd.series.set(s.ref, series)
+        rd.series.set(s.ref, new SeriesClass(s.labels, s.encoded))
       } else if (t === REC_SAMPLES || t === REC_SAMPLES_AT) {
         const p = rd.r.payload()
         const at = t === REC_SAMPLES_AT
