@@ -15,7 +15,8 @@ import { objectScope } from './vm/evaluate.js'
 import { newObject } from './vm/value.js'
 import { authGuard, tlsOptions, type HttpBlock } from './http/security.js'
 import { VERSION } from './version.js'
-import { startCluster, singleNodeCluster, type Cluster, type ClusterNode, type ClusterOptions } from './cluster/index.js'
+import type { Cluster, ClusterNode, ClusterOptions } from './cluster/index.js'
+import { singleNodeCluster } from './cluster/single.js'
 import { registerPeersAPI } from './http/peers.js'
 import { registerRemoteAPI } from './http/remote-api.js'
 import { registerUI, defaultStaticDir } from './http/ui/routes.js'
@@ -130,6 +131,8 @@ export class Agent {
     const addr = await this.http.listen(this.#opts.listenHost, this.#opts.listenPort, early.block ? tlsOptions(early.block) : undefined)
     this.log.info('now listening for http traffic', { addr: `${addr.address}:${addr.port}`, version: VERSION })
     if (this.#opts.cluster?.enabled) {
+      // libp2p and its stack (~20 MiB of code and heap) load only for a clustered agent.
+      const { startCluster } = await import('./cluster/node.js')
       this.#cluster = await startCluster({
         ...this.#opts.cluster,
         httpAddr: this.#opts.cluster.httpAddr ?? (this.services.get(HTTP_ADDRESS_SERVICE) as () => string)(),

@@ -13,9 +13,9 @@ import type { Exemplar, Series } from '../../storage/series.js'
 import { Series as SeriesClass } from '../../storage/series.js'
 import type { SampleBatch } from '../batch.js'
 import type { PendingStore, TakeEntry } from '../pending.js'
-import { seriesLabelBytes } from '../codec.js'
+import { snappyCompress, snappyUncompress } from '../snappy-block.js'
 import {
-  decodeSeries, decodeSeriesPb, parseSegmentName, RecordBuffer, REC_SAMPLES, REC_SAMPLES_AT, REC_SERIES, REC_SERIES_PB, SAMPLE_BYTES, SegmentReader, segmentName, SegmentWriter,
+  decodeSeries, decodeSeriesPb, forEachBlockSeries, parseSegmentName, RecordBuffer, REC_SAMPLES, REC_SAMPLES_AT, REC_SERIES, REC_SERIES_BLOCK, REC_SERIES_PB, SAMPLE_BYTES, SeriesBlock, SegmentReader, segmentName, SegmentWriter,
 } from './segment.js'
 
 export interface DiskPendingOptions {
@@ -35,7 +35,7 @@ export interface DiskPendingOptions {
    * source and a busy sender): in steady state nothing is read back from disk. @default 4096
    */
   memoryEntries?: number
-  /** @default twice inflightMax, at least memoryEntries */
+  /** @default twice inflightMax, at least 4M entries (~100 MiB when full) */
   maxMemoryEntries?: number
   /** Most samples in flight (handed out, not yet acknowledged) at once. */
   inflightMax: number
@@ -65,6 +65,7 @@ export class DiskPending implements PendingStore {
   private segments: Segment[] = []
   private writer!: SegmentWriter
   private readonly rec = new RecordBuffer()
+  private readonly block = new SeriesBlock()
   /** Series ids whose labels the current segment has; `Series.walMark === segmentMark` is the fast path. */
   private writtenRefs = new Set<number>()
   private segmentMark = nextMark()
@@ -105,7 +106,7 @@ export class DiskPending implements PendingStore {
     this.o = { segmentBytes: 4 << 20, memoryEntries: 4096, maxMemoryEntries: 0, syncIntervalMs: 1000, deferMs: 0, ...opts }
     const m = pow2(this.o.memoryEntries)
     this.memMask = m - 1
-    this.maxMem = Math.max(m, pow2(opts.maxMemoryEntries ?? this.o.inflightMax * 2))
+    this.maxMem = Math.max(m, pow2(opts.maxMemoryEntries ?? Math.max(this.o.inflightMax * 2, 1 << 22)))
     this.memSeries = new Array<Series | undefined>(m)
     this.memValues = new Float64Array(m)
     this.memTs = new Float64Array(m)
@@ -231,10 +232,10 @@ export class DiskPending implements PendingStore {
       s.walMark = mark
       if (!this.writtenRefs.has(s.id)) {
         this.writtenRefs.add(s.id)
-        // The encoder needs these bytes for sending anyway; computing them here caches them.
-        rec.seriesEncoded(s.id, seriesLabelBytes(s))
+        this.block.add(s.id, s.encoded)
       }
     }
+    this.block.writeTo(rec, snappyCompress)
     this.seriesBytes += rec.len
     rec.begin(REC_SAMPLES_AT)
     rec.f64(from)
@@ -378,9 +379,14 @@ export class DiskPending implements PendingStore {
         rd = this.reader = { seg: next, r: new SegmentReader(next.path), seq: next.first, series: new Map(), idx: 0, count: 0 }
         continue
       }
-      if (t === REC_SERIES || t === REC_SERIES_PB) {
+      if (t === REC_SERIES_BLOCK) {
+        const map = rd.series
+        try {
+          forEachBlockSeries(snappyUncompress(rd.r.payload()), (ref, enc) => map.set(ref, new SeriesClass(undefined, enc)))
+        } catch { /* a damaged block: its series' samples are skipped as unreadable */ }
+      } else if (t === REC_SERIES || t === REC_SERIES_PB) {
         const s = t === REC_SERIES ? decodeSeries(rd.r.payload()) : decodeSeriesPb(rd.r.payload())
-        rd.series.set(s.ref, new SeriesClass(s.labels, s.encoded))
+        rd.series.set(s.ref, s.encoded !== undefined ? new SeriesClass(undefined, s.encoded) : new SeriesClass(s.labels))
       } else if (t === REC_SAMPLES || t === REC_SAMPLES_AT) {
         const p = rd.r.payload()
         const at = t === REC_SAMPLES_AT

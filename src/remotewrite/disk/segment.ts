@@ -6,6 +6,9 @@
 //     SERIES    (1) u32 ref, u16 count, count × (u16 len, name, u32 len, value)   (read only)
 //     SAMPLES   (2) u32 count, count × (u32 ref, f64 timestamp, f64 value, u8 flags)   (read only)
 //     SAMPLES_AT (4) f64 first seq, u32 count, count × sample as in SAMPLES
+//     SERIES_BLOCK (5) a snappy block of entries (u32 ref, u32 length, the SERIES_PB label bytes):
+//                   the series a flush introduces, compressed together (label sets share most
+//                   of their bytes; at a million series the labels are most of what is written)
 //     SERIES_PB (3) u32 ref, then the labels as remote-write protobuf `Label` fields: the bytes
 //                   the encoder caches on the Series anyway, so writing one is a memcpy
 //
@@ -24,6 +27,7 @@ export const REC_SERIES = 1
 export const REC_SAMPLES = 2
 export const REC_SERIES_PB = 3
 export const REC_SAMPLES_AT = 4
+export const REC_SERIES_BLOCK = 5
 export const SAMPLE_BYTES = 21
 
 export function segmentName (firstSeq: number): string {
@@ -104,6 +108,53 @@ export class RecordBuffer {
   }
 
   reset (): void { this.len = 0 }
+}
+
+/** Collects series for one SERIES_BLOCK record. */
+export class SeriesBlock {
+  private buf = Buffer.allocUnsafe(1 << 16)
+  len = 0
+  count = 0
+
+  add (ref: number, encoded: string): void {
+    const need = 8 + encoded.length
+    if (this.len + need > this.buf.length) {
+      let size = this.buf.length * 2
+      while (size < this.len + need) size *= 2
+      const next = Buffer.allocUnsafe(size)
+      this.buf.copy(next, 0, 0, this.len)
+      this.buf = next
+    }
+    this.buf.writeUInt32LE(ref >>> 0, this.len)
+    this.buf.writeUInt32LE(encoded.length, this.len + 4)
+    this.len += 8 + this.buf.write(encoded, this.len + 8, 'latin1')
+    this.count++
+  }
+
+  /** Appends the block as one record (compressed with `compress`) and empties it. */
+  writeTo (rec: RecordBuffer, compress: (b: Uint8Array) => Uint8Array): void {
+    if (this.count === 0) return
+    const z = compress(this.buf.subarray(0, this.len))
+    rec.begin(REC_SERIES_BLOCK)
+    rec.ensure(z.length)
+    rec.buf.set(z, rec.len)
+    rec.len += z.length
+    rec.end()
+    this.len = 0
+    this.count = 0
+  }
+}
+
+/** Calls fn(ref, encoded labels) for each entry of an uncompressed SERIES_BLOCK payload. */
+export function forEachBlockSeries (raw: Buffer, fn: (ref: number, encoded: string) => void): void {
+  let o = 0
+  while (o + 8 <= raw.length) {
+    const ref = raw.readUInt32LE(o)
+    const n = raw.readUInt32LE(o + 4)
+    if (o + 8 + n > raw.length) throw new Error('disk buffer: truncated series block')
+    fn(ref, raw.toString('latin1', o + 8, o + 8 + n))
+    o += 8 + n
+  }
 }
 
 /** An open segment being appended to. */
