@@ -1,18 +1,26 @@
 // The fleet's read-only API over libp2p (/shoal/<fleet>/api/1.0.0), so one node can show every
 // other node's components even when it cannot reach their HTTP ports (NAT, firewalls, sites).
 //
-// One request per stream. Request: UTF-8 JSON {"p": path, "t"?: targetPeerId}, then the client
-// closes its write side. Response: "<status>\n<JSON body>", then the server closes.
+// One request per stream. Request: UTF-8 JSON {"p": path, "t"?: targetPeerId, "z"?: 1}, then the
+// client closes its write side. Response: "<status>\n<JSON body>", or, when the request said "z"
+// (it takes gzip) and the body is not tiny, "<status>z\n<gzip of the JSON body>"; then the server
+// closes. Older peers ignore "z" and answer plain, so both kinds of client and server mix.
 // With "t" naming another peer, the server forwards the request one hop to that peer over a
 // connection it already has and relays the answer (never further: the forwarded request has no "t").
 
+import { gunzipSync, gzipSync } from 'node:zlib'
 import type { Connection, Stream } from '@libp2p/interface'
 import type { LocalApi } from './types.js'
 
 export const apiProtocol = (fleet: string): string => `/shoal/${fleet}/api/1.0.0`
 
 export const MAX_REQUEST_BYTES = 4096
+/** On the wire (compressed, when it is). A 5,000-target detail page is ~3 MB of JSON, ~0.2 MB gzipped. */
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+/** A response body once decompressed: bounds what a peer can make us allocate. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024
+/** Bodies below this go plain: gzip would not pay for its header and CPU. */
+const COMPRESS_FROM = 1024
 /** Server side: the whole exchange, including a forward hop. */
 export const SERVE_TIMEOUT_MS = 10_000
 /** Per peer: a burst of RATE_BURST requests, then RATE_PER_SEC. */
@@ -28,7 +36,7 @@ export function allowedPath (p: string): boolean {
   return m !== null && m[1].length <= 512 && /^[A-Za-z0-9_.\-/]+$/.test(m[1]) && !m[1].split('/').includes('..')
 }
 
-export interface WireRequest { p: string, t?: string }
+export interface WireRequest { p: string, t?: string, /** the client takes gzip */ z?: 1 }
 
 export function encodeRequest (r: WireRequest): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(r))
@@ -39,22 +47,39 @@ export function decodeRequest (data: Uint8Array): WireRequest | undefined {
     const r = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data)) as Partial<WireRequest>
     if (r === null || typeof r !== 'object' || typeof r.p !== 'string' || r.p.length > 1024) return undefined
     if (r.t !== undefined && (typeof r.t !== 'string' || r.t.length > 128)) return undefined
-    return r.t === undefined ? { p: r.p } : { p: r.p, t: r.t }
+    const out: WireRequest = r.t === undefined ? { p: r.p } : { p: r.p, t: r.t }
+    if (r.z === 1) out.z = 1
+    return out
   } catch {
     return undefined
   }
 }
 
-export function encodeResponse (status: number, body: string): Uint8Array {
+export function encodeResponse (status: number, body: string, gzip = false): Uint8Array {
+  if (gzip && body.length >= COMPRESS_FROM) {
+    const z = gzipSync(body, { level: 6 })
+    const head = Buffer.from(`${status}z\n`)
+    return Buffer.concat([head, z])
+  }
   return new TextEncoder().encode(`${status}\n${body}`)
 }
 
 export function decodeResponse (data: Uint8Array): { status: number, body: string } | undefined {
   const nl = data.indexOf(10)
-  if (nl < 1 || nl > 3) return undefined
-  const status = Number(new TextDecoder().decode(data.subarray(0, nl)))
-  if (!Number.isInteger(status) || status < 100 || status > 599) return undefined
-  return { status, body: new TextDecoder().decode(data.subarray(nl + 1)) }
+  if (nl < 1 || nl > 4) return undefined
+  let head = new TextDecoder().decode(data.subarray(0, nl))
+  const zipped = head.endsWith('z')
+  if (zipped) head = head.slice(0, -1)
+  if (!/^\d{3}$/.test(head)) return undefined
+  const status = Number(head)
+  if (status < 100 || status > 599) return undefined
+  const rest = data.subarray(nl + 1)
+  if (!zipped) return { status, body: new TextDecoder().decode(rest) }
+  try {
+    return { status, body: gunzipSync(rest, { maxOutputLength: MAX_BODY_BYTES }).toString('utf8') }
+  } catch {
+    return undefined
+  }
 }
 
 const errorBody = (msg: string): string => JSON.stringify({ error: msg })
@@ -92,7 +117,7 @@ async function sendAll (stream: Stream, data: Uint8Array, signal: AbortSignal): 
 
 /** Client side of one exchange on an already opened stream. */
 export async function exchange (stream: Stream, req: WireRequest, signal: AbortSignal): Promise<{ status: number, body: string }> {
-  await sendAll(stream, encodeRequest(req), signal)
+  await sendAll(stream, encodeRequest({ ...req, z: 1 }), signal)
   const res = decodeResponse(await readAll(stream, MAX_RESPONSE_BYTES + 8, signal))
   if (res === undefined) throw new Error('malformed API response')
   return res
@@ -135,10 +160,11 @@ export async function serveStream (stream: Stream, connection: Connection, deps:
   const signal = AbortSignal.timeout(SERVE_TIMEOUT_MS)
   let status = 500
   let body = errorBody('internal error')
+  let req: WireRequest | undefined
   try {
     const remote = connection.remotePeer.toString()
     const raw = await readAll(stream, MAX_REQUEST_BYTES, signal)
-    const req = decodeRequest(raw)
+    req = decodeRequest(raw)
     if (!deps.isMember(remote)) {
       status = 403; body = errorBody('not a live member of this fleet')
     } else if (!deps.limiter.take(remote)) {
@@ -155,9 +181,12 @@ export async function serveStream (stream: Stream, connection: Connection, deps:
   } catch (err) {
     status = 500; body = errorBody((err as Error).message)
   }
-  if (Buffer.byteLength(body) > MAX_RESPONSE_BYTES) { status = 502; body = errorBody(`response larger than ${MAX_RESPONSE_BYTES} bytes`) }
+  const gzip = req?.z === 1
+  if (body.length > MAX_BODY_BYTES) { status = 502; body = errorBody(`response larger than ${MAX_BODY_BYTES} bytes`) }
+  let wire = encodeResponse(status, body, gzip)
+  if (wire.byteLength > MAX_RESPONSE_BYTES) wire = encodeResponse(502, errorBody(`response larger than ${MAX_RESPONSE_BYTES} bytes${gzip ? ' compressed' : ''}`))
   try {
-    await sendAll(stream, encodeResponse(status, body), signal)
+    await sendAll(stream, wire, signal)
   } catch (err) {
     stream.abort(err as Error)
   }
