@@ -3,20 +3,9 @@
 import type { Schema } from '../vm/schema.js'
 import { AlloyFunction, Capsule, Secret } from '../vm/value.js'
 import { formatDuration } from '../vm/duration.js'
+import type { JSONStmt, JSONValue } from './ui/client/wire.mjs'
 
-export type JSONValue =
-  | { type: 'null', value: null }
-  | { type: 'number', value: number | string }
-  | { type: 'string', value: string }
-  | { type: 'bool', value: boolean }
-  | { type: 'array', value: JSONValue[] }
-  | { type: 'object', value: Array<{ key: string, value: JSONValue }> }
-  | { type: 'function', value: string }
-  | { type: 'capsule', value: string }
-
-export type JSONStmt =
-  | { name: string, type: 'attr', value: JSONValue }
-  | { name: string, type: 'block', label?: string, body: JSONStmt[] }
+export type { JSONStmt, JSONValue } from './ui/client/wire.mjs'
 
 export function encodeValue (v: unknown): JSONValue {
   if (v === null || v === undefined) return { type: 'null', value: null }

@@ -2,17 +2,9 @@
 import type { Controller, ComponentInfo } from '../runtime/controller.js'
 import { encodeBody, encodeExports } from './alloyjson.js'
 import { sendJSON, type HttpServer } from './server.js'
+import type { ComponentSummary } from './ui/client/wire.mjs'
 
-export interface ComponentSummary {
-  moduleID: string
-  localID: string
-  id: string
-  name: string
-  label: string
-  health: { state: string, message: string, updatedTime: string }
-  referencesTo: string[]
-  referencedBy: string[]
-}
+export type { ComponentSummary } from './ui/client/wire.mjs'
 
 export function summary (c: ComponentInfo): ComponentSummary {
   return {

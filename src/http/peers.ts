@@ -3,21 +3,9 @@
 import type { Cluster, PeerInfo } from '../cluster/index.js'
 import type { Controller } from '../runtime/controller.js'
 import { sendJSON, type HttpServer } from './server.js'
+import type { Peer } from './ui/client/wire.mjs'
 
-export interface PeerJSON {
-  name: string
-  addr: string
-  isSelf: boolean
-  state: string
-  peerId: string
-  addresses: string[]
-  httpAddr: string
-  version: string
-  lastHeartbeat: string
-  lastHeartbeatAgeMs: number
-  components: Record<string, { configHash: string, match: boolean }>
-  targetsOwned: Record<string, number>
-}
+export type PeerJSON = Peer
 
 /** Counts, per component, the targets each peer owns, from the scrape components' debug info. */
 function ownedCounts (controller: Controller): Map<string, Record<string, number>> {

@@ -33,7 +33,8 @@ export interface LoopOptions {
   log?: Logger
 }
 
-export type HealthState = 'up' | 'down' | 'unknown'
+export type { TargetHealth as HealthState } from '../http/ui/client/wire.mjs'
+import type { TargetHealth as HealthState } from '../http/ui/client/wire.mjs'
 
 export interface TargetHealth {
   health: HealthState

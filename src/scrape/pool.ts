@@ -10,7 +10,8 @@ import { labelsEqual } from '../storage/series.js'
 import { formatDuration } from '../vm/duration.js'
 import type { SeriesCache } from './cache.js'
 import { httpClientPart, resolveScrapeConfig, sameValue, type ResolvedScrapeConfig, type ScrapeConfig } from './config.js'
-import { ScrapeLoop, type Fetcher, type HealthState, type ParserFactory } from './loop.js'
+import { ScrapeLoop, type Fetcher, type ParserFactory } from './loop.js'
+import type { TargetDebugInfo } from '../http/ui/client/wire.mjs'
 import { ScrapeMetrics } from './metrics.js'
 import { HttpScraper } from './scraper.js'
 import { newTarget, targetKey, type Target } from './target.js'
@@ -26,21 +27,7 @@ export interface PoolDeps {
   fetcher?: (cfg: ResolvedScrapeConfig) => Fetcher & { close (): Promise<void> }
 }
 
-/** One target as the UI shows it (Alloy's TargetStatus, plus discovered labels and counts). */
-export interface TargetDebugInfo {
-  job: string
-  url: string
-  health: HealthState
-  labels: Record<string, string>
-  discovered_labels: Record<string, string>
-  last_error: string
-  /** RFC 3339, or "" before the first scrape. */
-  last_scrape: string
-  /** Go duration string, as Alloy prints time.Duration ("12.5ms"). */
-  last_scrape_duration: string
-  series?: number
-  samples: number
-}
+export type { TargetDebugInfo } from '../http/ui/client/wire.mjs'
 
 interface Known {
   target: Target

@@ -2,67 +2,13 @@
 // whose URLs are relative to <base href>, so the UI works under a path prefix.
 import { LOCAL, type Scope, type Via } from './scope.mjs'
 
-export interface Health { state: string, message: string, updatedTime: string }
-
-export interface ComponentSummary {
-  moduleID: string
-  localID: string
-  id: string
-  name: string
-  label: string
-  health: Health
-  referencesTo: string[]
-  referencedBy: string[]
-}
-
-export type JSONValue =
-  | { type: 'null', value: null }
-  | { type: 'number', value: number | string }
-  | { type: 'string', value: string }
-  | { type: 'bool', value: boolean }
-  | { type: 'array', value: JSONValue[] }
-  | { type: 'object', value: Array<{ key: string, value: JSONValue }> }
-  | { type: 'function', value: string }
-  | { type: 'capsule', value: string }
-
-export type JSONStmt =
-  | { name: string, type: 'attr', value: JSONValue }
-  | { name: string, type: 'block', label?: string, body: JSONStmt[] }
+import type { ComponentSummary, JSONStmt } from './wire.mjs'
+export type { ComponentSummary, Health, JSONStmt, JSONValue, Peer, ScrapeTarget } from './wire.mjs'
 
 export interface ComponentDetail extends ComponentSummary {
   arguments: JSONStmt[] | null
   exports: JSONStmt[] | null
   debugInfo: unknown
-}
-
-export interface ScrapeTarget {
-  job: string
-  url: string
-  health: string
-  labels: Record<string, string>
-  discovered_labels: Record<string, string>
-  last_error: string
-  last_scrape: string
-  last_scrape_duration: string
-  series?: number
-  samples: number
-  local?: boolean
-  owner?: { peerId: string, name: string } | null
-}
-
-export interface Peer {
-  name: string
-  addr: string
-  isSelf: boolean
-  state: string
-  peerId: string
-  addresses: string[]
-  httpAddr: string
-  version: string
-  lastHeartbeat: string
-  lastHeartbeatAgeMs: number
-  components: Record<string, { configHash: string, match: boolean }>
-  targetsOwned: Record<string, number>
 }
 
 export class HTTPError extends Error {
