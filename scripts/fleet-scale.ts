@@ -1,5 +1,7 @@
 // Fleet scale: membership traffic and CPU per node for fleets of N cluster nodes on loopback.
 // Run: node_modules/.bin/node --import tsx scripts/fleet-scale.ts [N…]   (default 10 25 50)
+//      … scripts/fleet-scale.ts wire: bytes per received copy of a full and an alive beat, and per
+//      ping, between two nodes (gossipsub as the fleet signs; with and without the inlined key).
 // Env: PER_PROC nodes per child process (default 10), SETTLE_S (default 15), WINDOW_S (default 20),
 //      FLEET_OPTS extra ClusterOptions as JSON (e.g. '{"heartbeatMs":1000}').
 // Diagnostics: CONVERGE_S (default 120) before giving up, then every node below N peers is
@@ -23,12 +25,17 @@ import { tcp } from '@libp2p/tcp'
 import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
-import { startCluster } from '../src/cluster/node.js'
-import { gossipTopic } from '../src/cluster/options.js'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { gossipsub, StrictSign } from '@libp2p/gossipsub'
+import type { GossipSub } from '@libp2p/gossipsub'
+import { encodeAlive, encodeHeartbeat, recordDigest } from '../src/cluster/heartbeat.js'
+import { omitInlinedKeys, startCluster } from '../src/cluster/node.js'
+import { aliveTopic, gossipTopic } from '../src/cluster/options.js'
 import type { ClusterLog, ClusterNode, ClusterOptions } from '../src/cluster/types.js'
 
-interface Snapshot { read: number, written: number, cpuUs: number, at: number, gossip: number[] }
-interface NodeStats { peers: number, conns: number, mesh: number, intervalMs: number, gossipPerS: number, hbBytes: number }
+interface Snapshot { read: number, written: number, cpuUs: number, at: number, gossip: number[], sent: Array<{ full: number, alive: number }> }
+interface NodeStats { peers: number, conns: number, mesh: number, aliveMesh: number, intervalMs: number, gossipPerS: number, hbBytes: number, aliveBytes: number, fullSentPerS: number, aliveSentPerS: number }
 interface Report { nodes: number, inBps: number, outBps: number, cpuMsPerS: number, stats: NodeStats[] }
 type ToChild = { kind: 'status' } | { kind: 'mark' } | { kind: 'report' } | { kind: 'diag', below: number } | { kind: 'exit' }
 type FromChild = { kind: 'ready', addr: string } | { kind: 'status', minPeers: number, counts: number[] } | { kind: 'marked' } | { kind: 'report', report: Report } | { kind: 'diag', lines: string[] }
@@ -81,7 +88,8 @@ async function child (count: number, join: string): Promise<void> {
     let written = closed.written
     for (const s of sockets) { read += s.bytesRead; written += s.bytesWritten }
     const cpu = process.cpuUsage()
-    return { read, written, cpuUs: cpu.user + cpu.system, at: Date.now(), gossip: await gossipCounts() }
+    const sent = nodes.map(n => ({ ...((n.node as unknown as { sent?: { full: number, alive: number } }).sent ?? { full: 0, alive: 0 }) }))
+    return { read, written, cpuUs: cpu.user + cpu.system, at: Date.now(), gossip: await gossipCounts(), sent }
   }
   const lag = monitorEventLoopDelay({ resolution: 20 })
   lag.enable()
@@ -109,14 +117,18 @@ async function child (count: number, join: string): Promise<void> {
         const s = (end.at - mark!.at) / 1000
         const stats = nodes.map((n, i): NodeStats => {
           const l = (n.node as unknown as { libp2p: { getConnections: () => unknown[], services: { pubsub: { getMeshPeers: (t: string) => unknown[] } } } }).libp2p
-          const internals = n.node as unknown as { heartbeatIntervalMs?: () => number, lastHeartbeatBytes?: number }
+          const internals = n.node as unknown as { heartbeatIntervalMs?: () => number, lastHeartbeatBytes?: number, lastAliveBytes?: number }
           return {
             peers: n.node.peers().length,
             conns: l.getConnections().length,
             mesh: l.services.pubsub.getMeshPeers(gossipTopic('shoal')).length,
+            aliveMesh: l.services.pubsub.getMeshPeers(aliveTopic('shoal')).length,
             intervalMs: internals.heartbeatIntervalMs?.() ?? extra.heartbeatMs ?? 1000,
             gossipPerS: (end.gossip[i] - mark!.gossip[i]) / s,
             hbBytes: internals.lastHeartbeatBytes ?? 0,
+            aliveBytes: internals.lastAliveBytes ?? 0,
+            fullSentPerS: (end.sent[i].full - mark!.sent[i].full) / s,
+            aliveSentPerS: (end.sent[i].alive - mark!.sent[i].alive) / s,
           }
         })
         send({ kind: 'report', report: { nodes: count, inBps: (end.read - mark!.read) / s, outBps: (end.written - mark!.written) / s, cpuMsPerS: (end.cpuUs - mark!.cpuUs) / 1000 / s, stats } })
@@ -207,9 +219,14 @@ async function measure (n: number): Promise<void> {
       cpu_ms_per_s_per_node: +(sum(r => r.cpuMsPerS) / n).toFixed(1),
       heartbeat_ms: Math.round(avg(s => s.intervalMs)),
       heartbeat_bytes: Math.round(avg(s => s.hbBytes)),
+      alive_bytes: Math.round(avg(s => s.aliveBytes)),
+      // fleet-wide beats published per second, full and alive
+      full_per_s: +stats.reduce((a, s) => a + s.fullSentPerS, 0).toFixed(1),
+      alive_per_s: +stats.reduce((a, s) => a + s.aliveSentPerS, 0).toFixed(1),
       gossip_msgs_per_s_per_node: +avg(s => s.gossipPerS).toFixed(1),
       conns_avg: +avg(s => s.conns).toFixed(1),
       mesh_avg: +avg(s => s.mesh).toFixed(1),
+      alive_mesh_avg: +avg(s => s.aliveMesh).toFixed(1),
       min_peers: Math.min(...stats.map(s => s.peers)),
     }
     console.log(JSON.stringify(row))
@@ -223,7 +240,54 @@ async function measure (n: number): Promise<void> {
   }
 }
 
-if (process.argv[2] === 'child') {
+// ---- wire: per-copy bytes of each message kind between two nodes ----
+async function wire (): Promise<void> {
+  const sockets = new Set<Socket>()
+  subscribe('net.client.socket', m => { sockets.add((m as { socket: Socket }).socket) })
+  subscribe('net.server.socket', m => { sockets.add((m as { socket: Socket }).socket) })
+  const total = (): number => [...sockets].reduce((a, s) => a + s.bytesRead, 0)
+  const mk = async () => await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] }, transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()],
+    connectionMonitor: { enabled: false },
+    services: { identify: identify(), ping: ping(), pubsub: gossipsub({ globalSignaturePolicy: StrictSign, allowPublishToZeroTopicPeers: true, Dlazy: 0, gossipFactor: 0 }) },
+  })
+  const a = await mk()
+  const b = await mk()
+  const topics = { full: gossipTopic('shoal'), alive: aliveTopic('shoal') }
+  for (const n of [a, b]) for (const t of Object.values(topics)) (n.services.pubsub as GossipSub).subscribe(t)
+  await a.dial(b.getMultiaddrs()[0])
+  await sleep(2500)
+  const record = { name: 'n12345-0', addrs: [a.getMultiaddrs()[0].toString()], httpAddr: '127.0.0.1:12345', state: 'participant' as const, version: 'v0.0.0-scale', components: { 'prometheus.scrape.default': 'a3f9c2d1e0b4a5f6' } }
+  const full = encodeHeartbeat({ peerId: a.peerId.toString(), ...record, seq: Date.now(), intervalMs: 1000, digest: recordDigest(record) })
+  const alive = encodeAlive({ seq: Date.now(), intervalMs: 1000, digest: recordDigest(record) })
+  const K = 200
+  const perCopy = async (topic: string, data: Uint8Array): Promise<number> => {
+    await sleep(1000)
+    const t0 = total()
+    for (let i = 0; i < K; i++) { await (a.services.pubsub as GossipSub).publish(topic, data); await sleep(5) }
+    await sleep(1000)
+    return Math.round((total() - t0) / K)
+  }
+  const row: Record<string, number> = { full_payload: full.length, alive_payload: alive.length }
+  row.full_per_copy = await perCopy(topics.full, full)
+  row.alive_per_copy = await perCopy(topics.alive, alive)
+  omitInlinedKeys(a.services.pubsub as GossipSub)
+  row.full_per_copy_no_key = await perCopy(topics.full, full)
+  row.alive_per_copy_no_key = await perCopy(topics.alive, alive)
+  const conn = a.getConnections()[0] as unknown as { muxer: { ping: () => Promise<number> } }
+  let t0 = total()
+  for (let i = 0; i < K; i++) await conn.muxer.ping()
+  row.yamux_ping_round_trip = Math.round((total() - t0) / K)
+  t0 = total()
+  for (let i = 0; i < 50; i++) await a.services.ping.ping(b.peerId)
+  row.ping_protocol_round_trip = Math.round((total() - t0) / 50)
+  console.log(JSON.stringify(row))
+  await Promise.all([a.stop(), b.stop()])
+}
+
+if (process.argv[2] === 'wire') {
+  await wire()
+} else if (process.argv[2] === 'child') {
   await child(Number(process.argv[3]), process.argv[4] ?? '')
 } else {
   const sizes = process.argv.slice(2).map(Number)

@@ -1,7 +1,7 @@
 // The live peer table, fed by heartbeats. Pure logic (the clock is injected) so it is tested
 // without libp2p. Liveness is "heartbeats keep arriving", whichever path they took.
 
-import type { Heartbeat } from './heartbeat.js'
+import type { Alive, Heartbeat } from './heartbeat.js'
 import { peerInterval } from './scale.js'
 import type { PeerInfo } from './types.js'
 
@@ -30,11 +30,21 @@ export interface MembershipInit {
   onEvent: (ev: MembershipEvent) => void
 }
 
+/** What an alive beat told us: the record we hold is current, outdated, or we hold none. */
+export type AliveResult = 'current' | 'outdated' | 'unknown'
+
 export class Membership {
   readonly selfInfo: PeerInfo
   private readonly members = new Map<string, PeerInfo>()
-  /** Last accepted seq per peer, kept after a peer leaves so its old heartbeats cannot revive it. */
+  /** Last accepted seq per peer (full or alive beat), kept after a peer leaves so its old
+   *  heartbeats cannot revive it. */
   private readonly lastSeq = new Map<string, { seq: number, at: number }>()
+  /** Per member: seq and digest of the full record we hold (digest undefined: an older node). */
+  private readonly records = new Map<string, { seq: number, digest: string | undefined }>()
+  /** The digest the peer's latest alive beat announced. */
+  private readonly announced = new Map<string, string>()
+  /** Peers heard alive whose record we lack (not members yet): when last heard. */
+  private readonly heardOf = new Map<string, number>()
   private readonly quarantine = new Map<string, number>()
   /** Per peer: the heartbeat interval it announced last (or the default). */
   private readonly intervals = new Map<string, number>()
@@ -47,33 +57,95 @@ export class Membership {
     this.now = init.now ?? Date.now
   }
 
-  /** Checks a heartbeat signed by `from`; undefined means acceptable. */
+  /**
+   * Checks a full heartbeat signed by `from`; undefined means acceptable. Besides a newer seq, a
+   * full beat that arrives after the alive beats that followed it (other topic, other path) is
+   * still taken while the peer is alive to us, if it is newer than the record we hold and is
+   * the record those alive beats announced.
+   */
   check (hb: Heartbeat, from: string): RejectReason | undefined {
     if (hb.peerId !== from) return 'wrong_sender'
     if (hb.peerId === this.selfInfo.peerId) return 'self'
     const last = this.lastSeq.get(hb.peerId)
-    if (last !== undefined && hb.seq <= last.seq) return 'stale_seq'
-    const q = this.quarantine.get(hb.peerId)
+    if (last !== undefined && hb.seq <= last.seq) {
+      const held = this.records.get(hb.peerId)
+      const alive = this.members.has(hb.peerId) || this.heardOf.has(hb.peerId)
+      const late = alive && hb.digest !== undefined && hb.digest === this.announced.get(hb.peerId) &&
+        (held === undefined || (hb.seq > held.seq && held.digest !== hb.digest))
+      if (!late) return 'stale_seq'
+    }
+    return this.quarantined(hb.peerId)
+  }
+
+  /** Checks an alive beat (its sender is the signer by construction). */
+  checkAlive (a: Alive): RejectReason | undefined {
+    if (a.peerId === this.selfInfo.peerId) return 'self'
+    const last = this.lastSeq.get(a.peerId)
+    if (last !== undefined && a.seq <= last.seq) return 'stale_seq'
+    return this.quarantined(a.peerId)
+  }
+
+  private quarantined (peerId: string): RejectReason | undefined {
+    const q = this.quarantine.get(peerId)
     if (q !== undefined) {
       if (this.now() < q) return 'quarantined'
-      this.quarantine.delete(hb.peerId)
+      this.quarantine.delete(peerId)
     }
     return undefined
   }
 
-  /** Applies a heartbeat that passed check(). */
+  /** Applies an alive beat that passed checkAlive(): liveness as a full beat; the record stays. */
+  applyAlive (a: Alive): AliveResult {
+    const now = this.now()
+    this.lastSeq.set(a.peerId, { seq: a.seq, at: now })
+    this.intervals.set(a.peerId, peerInterval(a.intervalMs, this.defaultIntervalMs))
+    this.announced.set(a.peerId, a.digest)
+    const p = this.members.get(a.peerId)
+    if (p === undefined) { this.heardOf.set(a.peerId, now); return 'unknown' }
+    p.lastHeartbeat = now
+    return this.records.get(a.peerId)?.digest === a.digest ? 'current' : 'outdated'
+  }
+
+  /** Peers whose full record we lack or hold outdated (alive beats announced another one). */
+  wanted (): string[] {
+    const out = [...this.heardOf.keys()]
+    for (const [id, d] of this.announced) {
+      const r = this.records.get(id)
+      if (r !== undefined && this.members.has(id) && r.digest !== d) out.push(id)
+    }
+    return out
+  }
+
+  /** Some member announced no digest (an older node): it understands full beats only. */
+  hasLegacy (): boolean {
+    for (const id of this.members.keys()) if (this.records.get(id)?.digest === undefined) return true
+    return false
+  }
+
+  /** Applies a full heartbeat that passed check(). */
   apply (hb: Heartbeat): void {
     const now = this.now()
-    this.lastSeq.set(hb.peerId, { seq: hb.seq, at: now })
-    this.intervals.set(hb.peerId, peerInterval(hb.intervalMs, this.defaultIntervalMs))
+    const last = this.lastSeq.get(hb.peerId)
+    const newest = last === undefined || hb.seq > last.seq
+    if (newest) {
+      this.lastSeq.set(hb.peerId, { seq: hb.seq, at: now })
+      this.intervals.set(hb.peerId, peerInterval(hb.intervalMs, this.defaultIntervalMs))
+      if (hb.digest !== undefined) this.announced.set(hb.peerId, hb.digest)
+      else this.announced.delete(hb.peerId)
+    }
+    this.heardOf.delete(hb.peerId)
     const old = this.members.get(hb.peerId)
     if (hb.state === 'terminating') {
+      this.records.delete(hb.peerId)
       if (old !== undefined) this.remove(hb.peerId, 'terminating')
       return
     }
+    this.records.set(hb.peerId, { seq: hb.seq, digest: hb.digest })
     const info: PeerInfo = {
       peerId: hb.peerId, name: hb.name, addrs: hb.addrs, httpAddr: hb.httpAddr, state: hb.state,
-      lastHeartbeat: now, version: hb.version, components: hb.components, mismatched: [], isSelf: false,
+      // a late full beat (older seq) brings the record; liveness is what its alive beats said
+      lastHeartbeat: newest ? now : (old?.lastHeartbeat ?? last?.at ?? now),
+      version: hb.version, components: hb.components, mismatched: [], isSelf: false,
     }
     this.members.set(hb.peerId, info)
     if (old === undefined) {
@@ -90,10 +162,13 @@ export class Membership {
     const gone: string[] = []
     for (const p of this.members.values()) if (p.lastHeartbeat < now - this.timeoutOf(p.peerId)) gone.push(p.peerId)
     for (const id of gone) this.remove(id, 'timeout')
+    for (const [id, at] of this.heardOf) if (at < now - this.timeoutOf(id)) this.heardOf.delete(id)
     // forget seqs of long-gone peers so the map stays bounded
     const forget = this.now() - Math.max(600_000, 10 * this.init.timeoutMs)
     for (const [id, s] of this.lastSeq) {
-      if (s.at < forget && !this.members.has(id)) { this.lastSeq.delete(id); this.intervals.delete(id) }
+      if (s.at < forget && !this.members.has(id) && !this.heardOf.has(id)) {
+        this.lastSeq.delete(id); this.intervals.delete(id); this.announced.delete(id)
+      }
     }
     return gone
   }
@@ -152,6 +227,7 @@ export class Membership {
 
   private remove (peerId: string, reason: string): void {
     this.members.delete(peerId)
+    this.records.delete(peerId)
     this.init.onEvent({ kind: 'leave', peerId, reason, membershipChange: true })
   }
 }

@@ -32,15 +32,15 @@ import type { Connection, PeerId, PeerDiscovery, Stream } from '@libp2p/interfac
 import { advertisable, isCircuit, isPublicIp, isWebSocket } from './addresses.js'
 import { allowedPath, apiProtocol, exchange, RateLimiter, serveStream } from './api-protocol.js'
 import type { Registry } from 'prom-client'
-import { decodeHeartbeat, encodeHeartbeat } from './heartbeat.js'
+import { decodeAlive, decodeHeartbeat, encodeAlive, encodeHeartbeat, MAX_WANT, recordDigest, shortId } from './heartbeat.js'
 import type { Heartbeat } from './heartbeat.js'
 import { loadOrCreatePeerKey, readFleetKey } from './keys.js'
 import { Membership } from './membership.js'
 import type { MembershipEvent } from './membership.js'
 import { clusterMetrics } from './metrics.js'
 import type { ClusterMetrics } from './metrics.js'
-import { dhtProtocol, gossipTopic, resolveOptions } from './options.js'
-import { EARLY_HEARTBEAT_EVERY, heartbeatInterval, joinRetryDelay, MAX_DIRECT_CONNECTIONS, PING_MISSES, PING_TIMEOUT_MS, PINGS_PER_SECOND, pingEvery } from './scale.js'
+import { aliveTopic, dhtProtocol, gossipTopic, resolveOptions } from './options.js'
+import { EARLY_HEARTBEAT_EVERY, FULL_EVERY, heartbeatInterval, joinRetryDelay, MAX_DIRECT_CONNECTIONS, PING_MISSES, PING_TIMEOUT_MS, PINGS_PER_SECOND, pingEvery } from './scale.js'
 import type { ResolvedOptions } from './options.js'
 import type { ApiReply, ClusterLog, ClusterNode, ClusterOptions, LocalApi, PeerState } from './types.js'
 import { ClusterView } from './view.js'
@@ -118,8 +118,10 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
         Dhi: 1000,
         // Every node hears every heartbeat about once per mesh link, so a small mesh keeps the
         // duplicates down (a hub still keeps all its sites: they graft it and Dhi allows them).
-        D: 4,
-        Dlo: 3,
+        // D 3 instead of 4: −22 % membership bytes at N=25 (docs/fleet-scale.md); a lost mesh link
+        // is regrafted at the next gossipsub heartbeat, and IHAVE covers what it missed meanwhile.
+        D: 3,
+        Dlo: 2,
         Dscore: 2,
         Dout: 1,
         // Lazy gossip (IHAVE) to a fixed few peers, not a quarter of all: with every member
@@ -135,13 +137,11 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
         // topic, so a misbehaving peer is graylisted instead of being forwarded forever.
         scoreParams: {
           IPColocationFactorWeight: 0,
-          topics: {
-            [gossipTopic(o.fleetName)]: createTopicScoreParams({
-              topicWeight: 1,
-              invalidMessageDeliveriesWeight: -10,
-              invalidMessageDeliveriesDecay: 0.9,
-            }),
-          },
+          topics: Object.fromEntries([gossipTopic(o.fleetName), aliveTopic(o.fleetName)].map(t => [t, createTopicScoreParams({
+            topicWeight: 1,
+            invalidMessageDeliveriesWeight: -10,
+            invalidMessageDeliveriesDecay: 0.9,
+          })])),
         },
       }),
       // AutoNAT confirms public addresses (it ignores private ones, so on LANs nodes stay "unverified")
@@ -174,6 +174,26 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
   return node
 }
 
+/**
+ * js gossipsub puts the author's public key (38 bytes) into every signed message although an
+ * Ed25519 peer id (an identity multihash) contains it: receivers (js, Go, Rust alike) take it
+ * from `from` when the field is absent, and the signature never covers it. We leave it out of
+ * every message we send (ours and forwarded ones): a sixth of an alive beat's bytes. Only the
+ * unneeded copy of the key goes; signatures are made and checked as before.
+ */
+type RawMessage = { from?: Uint8Array, key?: Uint8Array }
+export function omitInlinedKeys (pubsub: GossipSub): void {
+  const ps = pubsub as unknown as { sendRpc?: (id: string, rpc: { messages?: RawMessage[] }) => boolean }
+  const send = ps.sendRpc
+  if (typeof send !== 'function') return
+  ps.sendRpc = function (this: unknown, id, rpc) {
+    for (const m of rpc.messages ?? []) {
+      if (m.key != null && m.from !== undefined && m.from[0] === 0x00 && m.from[1] === m.from.length - 2) m.key = undefined
+    }
+    return send.call(this, id, rpc)
+  }
+}
+
 /** Sender ‖ seqno of a received message, unverified: the key of gossipsub's duplicate cache. */
 export function fastMsgId (msg: { from?: Uint8Array, seqno?: Uint8Array, data?: Uint8Array }): string {
   if (msg.from === undefined || msg.seqno === undefined) return createHash('sha256').update(msg.data ?? new Uint8Array()).digest('base64')
@@ -193,6 +213,7 @@ class Node extends ClusterView implements ClusterNode {
   private readonly log: ClusterLog
   private readonly metrics: ClusterMetrics
   private readonly topic: string
+  private readonly alive: string
   private readonly timers: NodeJS.Timeout[] = []
   private publishSoon: NodeJS.Timeout | undefined
   private seq = Date.now()
@@ -233,8 +254,16 @@ class Node extends ClusterView implements ClusterNode {
   private readonly pinging = new WeakSet<Connection>()
   /** Unanswered pings in a row per connection. */
   private readonly pingMisses = new WeakMap<Connection, number>()
-  /** Wire size of our last heartbeat's payload (for scripts/fleet-scale.ts). */
+  /** Wire size of our last full heartbeat's and alive beat's payload (for scripts/fleet-scale.ts). */
   lastHeartbeatBytes = 0
+  lastAliveBytes = 0
+  /** The next heartbeat carries the full record: a member joined, one asked for it, or we start. */
+  private fullDue = true
+  /** Alive beats since the last full one, and the digest that one carried. */
+  private sinceFull = 0
+  private sentDigest = ''
+  /** Full beats and alive beats published (for scripts/fleet-scale.ts and tests). */
+  readonly sent = { full: 0, alive: 0 }
 
   constructor (libp2p: Libp2p<Services>, o: ResolvedOptions, log: ClusterLog, metrics: ClusterMetrics) {
     const peerId = libp2p.peerId.toString()
@@ -258,6 +287,7 @@ class Node extends ClusterView implements ClusterNode {
     this.log = log
     this.metrics = metrics
     this.topic = gossipTopic(o.fleetName)
+    this.alive = aliveTopic(o.fleetName)
     this.apiProto = apiProtocol(o.fleetName)
     this.setReadiness(() => this.isReady())
   }
@@ -265,7 +295,10 @@ class Node extends ClusterView implements ClusterNode {
   async start (): Promise<void> {
     const pubsub = this.libp2p.services.pubsub
     pubsub.topicValidators.set(this.topic, (_from, msg) => this.validate(msg))
+    pubsub.topicValidators.set(this.alive, (_from, msg) => this.validateAlive(msg))
     pubsub.subscribe(this.topic)
+    pubsub.subscribe(this.alive)
+    omitInlinedKeys(pubsub)
     this.libp2p.addEventListener('peer:identify', ev => {
       const { peerId, protocols } = ev.detail
       if (!protocols.includes(dhtProtocol(this.o.fleetName))) {
@@ -441,8 +474,13 @@ class Node extends ClusterView implements ClusterNode {
     const timeout = AbortSignal.timeout(Math.max(PING_TIMEOUT_MS, 2 * this.o.heartbeatMs))
     let stream: Stream | undefined
     try {
-      stream = await c.newStream('/ipfs/ping/1.0.0', { signal: timeout, runOnLimitedConnection: true })
-      await pingOver(stream, timeout)
+      const muxer = (c as unknown as { muxer?: MuxerPing }).muxer
+      if (typeof muxer?.ping === 'function') {
+        await muxerPing(muxer, timeout)
+      } else {
+        stream = await c.newStream('/ipfs/ping/1.0.0', { signal: timeout, runOnLimitedConnection: true })
+        await pingOver(stream, timeout)
+      }
       this.pingMisses.delete(c)
     } catch (err) {
       stream?.abort(err as Error)
@@ -466,7 +504,12 @@ class Node extends ClusterView implements ClusterNode {
     this.publishSoon.unref()
   }
 
-  /** Publishes now and schedules the next regular heartbeat one interval (as it is now) later. */
+  /**
+   * Publishes now and schedules the next regular heartbeat one interval (as it is now) later.
+   * The full record goes out when it changed, when fullDue (a newcomer, a request, our start),
+   * every FULL_EVERY beats, and always while an older node (full beats only) is a member;
+   * otherwise a small alive beat naming the record by its digest.
+   */
   private async publish (): Promise<void> {
     if (this.stopped) return
     const intervalMs = this.heartbeatIntervalMs()
@@ -476,17 +519,40 @@ class Node extends ClusterView implements ClusterNode {
     const self = this.membership.selfInfo
     self.addrs = this.multiaddrs()
     self.lastHeartbeat = Date.now()
-    const hb: Heartbeat = {
-      peerId: this.peerId, name: self.name, addrs: self.addrs, httpAddr: self.httpAddr, state: self.state,
-      seq: ++this.seq, version: self.version, components: self.components, intervalMs,
+    const digest = recordDigest(self)
+    const want = this.membership.wanted().slice(0, MAX_WANT).map(shortId)
+    const full = this.fullDue || digest !== this.sentDigest || this.sinceFull >= FULL_EVERY - 1 ||
+      self.state === 'terminating' || this.membership.hasLegacy()
+    let topic = this.topic
+    let data: Uint8Array
+    if (full) {
+      const hb: Heartbeat = {
+        peerId: this.peerId, name: self.name, addrs: self.addrs, httpAddr: self.httpAddr, state: self.state,
+        seq: ++this.seq, version: self.version, components: self.components, intervalMs, digest, want,
+      }
+      data = encodeHeartbeat(hb)
+      this.lastHeartbeatBytes = data.length
+      this.fullDue = false
+      this.sinceFull = 0
+      this.sentDigest = digest
+      this.sent.full++
+    } else {
+      topic = this.alive
+      data = encodeAlive({ seq: ++this.seq, intervalMs, digest, want })
+      this.lastAliveBytes = data.length
+      this.sinceFull++
+      this.sent.alive++
     }
-    const data = encodeHeartbeat(hb)
-    this.lastHeartbeatBytes = data.length
     try {
-      await this.libp2p.services.pubsub.publish(this.topic, data)
+      await this.libp2p.services.pubsub.publish(topic, data)
     } catch (err) {
       this.log.debug('cluster: heartbeat not published', { err })
     }
+  }
+
+  /** A beat asked for our full record (its sender lacks it or holds an outdated one). */
+  private askedFor (want: string[] | undefined): void {
+    if (want !== undefined && want.includes(shortId(this.peerId))) this.greet()
   }
 
   /** Gossipsub topic validator: runs before a message is delivered or forwarded; never throws. */
@@ -502,6 +568,22 @@ class Node extends ClusterView implements ClusterNode {
     }
     this.membership.apply(decoded.hb)
     if (decoded.hb.state !== 'terminating') this.dialMember(decoded.hb)
+    this.askedFor(decoded.hb.want)
+    return TopicValidatorResult.Accept
+  }
+
+  /** Validator of the alive topic: the same checks as a full beat, minus the record. */
+  private validateAlive (msg: Message): TopicValidatorResult {
+    this.metrics.gossipReceived.inc()
+    if (msg.type !== 'signed') return this.reject('unsigned')
+    const decoded = decodeAlive(msg.data, msg.from.toString())
+    if (!decoded.ok) return this.reject(decoded.reason)
+    const why = this.membership.checkAlive(decoded.alive)
+    if (why !== undefined) return this.reject(why, TopicValidatorResult.Ignore)
+    // a peer whose record we lack or hold outdated is named in our next beat's `want`, which
+    // goes out early where intervals are long (a member back from a drop, a missed change)
+    if (this.membership.applyAlive(decoded.alive) !== 'current') this.earlyBeat()
+    this.askedFor(decoded.alive.want)
     return TopicValidatorResult.Accept
   }
 
@@ -511,6 +593,8 @@ class Node extends ClusterView implements ClusterNode {
   }
 
   private onMembershipEvent (ev: MembershipEvent): void {
+    // a newcomer (or a member back from a drop) may know nothing of us: our next beat is full
+    if (ev.kind === 'join') this.fullDue = true
     if (ev.kind === 'join' && !this.heardPeer) {
       this.heardPeer = true
       // in a big fleet (long intervals) wait for the early heartbeats members send newcomers
@@ -528,10 +612,18 @@ class Node extends ClusterView implements ClusterNode {
     this.refreshState()
   }
 
-  /** A newcomer in a fleet with long intervals would learn about us only at our next heartbeat:
-   *  send one early, at a random moment so the whole fleet does not answer at once, and at
-   *  most once every EARLY_HEARTBEAT_EVERY base intervals so churn stays cheap. */
+  /** A newcomer (or a member that asked for our record) gets it in our next heartbeat, which is
+   *  full. In a fleet with long intervals that one comes early, at a random moment so the whole
+   *  fleet does not answer at once, and at most once every EARLY_HEARTBEAT_EVERY base intervals
+   *  so churn stays cheap. */
   private greet (): void {
+    this.fullDue = true
+    this.earlyBeat()
+  }
+
+  /** The next heartbeat soon (at a random moment within 5 base intervals) where intervals are
+   *  long, at most once every EARLY_HEARTBEAT_EVERY base intervals. */
+  private earlyBeat (): void {
     const interval = this.heartbeatIntervalMs()
     const now = Date.now()
     if (interval <= this.o.heartbeatMs || now - this.lastEarly < EARLY_HEARTBEAT_EVERY * this.o.heartbeatMs) return
@@ -742,7 +834,28 @@ class Node extends ClusterView implements ClusterNode {
   }
 }
 
-/** The ping protocol: 32 random bytes, echoed back. */
+/** yamux's own ping (libp2p's Connection keeps its muxer in `muxer`). */
+interface MuxerPing { ping (options?: { signal?: AbortSignal }): Promise<number> }
+
+/**
+ * A yamux ping frame: 30 bytes each way through noise, where the ping protocol costs a stream
+ * (open, protocol negotiation, 32 bytes each way, close: several hundred). The muxer is asked
+ * without our timeout, so its ping stays outstanding and a late pong still matches it (yamux
+ * treats a pong nobody waits for as a protocol error and closes the link); the next ping while
+ * one is outstanding waits for the same pong, so misses still count as before.
+ */
+async function muxerPing (muxer: MuxerPing, signal: AbortSignal): Promise<void> {
+  const pong = muxer.ping()
+  pong.catch(() => {}) // a closed muxer: our timeout reports it
+  await new Promise<void>((resolve, reject) => {
+    if (signal.aborted) { reject(signal.reason as Error); return }
+    const onAbort = (): void => { reject(signal.reason as Error) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    pong.then(() => { signal.removeEventListener('abort', onAbort); resolve() }, (err: Error) => { signal.removeEventListener('abort', onAbort); reject(err) })
+  })
+}
+
+/** The ping protocol: 32 random bytes, echoed back (connections without a yamux muxer). */
 async function pingOver (stream: Stream, signal: AbortSignal): Promise<void> {
   const out = crypto.getRandomValues(new Uint8Array(32))
   const got: Uint8Array[] = []

@@ -78,4 +78,6 @@ export function toMultiaddrString (addr: string): string {
 }
 
 export const gossipTopic = (fleet: string): string => `/shoal/${fleet}/membership/1`
+/** Alive beats (heartbeat.ts): a topic of their own, so older nodes never see them. */
+export const aliveTopic = (fleet: string): string => `/shoal/${fleet}/alive/1`
 export const dhtProtocol = (fleet: string): string => `/shoal/${fleet}/kad/1.0.0`

@@ -22,6 +22,10 @@ export const PING_TIMEOUT_MS = 4000
 /** First retry of a join that found nobody; doubles per failed round up to the rejoin interval. */
 export const JOIN_RETRY_MS = 1000
 
+/** Every this many heartbeats one carries the full record even if nothing changed (a safety net
+ *  for a receiver that missed one); the others are small alive beats. */
+export const FULL_EVERY = 10
+
 /** A node answers a newcomer with an early heartbeat at most this many base intervals apart. */
 export const EARLY_HEARTBEAT_EVERY = 10
 
