@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
+import { freePort } from '../helpers/net.js'
 import { fileURLToPath } from 'node:url'
 import { JOIN_RETRY_MS, joinRetryDelay, PING_MISSES, PING_TIMEOUT_MS } from '../../src/cluster/scale.js'
 import { startTestNode, waitFor } from './helpers.js'
@@ -20,14 +20,6 @@ test('join retries back off from 1 s to the rejoin interval, jittered to 50–10
   assert.deepEqual([0, 1, 6].map(f => joinRetryDelay(f, 60_000, 0)), [500, 1000, 30_000])
   assert.equal(joinRetryDelay(10, 5000, 0.5), 3750)
 })
-
-async function freePort (): Promise<number> {
-  const srv = createServer()
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve))
-  const port = (srv.address() as { port: number }).port
-  await new Promise(resolve => srv.close(resolve))
-  return port
-}
 
 test('a node whose join address is not up yet joins within seconds, not at the next rejoin interval', { timeout: 30_000 }, async () => {
   const port = await freePort()
