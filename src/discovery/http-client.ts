@@ -3,9 +3,10 @@
 // files are read on every request, so rotated secrets take effect, as Prometheus does.
 import { readFile } from 'node:fs/promises'
 import type { SecureVersion } from 'node:tls'
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici'
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici'
 import { authSchemas, tlsSchema, type AuthArgs, type TlsArgs } from '../components/common/http-client.js'
-import { describeNetworkError, isRedirect, USER_AGENT, withoutAuth } from '../scrape/scraper.js'
+import { describeNetworkError, USER_AGENT } from '../scrape/scraper.js'
+import { getFollowingRedirects, TooManyRedirects } from '../scrape/redirects.js'
 import { attr, block, t } from '../vm/schema.js'
 import type { Secret } from '../vm/value.js'
 
@@ -75,8 +76,6 @@ export interface HttpResponse {
   body: string
 }
 
-const MAX_REDIRECTS = 10
-
 /** One keep-alive client per component instance; rebuild it when the arguments change. */
 export class SdHttpClient {
   readonly #args: HttpClientArgs
@@ -96,31 +95,19 @@ export class SdHttpClient {
     const timer = setTimeout(() => { timedOut = true; ctl.abort() }, opts.timeoutMs)
     const onAbort = (): void => ctl.abort()
     opts.signal?.addEventListener('abort', onAbort, { once: true })
-    let current = url
+    const at = { url }
     try {
       const dispatcher = await this.#getDispatcher()
       const headers = { ...await this.#headers(), ...opts.headers }
-      const origin = new URL(url).host
-      for (let redirects = 0; ; redirects++) {
-        // Credentials go only to the configured host, as Go's client does on redirects.
-        const h = new URL(current).host === origin ? headers : withoutAuth(headers)
-        const res = await request(current, { method: 'GET', dispatcher, signal: ctl.signal, headers: h })
-        const location = res.headers.location
-        if (isRedirect(res.statusCode) && typeof location === 'string' && this.#args.follow_redirects) {
-          res.body.resume()
-          if (redirects + 1 >= MAX_REDIRECTS) throw new Error(`Get ${JSON.stringify(current)}: stopped after ${MAX_REDIRECTS} redirects`)
-          current = new URL(location, current).toString()
-          continue
-        }
-        const ct = res.headers['content-type']
-        return { status: res.statusCode, contentType: (Array.isArray(ct) ? ct[0] : ct) ?? '', body: await res.body.text() }
-      }
+      const res = await getFollowingRedirects({ dispatcher, headers, signal: ctl.signal, followRedirects: this.#args.follow_redirects, at })
+      const ct = res.headers['content-type']
+      return { status: res.statusCode, contentType: (Array.isArray(ct) ? ct[0] : ct) ?? '', body: await res.body.text() }
     } catch (err) {
-      if (timedOut) throw new Error(`Get ${JSON.stringify(current)}: context deadline exceeded (Client.Timeout exceeded)`)
-      if (opts.signal?.aborted === true) throw new Error(`Get ${JSON.stringify(current)}: context canceled`)
-      if ((err as Error).message.startsWith('Get "')) throw err
+      if (timedOut) throw new Error(`Get ${JSON.stringify(at.url)}: context deadline exceeded (Client.Timeout exceeded)`)
+      if (opts.signal?.aborted === true) throw new Error(`Get ${JSON.stringify(at.url)}: context canceled`)
+      if (err instanceof TooManyRedirects) throw err
       if ((err as { code?: string }).code === 'ERR_CONFIG') throw err
-      throw new Error(`Get ${JSON.stringify(current)}: ${describeNetworkError(err)}`)
+      throw new Error(`Get ${JSON.stringify(at.url)}: ${describeNetworkError(err)}`)
     } finally {
       clearTimeout(timer)
       opts.signal?.removeEventListener('abort', onAbort)

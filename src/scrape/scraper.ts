@@ -8,13 +8,13 @@ import { STATUS_CODES } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { SecureVersion } from 'node:tls'
 import { gunzipSync } from 'node:zlib'
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici'
+import { Agent, ProxyAgent, type Dispatcher } from 'undici'
+import { getFollowingRedirects, TooManyRedirects } from './redirects.js'
 import type { HTTPClientConfig } from './config.js'
 import { DEFAULT_SCRAPE_PROTOCOLS } from './config.js'
 import { formatPromDuration } from './duration.js'
 
 export const USER_AGENT = 'shoal/0.1.0'
-const MAX_REDIRECTS = 10
 
 /** Media types per scrape protocol (Prometheus's ScrapeProtocolsHeaders, text formats we parse). */
 export const SCRAPE_PROTOCOL_HEADERS: Readonly<Record<string, string>> = {
@@ -85,46 +85,27 @@ export class HttpScraper {
     const timer = setTimeout(() => { timedOut = true; ctl.abort() }, timeoutMs)
     const onAbort = (): void => ctl.abort()
     signal?.addEventListener('abort', onAbort, { once: true })
-    let current = url
+    const at = { url }
     try {
       const dispatcher = await this.#getDispatcher()
       const headers = await this.#headers(timeoutMs)
-      const origin = new URL(url).host
-      for (let redirects = 0; ; redirects++) {
-        const sameHost = new URL(current).host === origin
-        const res = await request(current, {
-          method: 'GET',
-          dispatcher,
-          signal: ctl.signal,
-          // Credentials go only to the target's own host, as Go's client does on redirects.
-          headers: sameHost ? headers : withoutAuth(headers),
-        })
-        const location = res.headers.location
-        if (isRedirect(res.statusCode) && typeof location === 'string' && this.#cfg.follow_redirects !== false) {
-          res.body.resume()
-          // Go's client gives up on the 10th redirect response.
-          if (redirects + 1 >= MAX_REDIRECTS) {
-            throw new ScrapeError(`Get ${JSON.stringify(current)}: stopped after ${MAX_REDIRECTS} redirects`)
-          }
-          current = new URL(location, current).toString()
-          continue
-        }
-        if (res.statusCode !== 200) {
-          res.body.resume()
-          throw new ScrapeError(`server returned HTTP status ${res.statusCode} ${STATUS_CODES[res.statusCode] ?? ''}`.trimEnd(), 'http_status')
-        }
-        const ct = res.headers['content-type']
-        const enc = res.headers['content-encoding']
-        const { body, bytes } = await readBody(res.body as unknown as Readable, enc === 'gzip', this.#cfg.body_size_limit ?? 0)
-        return { body, contentType: Array.isArray(ct) ? ct[0] : ct, bytes }
+      const res = await getFollowingRedirects({ dispatcher, headers, signal: ctl.signal, followRedirects: this.#cfg.follow_redirects !== false, at })
+      if (res.statusCode !== 200) {
+        res.body.resume()
+        throw new ScrapeError(`server returned HTTP status ${res.statusCode} ${STATUS_CODES[res.statusCode] ?? ''}`.trimEnd(), 'http_status')
       }
+      const ct = res.headers['content-type']
+      const enc = res.headers['content-encoding']
+      const { body, bytes } = await readBody(res.body as unknown as Readable, enc === 'gzip', this.#cfg.body_size_limit ?? 0)
+      return { body, contentType: Array.isArray(ct) ? ct[0] : ct, bytes }
     } catch (err) {
       if (err instanceof ScrapeError) throw err
+      if (err instanceof TooManyRedirects) throw new ScrapeError(err.message)
       if (timedOut) {
-        throw new ScrapeError(`Get ${JSON.stringify(current)}: context deadline exceeded (no complete response within the ${formatPromDuration(timeoutMs)} scrape timeout)`, 'timeout')
+        throw new ScrapeError(`Get ${JSON.stringify(at.url)}: context deadline exceeded (no complete response within the ${formatPromDuration(timeoutMs)} scrape timeout)`, 'timeout')
       }
       if (signal?.aborted === true) throw new ScrapeError('scrape cancelled', 'network')
-      throw new ScrapeError(`Get ${JSON.stringify(current)}: ${describeNetworkError(err)}`)
+      throw new ScrapeError(`Get ${JSON.stringify(at.url)}: ${describeNetworkError(err)}`)
     } finally {
       clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)
@@ -174,15 +155,7 @@ export class HttpScraper {
   }
 }
 
-export function isRedirect (status: number): boolean {
-  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308
-}
-
-/** Headers for a redirect to another host: credentials are not sent along. */
-export function withoutAuth (h: Record<string, string>): Record<string, string> {
-  const { authorization: _, ...rest } = h
-  return rest
-}
+export { isRedirect, withoutAuth } from './redirects.js'
 
 async function readSecretFile (path: string, what: string): Promise<string> {
   try {
