@@ -2,19 +2,10 @@
 // beats, late joiners and members that missed a record get the full records.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createLibp2p } from 'libp2p'
-import { tcp } from '@libp2p/tcp'
-import { noise } from '@libp2p/noise'
-import { yamux } from '@libp2p/yamux'
-import { identify } from '@libp2p/identify'
-import { ping } from '@libp2p/ping'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
-import { gossipsub } from '@libp2p/gossipsub'
-import type { GossipSub } from '@libp2p/gossipsub'
 import { multiaddr } from '@multiformats/multiaddr'
 import { encodeAlive } from '../../src/cluster/heartbeat.js'
-import { aliveTopic, dhtProtocol } from '../../src/cluster/options.js'
-import { ids, metricValue, startTestNode, waitFor } from './helpers.js'
+import { aliveTopic } from '../../src/cluster/options.js'
+import { ids, metricValue, rogueNode, startTestNode, waitFor } from './helpers.js'
 import type { TestNode } from './helpers.js'
 
 interface Internals {
@@ -102,19 +93,7 @@ test('a late joiner gets every full record; a member that lost one asks and gets
 
 test('garbage on the alive topic is rejected, counted and scored; a stranger\'s alive beat makes no member', { timeout: 30_000 }, async () => {
   const victim = await startTestNode({ nodeName: 'victim' })
-  const rogue = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: {
-      identify: identify(),
-      ping: ping(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
-      dht: kadDHT({ protocol: dhtProtocol('shoal'), clientMode: false, peerInfoMapper: passthroughMapper }),
-    },
-  })
-  const pubsub = rogue.services.pubsub as GossipSub
+  const { node: rogue, pubsub } = await rogueNode()
   const topic = aliveTopic('shoal')
   const rejected = (reason: string): Promise<number> => metricValue(victim.registry, 'cluster_node_gossip_rejected_total', { reason })
   try {

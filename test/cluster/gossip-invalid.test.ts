@@ -2,38 +2,16 @@
 // counts them and keeps working.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createLibp2p } from 'libp2p'
-import { tcp } from '@libp2p/tcp'
-import { noise } from '@libp2p/noise'
-import { yamux } from '@libp2p/yamux'
-import { identify } from '@libp2p/identify'
-import { ping } from '@libp2p/ping'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
-import { gossipsub } from '@libp2p/gossipsub'
-import type { GossipSub } from '@libp2p/gossipsub'
 import { multiaddr } from '@multiformats/multiaddr'
 import { encodeHeartbeat } from '../../src/cluster/heartbeat.js'
 import type { Heartbeat } from '../../src/cluster/heartbeat.js'
-import { dhtProtocol, gossipTopic } from '../../src/cluster/options.js'
-import { metricValue, startTestNode, waitFor, debugState } from './helpers.js'
+import { gossipTopic } from '../../src/cluster/options.js'
+import { metricValue, rogueNode, startTestNode, waitFor, debugState } from './helpers.js'
 
 test('garbage, a wrong claimed peer ID and replayed seqs are rejected and counted', { timeout: 30_000 }, async () => {
   const victim = await startTestNode({ nodeName: 'victim' })
   const honest = await startTestNode({ nodeName: 'honest', joinAddrs: [victim.node.multiaddrs()[0]] })
-  const rogue = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: {
-      identify: identify(),
-      ping: ping(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
-      // speaks the fleet's DHT protocol, so it is not hung up on as a foreigner
-      dht: kadDHT({ protocol: dhtProtocol('shoal'), clientMode: false, peerInfoMapper: passthroughMapper }),
-    },
-  })
-  const pubsub = rogue.services.pubsub as GossipSub
+  const { node: rogue, pubsub } = await rogueNode()
   const topic = gossipTopic('shoal')
   const rejected = (reason: string): Promise<number> => metricValue(victim.registry, 'cluster_node_gossip_rejected_total', { reason })
   const heartbeat = (over: Partial<Heartbeat>): Uint8Array => encodeHeartbeat({

@@ -1,5 +1,15 @@
 // Shared helpers for cluster tests: real libp2p nodes on 127.0.0.1.
 import { Registry } from 'prom-client'
+import { createLibp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@libp2p/noise'
+import { yamux } from '@libp2p/yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { gossipsub, StrictNoSign, StrictSign } from '@libp2p/gossipsub'
+import type { GossipSub } from '@libp2p/gossipsub'
+import { dhtProtocol } from '../../src/cluster/options.js'
 import { startCluster } from '../../src/cluster/node.js'
 import type { ClusterLog, ClusterNode, ClusterOptions } from '../../src/cluster/types.js'
 
@@ -54,4 +64,28 @@ export function debugState (...nodes: TestNode[]): string {
       meshPeers: l.services.pubsub.getMeshPeers('/shoal/shoal/membership/1').map((p: any) => p.toString().slice(-6)),
     }
   }))
+}
+
+/**
+ * A libp2p node that speaks the fleet's protocols (its DHT protocol, so it is not hung up on as a
+ * foreigner) but is not a shoal node: the sender of hostile gossip in the abuse tests.
+ */
+export async function rogueNode (opts: { signed?: boolean, maxInboundDataLength?: number } = {}): Promise<{ node: Awaited<ReturnType<typeof createLibp2p>>, pubsub: GossipSub }> {
+  const node = await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        globalSignaturePolicy: opts.signed === false ? StrictNoSign : StrictSign,
+        ...(opts.maxInboundDataLength !== undefined ? { maxInboundDataLength: opts.maxInboundDataLength } : {}),
+      }),
+      dht: kadDHT({ protocol: dhtProtocol('shoal'), clientMode: false, peerInfoMapper: passthroughMapper }),
+    },
+  })
+  return { node, pubsub: node.services.pubsub as GossipSub }
 }

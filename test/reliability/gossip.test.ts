@@ -4,43 +4,17 @@
 // mesh prunes it). The victim keeps its membership through all of it.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createLibp2p } from 'libp2p'
-import { tcp } from '@libp2p/tcp'
-import { noise } from '@libp2p/noise'
-import { yamux } from '@libp2p/yamux'
-import { identify } from '@libp2p/identify'
-import { ping } from '@libp2p/ping'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
-import { gossipsub, StrictNoSign, StrictSign } from '@libp2p/gossipsub'
-import type { GossipSub } from '@libp2p/gossipsub'
 import { multiaddr } from '@multiformats/multiaddr'
 import { encodeHeartbeat, MAX_HEARTBEAT_BYTES } from '../../src/cluster/heartbeat.js'
 import type { Heartbeat } from '../../src/cluster/heartbeat.js'
-import { dhtProtocol, gossipTopic } from '../../src/cluster/options.js'
-import { metricValue, startTestNode, waitFor } from '../cluster/helpers.js'
-
-/** A libp2p node that speaks the fleet's protocols (so it is not hung up on) but is not a shoal node. */
-async function rogueNode (signed: boolean): Promise<{ node: Awaited<ReturnType<typeof createLibp2p>>, pubsub: GossipSub }> {
-  const node = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: {
-      identify: identify(),
-      ping: ping(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, globalSignaturePolicy: signed ? StrictSign : StrictNoSign, maxInboundDataLength: 1 << 20 }),
-      dht: kadDHT({ protocol: dhtProtocol('shoal'), clientMode: false, peerInfoMapper: passthroughMapper }),
-    },
-  })
-  return { node, pubsub: node.services.pubsub as GossipSub }
-}
+import { gossipTopic } from '../../src/cluster/options.js'
+import { metricValue, rogueNode, startTestNode, waitFor } from '../cluster/helpers.js'
 
 test('oversized and unsigned heartbeats are rejected, the sender is scored down, the victim keeps working', { timeout: 40_000 }, async () => {
   const victim = await startTestNode({ nodeName: 'victim' })
   const honest = await startTestNode({ nodeName: 'honest', joinAddrs: [victim.node.multiaddrs()[0]] })
-  const signer = await rogueNode(true)
-  const unsigned = await rogueNode(false)
+  const signer = await rogueNode({ signed: true, maxInboundDataLength: 1 << 20 })
+  const unsigned = await rogueNode({ signed: false, maxInboundDataLength: 1 << 20 })
   const topic = gossipTopic('shoal')
   // the implementation's getScore (not on the GossipSub interface)
   const victimPubsub = (victim.node as unknown as { libp2p: { services: { pubsub: { getScore (id: string): number } } } }).libp2p.services.pubsub
