@@ -13,7 +13,7 @@
 import type { Labels, Metadata, MetricType, Series } from '../storage/series.js'
 import { FLAG_EXEMPLAR, FLAG_STALE, type SampleBatch } from './batch.js'
 import { ProtoWriter, varintSize } from './proto-writer.js'
-import { hashEncoded } from '../storage/label-bytes.js'
+import { encodeLabels } from '../storage/label-bytes.js'
 
 /** Prometheus' staleness marker: a NaN with these exact bits. */
 export const STALE_NAN_HI = 0x7ff00000
@@ -39,45 +39,16 @@ export interface MetadataEntry extends Metadata {
   readonly metricFamily: string
 }
 
-/** Writes the repeated `Label labels = 1` fields of a label set. */
-function writeLabels (w: ProtoWriter, labels: Labels): void {
-  for (const l of labels) {
-    // The label's size is known only after UTF-8 encoding: reserve one length byte (enough
-    // below 128 bytes, the usual case) and move the body when the varint needs more.
-    w.ensure(1)
-    w.buf[w.pos++] = TAG_LEN_1
-    const lenAt = w.pos++
-    w.stringField(TAG_LEN_1, l.name)
-    w.stringField(TAG_LEN_2, l.value)
-    const len = w.pos - lenAt - 1
-    if (len < 128) {
-      w.buf[lenAt] = len
-      continue
-    }
-    const extra = varintSize(len) - 1
-    w.ensure(extra)
-    w.buf.copyWithin(lenAt + 1 + extra, lenAt + 1, w.pos)
-    const end = w.pos + extra
-    w.pos = lenAt
-    w.uvarint32(len)
-    w.pos = end
-  }
-}
-
-export { encodeLabels } from '../storage/label-bytes.js'
+export { encodeLabels }
 
 /** The series' encoded labels (latin1 string of bytes). */
 export function seriesLabelBytes (series: Series): string {
   return series.encoded
 }
 
-/** remote_write's stable shard key of a series (FNV-1a of its encoded labels), cached on it. */
+/** remote_write's shard key of a series: the hash of its labels (see Series.hash). */
 export function seriesShardKey (series: Series): number {
-  let k = series.shardKey
-  if (k >= 0) return k
-  k = hashEncoded(series.encoded)
-  series.shardKey = k
-  return k
+  return series.hash()
 }
 
 function sampleBodySize (ts: number): number {
@@ -85,7 +56,7 @@ function sampleBodySize (ts: number): number {
 }
 
 function exemplarBody (w: ProtoWriter, labels: Labels, value: number, ts: number): void {
-  writeLabels(w, labels)
+  w.latin1(encodeLabels(labels))
   w.ensure(20)
   w.buf[w.pos++] = TAG_F64_2
   w.double(value)

@@ -147,7 +147,7 @@ export class SeriesCache {
 
   #release (ref: SeriesRef): void {
     if (--ref.refs > 0) return
-    const h = hashEncoded(ref.series.encoded) & 0x3fffffff
+    const h = ref.hash() & 0x3fffffff
     const got = this.#interned.get(h)
     if (got === ref) this.#interned.delete(h)
     else if (Array.isArray(got)) {

@@ -1,7 +1,7 @@
 // The sample path's currency. A Series is created once per distinct label set and reused
 // across scrapes, so the hot path hands around references, not fresh label arrays. It keeps
 // its labels only in their encoded wire form (one flat string), which remote_write sends as is.
-import { decodeLabels, encodeLabels } from './label-bytes.js'
+import { decodeLabels, encodeLabels, hashEncoded } from './label-bytes.js'
 
 export interface Label {
   readonly name: string
@@ -23,16 +23,21 @@ export class Series {
   encoded: string
   /** The remote-write disk buffer segment that last recorded this series' labels (0: none). */
   walMark = 0
-  /**
-   * remote_write's shard key: a hash of the encoded labels, not the id, so the same series read
-   * back from the disk buffer (a new object) goes to the same shard and its samples stay in order.
-   * -1 until first needed.
-   */
-  shardKey = -1
+  #hash = -1
   /** From a sorted label set, or (labels undefined) from its encoded form. */
   constructor (labels: Labels | undefined, encoded?: string) {
     this.id = nextSeriesId++
     this.encoded = encoded ?? encodeLabels(labels ?? [])
+  }
+
+  /**
+   * A 31-bit hash of the encoded labels, computed once: the scrape cache interns by it, and
+   * remote_write picks shards by it (not by id, so the same series read back from the disk
+   * buffer, a new object, goes to the same shard and its samples stay in order).
+   */
+  hash (): number {
+    if (this.#hash < 0) this.#hash = hashEncoded(this.encoded)
+    return this.#hash
   }
 
   /** The label set, decoded on each call (cache it where it is read often). */

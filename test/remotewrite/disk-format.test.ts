@@ -67,6 +67,26 @@ test('segments written in the older SERIES record form are still read', () => {
   p.close()
 })
 
+test('segments written with SERIES_PB records (before series blocks) are still read', () => {
+  const dir = tempDir('disk-pb-v2')
+  const w = new SegmentWriter(join(dir, segmentName(0)), 0, true)
+  const rec = new RecordBuffer()
+  const labels = [{ name: '__name__', value: 'pb' }, { name: 'k', value: 'vé' }]
+  rec.seriesEncoded(9, encodeLabels(labels))
+  rec.begin(REC_SAMPLES)
+  rec.u32(2)
+  rec.ensure(42)
+  rec.sample(9, 1000, 1.5, 0)
+  rec.sample(9, 2000, 2.5, 0)
+  rec.end()
+  w.append(rec)
+  w.close()
+  const p = new DiskPending({ dir, maxBytes: 64 << 20, inflightMax: 10_000 })
+  assert.deepEqual(drainAll(p).map(g => [g.labels, g.encoded, g.ts, g.value]),
+    [['__name__=pb,k=vé', encodeLabels(labels), 1000, 1.5], ['__name__=pb,k=vé', encodeLabels(labels), 2000, 2.5]])
+  p.close()
+})
+
 test('with many series a segment grows until its samples outweigh its series records', () => {
   const dir = tempDir('disk-rotate')
   const series = Array.from({ length: 2000 }, (_, i) => new Series([{ name: '__name__', value: 'metric_with_a_long_name' }, { name: 'id', value: `series-${i}-${'p'.repeat(60)}` }]))

@@ -384,9 +384,12 @@ export class DiskPending implements PendingStore {
         try {
           forEachBlockSeries(snappyUncompress(rd.r.payload()), (ref, enc) => map.set(ref, new SeriesClass(undefined, enc)))
         } catch { /* a damaged block: its series' samples are skipped as unreadable */ }
-      } else if (t === REC_SERIES || t === REC_SERIES_PB) {
-        const s = t === REC_SERIES ? decodeSeries(rd.r.payload()) : decodeSeriesPb(rd.r.payload())
-        rd.series.set(s.ref, s.encoded !== undefined ? new SeriesClass(undefined, s.encoded) : new SeriesClass(s.labels))
+      } else if (t === REC_SERIES) {
+        const s = decodeSeries(rd.r.payload())
+        rd.series.set(s.ref, new SeriesClass(s.labels))
+      } else if (t === REC_SERIES_PB) {
+        const s = decodeSeriesPb(rd.r.payload())
+        rd.series.set(s.ref, new SeriesClass(undefined, s.encoded))
       } else if (t === REC_SAMPLES || t === REC_SAMPLES_AT) {
         const p = rd.r.payload()
         const at = t === REC_SAMPLES_AT

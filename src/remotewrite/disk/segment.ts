@@ -9,8 +9,8 @@
 //     SERIES_BLOCK (5) a snappy block of entries (u32 ref, u32 length, the SERIES_PB label bytes):
 //                   the series a flush introduces, compressed together (label sets share most
 //                   of their bytes; at a million series the labels are most of what is written)
-//     SERIES_PB (3) u32 ref, then the labels as remote-write protobuf `Label` fields: the bytes
-//                   the encoder caches on the Series anyway, so writing one is a memcpy
+//     SERIES_PB (3) u32 ref, then the labels as remote-write protobuf `Label` fields (the
+//                   Series' encoded form)   (read only)
 //
 // A segment is self-contained: a series record precedes the first sample of that series in
 // it, so a segment can be read (and the one before it deleted) on its own. A SAMPLES_AT record
@@ -98,7 +98,7 @@ export class RecordBuffer {
     this.end()
   }
 
-  /** A series record from its encoded protobuf labels (a latin1 string, one char per byte). */
+  /** A SERIES_PB record (the form before SERIES_BLOCK; for tests of reading old segments). */
   seriesEncoded (ref: number, encoded: string): void {
     this.begin(REC_SERIES_PB)
     this.u32(ref)
@@ -190,8 +190,6 @@ export class SegmentWriter {
 export interface DecodedSeries {
   ref: number
   labels: Label[]
-  /** The protobuf label bytes (latin1 string), when the record carried them. */
-  encoded?: string
 }
 
 /**
@@ -263,40 +261,7 @@ export function decodeSeries (p: Buffer): DecodedSeries {
   return { ref, labels }
 }
 
-function uvarint (p: Buffer, o: number, out: { v: number }): number {
-  let v = 0
-  let shift = 0
-  for (;;) {
-    const b = p[o++]
-    v += (b & 0x7f) * 2 ** shift
-    if (b < 0x80) break
-    shift += 7
-  }
-  out.v = v
-  return o
-}
-
-/** Decodes a SERIES_PB payload: a ref and repeated protobuf `Label { name = 1; value = 2 }` fields. */
-export function decodeSeriesPb (p: Buffer): DecodedSeries {
-  const ref = p.readUInt32LE(0)
-  const labels: Label[] = []
-  const n = { v: 0 }
-  let o = 4
-  while (o < p.length) {
-    if (p[o++] !== 0x0a) break
-    o = uvarint(p, o, n)
-    const end = o + n.v
-    let name = ''
-    let value = ''
-    while (o < end) {
-      const tag = p[o++]
-      o = uvarint(p, o, n)
-      const str = p.toString('utf8', o, o + n.v)
-      o += n.v
-      if (tag === 0x0a) name = str
-      else if (tag === 0x12) value = str
-    }
-    labels.push({ name, value })
-  }
-  return { ref, labels, encoded: p.toString('latin1', 4) }
+/** A SERIES_PB payload: the ref and the Series' encoded labels (a latin1 string, one char per byte). */
+export function decodeSeriesPb (p: Buffer): { ref: number, encoded: string } {
+  return { ref: p.readUInt32LE(0), encoded: p.toString('latin1', 4) }
 }
