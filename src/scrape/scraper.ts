@@ -155,8 +155,6 @@ export class HttpScraper {
   }
 }
 
-export { isRedirect, withoutAuth } from './redirects.js'
-
 async function readSecretFile (path: string, what: string): Promise<string> {
   try {
     return (await readFile(path, 'utf8')).trim()
