@@ -101,8 +101,18 @@ function compressFragment (src: Uint8Array, dv: DataView, start: number, end: nu
       const base = ip
       let a = candidate + 4
       let b = ip + 4
-      while (b + 4 <= end && dv.getInt32(a, true) === dv.getInt32(b, true)) { a += 4; b += 4 }
-      while (b < end && src[a] === src[b]) { a++; b++ }
+      // Matches here are long (label runs): 8 bytes per step, then the first differing byte of
+      // a 4-byte word from its XOR (little-endian: the lowest set bit) instead of a byte loop.
+      while (b + 8 <= end && dv.getInt32(a, true) === dv.getInt32(b, true) && dv.getInt32(a + 4, true) === dv.getInt32(b + 4, true)) { a += 8; b += 8 }
+      for (;;) {
+        if (b + 4 > end) {
+          while (b < end && src[a] === src[b]) { a++; b++ }
+          break
+        }
+        const x = dv.getInt32(a, true) ^ dv.getInt32(b, true)
+        if (x !== 0) { b += (31 - Math.clz32(x & -x)) >>> 3; break }
+        a += 4; b += 4
+      }
       ip = b
       op = emitCopy(dst, op, base - candidate, b - base)
       nextEmit = ip

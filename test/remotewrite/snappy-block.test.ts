@@ -26,6 +26,8 @@ const shapes: Array<[string, (n: number) => Buffer]> = [
   ['zeros', n => Buffer.alloc(n)],
   ['labels', labelsLike],
   ['mixed', n => { const b = labelsLike(n); noise(n >> 1, 3).copy(b, n >> 2); return b }],
+  // Three letters: short matches that end at every byte position of a 4- and 8-byte word.
+  ['abc', n => { const b = noise(n, n + 11); for (let i = 0; i < n; i++) b[i] = 97 + b[i] % 3; return b }],
 ]
 
 test('compress → reference uncompress, reference compress → uncompress, for every size and shape', () => {
