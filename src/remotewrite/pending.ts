@@ -22,6 +22,8 @@ export interface PendingStore {
   readonly durable?: boolean
   /** A handed-out entry (by the seq given to take) is finished: sent, or dropped as unsendable. */
   ack? (seq: number): void
+  /** ack() for seqs[0, n) at once (entries < 0 were not handed out by this store). */
+  ackAll? (seqs: ArrayLike<number>, n: number): void
 }
 
 /** A growable ring buffer in struct-of-arrays form. */

@@ -205,11 +205,10 @@ export class QueueManager implements ShardHost {
   batchDone (n: number, batch: SampleBatch, finished: boolean): void {
     this.outstanding -= n
     this.deps.metrics.samplesPending.set(Math.max(0, this.outstanding))
-    const ack = this.pending.ack
-    if (finished && ack !== undefined) {
-      const seqs = batch.seqs
-      for (let i = 0; i < n; i++) if (seqs[i] >= 0) ack.call(this.pending, seqs[i])
-    }
+    if (!finished) return
+    const p = this.pending
+    if (p.ackAll !== undefined) p.ackAll(batch.seqs, n)
+    else if (p.ack !== undefined) for (let i = 0; i < n; i++) if (batch.seqs[i] >= 0) p.ack(batch.seqs[i])
   }
 
   afterBatch (): void {

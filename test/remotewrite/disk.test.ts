@@ -147,3 +147,20 @@ test('the memory window grows while the sender lags, so nothing is read back fro
   assert.equal(bounded.sameObjects, 1024)
   bounded.got.forEach((g, x) => assert.deepEqual({ labels: g.labels, ts: g.ts, value: g.value, flags: g.flags }, expected(x)))
 })
+
+test('ackAll of a batch in any order moves the frontier exactly as ack() one by one does', () => {
+  const one = new DiskPending({ dir: tempDir('disk-ack1'), maxBytes: 64 << 20, inflightMax: 10_000 })
+  const all = new DiskPending({ dir: tempDir('disk-ackall'), maxBytes: 64 << 20, inflightMax: 10_000 })
+  for (const p of [one, all]) p.write(batchOf(0, 1000), 0, 1000)
+  const seqs = drainAll(one, Infinity, false).map(g => g.seq)
+  assert.deepEqual(drainAll(all, Infinity, false).map(g => g.seq), seqs)
+  // Acknowledge 0..399 shuffled and 500..599 (a hole at 400..499), plus a seq never handed out.
+  const acked = [...seqs.slice(0, 400).reverse(), ...seqs.slice(500, 600), -1]
+  for (const q of acked) if (q >= 0) one.ack(q)
+  all.ackAll(Float64Array.from(acked), acked.length)
+  assert.equal(one.unacknowledged, 600)
+  assert.equal(all.unacknowledged, one.unacknowledged)
+  all.ackAll(Float64Array.from(seqs.slice(400, 500)), 100)
+  assert.equal(all.unacknowledged, 400)
+  one.close(); all.close()
+})

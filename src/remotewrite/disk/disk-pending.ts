@@ -433,6 +433,15 @@ export class DiskPending implements PendingStore {
     this.advanceFrontier()
   }
 
+  /** A sent batch: marks every seq, then moves the frontier once (not once per sample). */
+  ackAll (seqs: ArrayLike<number>, n: number): void {
+    for (let i = 0; i < n; i++) {
+      const seq = seqs[i]
+      if (seq >= this.frontier && seq < this.drainCursor) this.done[seq & this.doneMask] = 1
+    }
+    this.advanceFrontier()
+  }
+
   private advanceFrontier (): void {
     for (;;) {
       if (this.skips.length > 0 && this.skips[0][0] <= this.frontier) {
