@@ -9,34 +9,42 @@
 import { Series, type Labels, type MetricType } from '../storage/series.js'
 import { encodeLabels, hashEncoded } from '../storage/label-bytes.js'
 
-/** One distinct output series. Raw strings that map to the same labels share it. */
 /**
- * One distinct output series with the cache's bookkeeping on it (one object per series, not a
- * wrapper around one). Raw strings that map to the same labels share it.
+ * A raw series text's cache entry: the series it maps to (undefined: metric relabeling dropped
+ * it), when it was last seen, and where in the last scrape's order.
  */
-export class SeriesRef extends Series {
+export interface CacheEntry {
+  /** The raw series text (the Map key). */
+  readonly key: string
+  readonly ref: SeriesRef | undefined
+  /** Iteration in which this raw string was last seen. */
+  lastIter: number
+  /** Index in the order of the scrape that saw it last (see seen()). */
+  pos: number
+}
+
+/**
+ * One distinct output series with the cache's bookkeeping on it. Nearly every series has
+ * exactly one raw spelling, so the series is also that spelling's cache entry (one object per
+ * series instead of two: −44 B each); further spellings and dropped ones get an AliasEntry.
+ */
+export class SeriesRef extends Series implements CacheEntry {
   /** Iteration in which this series last got a sample that counts for staleness. */
   seenIter = -1
-  /** Cache entries pointing here; at 0 the ref leaves the intern table. */
+  /** Cache entries pointing here (itself included while it is one); at 0 it leaves the intern table. */
   refs = 0
+  key = ''
+  lastIter = -1
+  pos = -1
+  get ref (): SeriesRef { return this }
   /** The series itself (the appenders' view of it). */
   get series (): Series { return this }
 }
 
-export class CacheEntry {
-  /** Iteration in which this raw string was last seen. */
-  lastIter: number
-  /** Index in the order of the scrape that saw it last (see seen()). */
+/** A second raw spelling of a series, or a raw string relabeling dropped. */
+export class AliasEntry implements CacheEntry {
   pos = -1
-  constructor (
-    /** The raw series text (the Map key). */
-    readonly key: string,
-    /** undefined: metric relabeling dropped this series. */
-    readonly ref: SeriesRef | undefined,
-    iter: number
-  ) {
-    this.lastIter = iter
-  }
+  constructor (readonly key: string, readonly ref: SeriesRef | undefined, public lastIter: number) {}
 }
 
 export interface MetaEntry {
@@ -97,9 +105,14 @@ export class SeriesCache {
   /** Caches a new raw string → labels mapping; series with equal labels share one Series. */
   addSeries (raw: string, labels: Labels): CacheEntry {
     const ref = this.#intern(labels)
-    ref.refs++
     const key = flatCopy(raw)
-    const e = new CacheEntry(key, ref, this.iter)
+    let e: CacheEntry
+    if (ref.refs++ === 0) {
+      ref.key = key
+      ref.lastIter = this.iter
+      ref.pos = -1
+      e = ref
+    } else e = new AliasEntry(key, ref, this.iter)
     this.#entries.set(key, e)
     return e
   }
@@ -107,7 +120,7 @@ export class SeriesCache {
   /** Remembers that relabeling dropped raw, so it is skipped without relabeling again. */
   addDropped (raw: string): CacheEntry {
     const key = flatCopy(raw)
-    const e = new CacheEntry(key, undefined, this.iter)
+    const e = new AliasEntry(key, undefined, this.iter)
     this.#entries.set(key, e)
     return e
   }

@@ -50,3 +50,26 @@ test('metadata: reported when new or changed', () => {
   c.setType('a', 'gauge')
   assert.deepEqual(changed(), ['a:gauge:h'])
 })
+
+test('a series outliving its own spelling: the alias keeps it, the spelling comes back as an alias, all gone frees it', () => {
+  const c = new SeriesCache()
+  const labels = [...L('a'), { name: 'x', value: '1' }]
+  const first = c.addSeries('a{x="1"}', labels)
+  const second = c.addSeries('a{x="1",}', labels)
+  assert.equal(first, first.ref) // the series is its first spelling's entry
+  assert.notEqual(second, second.ref)
+  c.iterDone(true)
+  c.lookup('a{x="1",}')!.lastIter = c.iter // only the second spelling seen
+  c.iterDone(true)
+  assert.equal(c.lookup('a{x="1"}'), undefined)
+  const back = c.addSeries('a{x="1"}', labels)
+  assert.equal(back.ref, first.ref)
+  assert.notEqual(back, first)
+  c.iterDone(true) // the second spelling unseen: evicted; the first was just added
+  assert.equal(c.size, 1)
+  c.iterDone(true) // now neither: the series leaves the intern table
+  assert.equal(c.size, 0)
+  const fresh = c.addSeries('a{x="1"}', labels)
+  assert.notEqual(fresh.ref, first.ref)
+  assert.equal(fresh, fresh.ref)
+})
