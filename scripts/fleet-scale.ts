@@ -1,7 +1,8 @@
 // Fleet scale: membership traffic and CPU per node for fleets of N cluster nodes on loopback.
 // Run: node_modules/.bin/node --import tsx scripts/fleet-scale.ts [N…]   (default 10 25 50)
-//      … scripts/fleet-scale.ts wire: bytes per received copy of a full and an alive beat, and per
-//      ping, between two nodes (gossipsub as the fleet signs; with and without the inlined key).
+//      … scripts/fleet-scale.ts wire [js-yamux]: bytes per received copy of a full and an alive
+//      beat, and per ping, between two nodes (gossipsub as the fleet signs; with and without the
+//      inlined key; yamux window updates as the fleet sends them, or with `js-yamux` one per frame).
 // Env: PER_PROC nodes per child process (default 10), SETTLE_S (default 15), WINDOW_S (default 20),
 //      FLEET_OPTS extra ClusterOptions as JSON (e.g. '{"heartbeatMs":1000}').
 // Diagnostics: CONVERGE_S (default 120) before giving up, then every node below N peers is
@@ -31,8 +32,9 @@ import { gossipsub, StrictSign } from '@libp2p/gossipsub'
 import type { GossipSub } from '@libp2p/gossipsub'
 import { encodeAlive, encodeHeartbeat, recordDigest } from '../src/cluster/heartbeat.js'
 import { omitInlinedKeys, startCluster } from '../src/cluster/node.js'
-import { aliveTopic, gossipTopic } from '../src/cluster/options.js'
+import { aliveTopic, gossipTopic, shortAliveTopic } from '../src/cluster/options.js'
 import type { ClusterLog, ClusterNode, ClusterOptions } from '../src/cluster/types.js'
+import { lazyWindowUpdates } from '../src/cluster/yamux-window.js'
 
 interface Snapshot { read: number, written: number, cpuUs: number, at: number, gossip: number[], sent: Array<{ full: number, alive: number }> }
 interface NodeStats { peers: number, conns: number, mesh: number, aliveMesh: number, intervalMs: number, gossipPerS: number, hbBytes: number, aliveBytes: number, fullSentPerS: number, aliveSentPerS: number }
@@ -122,7 +124,7 @@ async function child (count: number, join: string): Promise<void> {
             peers: n.node.peers().length,
             conns: l.getConnections().length,
             mesh: l.services.pubsub.getMeshPeers(gossipTopic('shoal')).length,
-            aliveMesh: l.services.pubsub.getMeshPeers(aliveTopic('shoal')).length,
+            aliveMesh: l.services.pubsub.getMeshPeers(shortAliveTopic('shoal')).length,
             intervalMs: internals.heartbeatIntervalMs?.() ?? extra.heartbeatMs ?? 1000,
             gossipPerS: (end.gossip[i] - mark!.gossip[i]) / s,
             hbBytes: internals.lastHeartbeatBytes ?? 0,
@@ -246,19 +248,21 @@ async function wire (): Promise<void> {
   subscribe('net.client.socket', m => { sockets.add((m as { socket: Socket }).socket) })
   subscribe('net.server.socket', m => { sockets.add((m as { socket: Socket }).socket) })
   const total = (): number => [...sockets].reduce((a, s) => a + s.bytesRead, 0)
+  // lazy: window updates as the fleet sends them (yamux-window.ts); else js yamux's one per frame
+  const lazy = process.argv[3] !== 'js-yamux'
   const mk = async () => await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] }, transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()],
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] }, transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [lazy ? lazyWindowUpdates(yamux()) : yamux()],
     connectionMonitor: { enabled: false },
     services: { identify: identify(), ping: ping(), pubsub: gossipsub({ globalSignaturePolicy: StrictSign, allowPublishToZeroTopicPeers: true, Dlazy: 0, gossipFactor: 0 }) },
   })
   const a = await mk()
   const b = await mk()
-  const topics = { full: gossipTopic('shoal'), alive: aliveTopic('shoal') }
+  const topics = { full: gossipTopic('shoal'), alive: aliveTopic('shoal'), short: shortAliveTopic('shoal') }
   for (const n of [a, b]) for (const t of Object.values(topics)) (n.services.pubsub as GossipSub).subscribe(t)
   await a.dial(b.getMultiaddrs()[0])
   await sleep(2500)
   const record = { name: 'n12345-0', addrs: [a.getMultiaddrs()[0].toString()], httpAddr: '127.0.0.1:12345', state: 'participant' as const, version: 'v0.0.0-scale', components: { 'prometheus.scrape.default': 'a3f9c2d1e0b4a5f6' } }
-  const full = encodeHeartbeat({ peerId: a.peerId.toString(), ...record, seq: Date.now(), intervalMs: 1000, digest: recordDigest(record) })
+  const full = encodeHeartbeat({ peerId: a.peerId.toString(), ...record, seq: Date.now(), intervalMs: 1000, digest: recordDigest(record), shortAlive: true })
   const alive = encodeAlive({ seq: Date.now(), intervalMs: 1000, digest: recordDigest(record) })
   const K = 200
   const perCopy = async (topic: string, data: Uint8Array): Promise<number> => {
@@ -268,12 +272,13 @@ async function wire (): Promise<void> {
     await sleep(1000)
     return Math.round((total() - t0) / K)
   }
-  const row: Record<string, number> = { full_payload: full.length, alive_payload: alive.length }
+  const row: Record<string, number | string> = { window_updates: lazy ? 'half window' : 'every frame', full_payload: full.length, alive_payload: alive.length }
   row.full_per_copy = await perCopy(topics.full, full)
   row.alive_per_copy = await perCopy(topics.alive, alive)
   omitInlinedKeys(a.services.pubsub as GossipSub)
   row.full_per_copy_no_key = await perCopy(topics.full, full)
   row.alive_per_copy_no_key = await perCopy(topics.alive, alive)
+  row.alive_short_topic_per_copy_no_key = await perCopy(topics.short, alive)
   const conn = a.getConnections()[0] as unknown as { muxer: { ping: () => Promise<number> } }
   let t0 = total()
   for (let i = 0; i < K; i++) await conn.muxer.ping()

@@ -39,8 +39,9 @@ export class Membership {
   /** Last accepted seq per peer (full or alive beat), kept after a peer leaves so its old
    *  heartbeats cannot revive it. */
   private readonly lastSeq = new Map<string, { seq: number, at: number }>()
-  /** Per member: seq and digest of the full record we hold (digest undefined: an older node). */
-  private readonly records = new Map<string, { seq: number, digest: string | undefined }>()
+  /** Per member: seq and digest of the full record we hold (digest undefined: an older node), and
+   *  whether it reads the short alive topic. */
+  private readonly records = new Map<string, { seq: number, digest: string | undefined, shortAlive: boolean }>()
   /** The digest the peer's latest alive beat announced. */
   private readonly announced = new Map<string, string>()
   /** Peers heard alive whose record we lack (not members yet): when last heard. */
@@ -122,6 +123,14 @@ export class Membership {
     return false
   }
 
+  /** Every member's record says it reads the short alive topic, and no peer is known only from
+   *  its alive beats (it may be a node that does not): alive beats may use the short topic. */
+  allReadShortAlive (): boolean {
+    if (this.heardOf.size > 0) return false
+    for (const id of this.members.keys()) if (this.records.get(id)?.shortAlive !== true) return false
+    return true
+  }
+
   /** Applies a full heartbeat that passed check(). */
   apply (hb: Heartbeat): void {
     const now = this.now()
@@ -140,7 +149,7 @@ export class Membership {
       if (old !== undefined) this.remove(hb.peerId, 'terminating')
       return
     }
-    this.records.set(hb.peerId, { seq: hb.seq, digest: hb.digest })
+    this.records.set(hb.peerId, { seq: hb.seq, digest: hb.digest, shortAlive: hb.shortAlive === true })
     const info: PeerInfo = {
       peerId: hb.peerId, name: hb.name, addrs: hb.addrs, httpAddr: hb.httpAddr, state: hb.state,
       // a late full beat (older seq) brings the record; liveness is what its alive beats said

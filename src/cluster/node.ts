@@ -39,11 +39,12 @@ import { Membership } from './membership.js'
 import type { MembershipEvent } from './membership.js'
 import { clusterMetrics } from './metrics.js'
 import type { ClusterMetrics } from './metrics.js'
-import { aliveTopic, dhtProtocol, gossipTopic, resolveOptions } from './options.js'
-import { EARLY_HEARTBEAT_EVERY, FULL_EVERY, heartbeatInterval, joinRetryDelay, MAX_DIRECT_CONNECTIONS, PING_MISSES, PING_TIMEOUT_MS, PINGS_PER_SECOND, pingEvery } from './scale.js'
+import { aliveTopic, dhtProtocol, gossipTopic, resolveOptions, shortAliveTopic } from './options.js'
+import { EARLY_HEARTBEAT_EVERY, fullEvery, heartbeatInterval, joinRetryDelay, MAX_DIRECT_CONNECTIONS, PING_MISSES, PING_TIMEOUT_MS, PINGS_PER_SECOND, pingEvery } from './scale.js'
 import type { ResolvedOptions } from './options.js'
 import type { ApiReply, ClusterLog, ClusterNode, ClusterOptions, LocalApi, PeerState } from './types.js'
 import { ClusterView } from './view.js'
+import { lazyWindowUpdates } from './yamux-window.js'
 
 export interface ClusterDeps {
   registry: Registry
@@ -91,7 +92,8 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
     },
     transports: [...(wsOnly ? [] : [tcp()]), webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // window updates as Go's yamux sends them: −30 B per gossip copy (yamux-window.ts)
+    streamMuxers: [lazyWindowUpdates(yamux())],
     ...(psk !== undefined ? { connectionProtector: preSharedKey({ psk }) } : {}),
     // libp2p's monitor pings every connection every interval, which grows with the fleet: the
     // node pings its connections itself within a fixed budget (Node.pingSome).
@@ -128,6 +130,11 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
         // connected, the default factor would send every message id to hundreds of peers.
         Dlazy: 2,
         gossipFactor: 0,
+        // Each id in one IHAVE round (the last gossipsub heartbeat's messages), not three: every
+        // member that has a beat still advertises it once to Dlazy random peers, so a node off the
+        // mesh hears of it ~Dlazy times. Three rounds cost 6 ids of 14 B per heartbeat per node:
+        // −4 to −6 % membership bytes with one (docs/fleet-scale.md).
+        mcacheGossip: 1,
         // 12-byte message ids (default: the 36-byte public key + seqno) keep IHAVE/IWANT small
         msgIdFn: shortMsgId,
         // A duplicate is recognised by sender ‖ seqno before its signature is checked (gossipsub
@@ -137,7 +144,7 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
         // topic, so a misbehaving peer is graylisted instead of being forwarded forever.
         scoreParams: {
           IPColocationFactorWeight: 0,
-          topics: Object.fromEntries([gossipTopic(o.fleetName), aliveTopic(o.fleetName)].map(t => [t, createTopicScoreParams({
+          topics: Object.fromEntries([gossipTopic(o.fleetName), aliveTopic(o.fleetName), shortAliveTopic(o.fleetName)].map(t => [t, createTopicScoreParams({
             topicWeight: 1,
             invalidMessageDeliveriesWeight: -10,
             invalidMessageDeliveriesDecay: 0.9,
@@ -214,6 +221,8 @@ class Node extends ClusterView implements ClusterNode {
   private readonly metrics: ClusterMetrics
   private readonly topic: string
   private readonly alive: string
+  /** The alive topic under its short name: used while every member reads it (options.ts). */
+  private readonly aliveShort: string
   private readonly timers: NodeJS.Timeout[] = []
   private publishSoon: NodeJS.Timeout | undefined
   private seq = Date.now()
@@ -288,6 +297,7 @@ class Node extends ClusterView implements ClusterNode {
     this.metrics = metrics
     this.topic = gossipTopic(o.fleetName)
     this.alive = aliveTopic(o.fleetName)
+    this.aliveShort = shortAliveTopic(o.fleetName)
     this.apiProto = apiProtocol(o.fleetName)
     this.setReadiness(() => this.isReady())
   }
@@ -296,8 +306,10 @@ class Node extends ClusterView implements ClusterNode {
     const pubsub = this.libp2p.services.pubsub
     pubsub.topicValidators.set(this.topic, (_from, msg) => this.validate(msg))
     pubsub.topicValidators.set(this.alive, (_from, msg) => this.validateAlive(msg))
+    pubsub.topicValidators.set(this.aliveShort, (_from, msg) => this.validateAlive(msg))
     pubsub.subscribe(this.topic)
     pubsub.subscribe(this.alive)
+    pubsub.subscribe(this.aliveShort)
     omitInlinedKeys(pubsub)
     this.libp2p.addEventListener('peer:identify', ev => {
       const { peerId, protocols } = ev.detail
@@ -452,7 +464,7 @@ class Node extends ClusterView implements ClusterNode {
    */
   private pingSome (now: number): void {
     const conns = this.libp2p.getConnections().filter(c => c.status === 'open')
-    const every = pingEvery(this.o.heartbeatMs, conns.length)
+    const every = pingEvery(this.o.heartbeatMs, conns.length, this.heartbeatIntervalMs())
     let budget = Math.max(1, Math.ceil(PINGS_PER_SECOND * Math.min(250, this.o.heartbeatMs / 4) / 1000))
     for (const c of conns) {
       if (budget === 0) break
@@ -507,7 +519,7 @@ class Node extends ClusterView implements ClusterNode {
   /**
    * Publishes now and schedules the next regular heartbeat one interval (as it is now) later.
    * The full record goes out when it changed, when fullDue (a newcomer, a request, our start),
-   * every FULL_EVERY beats, and always while an older node (full beats only) is a member;
+   * every fullEvery() beats (scale.ts), and always while an older node (full beats only) is a member;
    * otherwise a small alive beat naming the record by its digest.
    */
   private async publish (): Promise<void> {
@@ -521,14 +533,14 @@ class Node extends ClusterView implements ClusterNode {
     self.lastHeartbeat = Date.now()
     const digest = recordDigest(self)
     const want = this.membership.wanted().slice(0, MAX_WANT).map(shortId)
-    const full = this.fullDue || digest !== this.sentDigest || this.sinceFull >= FULL_EVERY - 1 ||
+    const full = this.fullDue || digest !== this.sentDigest || this.sinceFull >= fullEvery(this.o.heartbeatMs, intervalMs) - 1 ||
       self.state === 'terminating' || this.membership.hasLegacy()
     let topic = this.topic
     let data: Uint8Array
     if (full) {
       const hb: Heartbeat = {
         peerId: this.peerId, name: self.name, addrs: self.addrs, httpAddr: self.httpAddr, state: self.state,
-        seq: ++this.seq, version: self.version, components: self.components, intervalMs, digest, want,
+        seq: ++this.seq, version: self.version, components: self.components, intervalMs, digest, want, shortAlive: true,
       }
       data = encodeHeartbeat(hb)
       this.lastHeartbeatBytes = data.length
@@ -537,7 +549,8 @@ class Node extends ClusterView implements ClusterNode {
       this.sentDigest = digest
       this.sent.full++
     } else {
-      topic = this.alive
+      // members of the previous release read alive beats on the long name only
+      topic = this.membership.allReadShortAlive() ? this.aliveShort : this.alive
       data = encodeAlive({ seq: ++this.seq, intervalMs, digest, want })
       this.lastAliveBytes = data.length
       this.sinceFull++

@@ -22,9 +22,25 @@ export const PING_TIMEOUT_MS = 4000
 /** First retry of a join that found nobody; doubles per failed round up to the rejoin interval. */
 export const JOIN_RETRY_MS = 1000
 
-/** Every this many heartbeats one carries the full record even if nothing changed (a safety net
- *  for a receiver that missed one); the others are small alive beats. */
-export const FULL_EVERY = 10
+/**
+ * Up to the knee, every this many heartbeats one carries the full record even if nothing changed;
+ * the others are small alive beats. Only a safety net: a receiver that missed a record (or holds
+ * an outdated one) names the sender in `want` in each of its beats until the record comes, so
+ * losses repair themselves within a beat or two. 40 (a full beat every 40 s with 1 s beats) keeps
+ * the net while full beats, ~2.5× an alive copy's bytes, are 2.5 % of beats instead of 10 %:
+ * −10 % of the membership bytes (docs/fleet-scale.md).
+ */
+export const FULL_EVERY = 40
+
+/**
+ * Beats per periodic full record at heartbeat interval `intervalMs`: FULL_EVERY, times the
+ * square root of the stretch past the knee (≈ N / FLEET_KNEE), so in big fleets, where each
+ * full beat is paid by every member, the net is rarer still: every 80 beats (~5 min) at 200
+ * nodes, 200 (~83 min) at 500, 400 (~11 h) at 1000. A full beat is then 0.25 % of beats there.
+ */
+export function fullEvery (baseMs: number, intervalMs: number): number {
+  return FULL_EVERY * Math.max(1, Math.round(Math.sqrt(intervalMs / baseMs)))
+}
 
 /** A node answers a newcomer with an early heartbeat at most this many base intervals apart. */
 export const EARLY_HEARTBEAT_EVERY = 10
@@ -42,9 +58,20 @@ export function peerInterval (announced: number | undefined, fallbackMs: number)
   return Math.min(MAX_INTERVAL_MS, Math.max(50, announced))
 }
 
-/** How often each direct connection is pinged when `connections` share the ping budget. */
-export function pingEvery (baseMs: number, connections: number): number {
-  return Math.max(baseMs, Math.ceil(connections * 1000 / PINGS_PER_SECOND))
+/** Past the knee a link is pinged at least every this fraction of the heartbeat interval. */
+export const PINGS_PER_INTERVAL = 10
+
+/**
+ * How often each direct connection is pinged when `connections` share the ping budget, with the
+ * heartbeat interval in effect `intervalMs` (default: base). Up to the knee this is the budget
+ * alone (every heartbeat up to 20 links): detection in small fleets is the heartbeat timeout's
+ * anyway. Where beats are stretched, pings need not outpace them by more than
+ * PINGS_PER_INTERVAL: two misses find a frozen linked peer within ~a fifth of one interval
+ * (+ the ping timeout), still ~15× sooner than its heartbeat timeout (3 intervals). At 1000
+ * nodes (100 s beats, 64 links): every 10 s instead of 3.2 s, 0.4 instead of 1.2 KB/s.
+ */
+export function pingEvery (baseMs: number, connections: number, intervalMs = baseMs): number {
+  return Math.max(baseMs, Math.ceil(connections * 1000 / PINGS_PER_SECOND), Math.floor(intervalMs / PINGS_PER_INTERVAL))
 }
 
 /**

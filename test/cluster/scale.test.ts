@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { decodeHeartbeat, encodeHeartbeat } from '../../src/cluster/heartbeat.js'
 import type { Heartbeat } from '../../src/cluster/heartbeat.js'
 import { Membership } from '../../src/cluster/membership.js'
-import { FLEET_KNEE, heartbeatInterval, MAX_INTERVAL_MS, peerInterval, pingEvery } from '../../src/cluster/scale.js'
+import { FLEET_KNEE, FULL_EVERY, fullEvery, heartbeatInterval, MAX_INTERVAL_MS, peerInterval, pingEvery, PINGS_PER_SECOND } from '../../src/cluster/scale.js'
 import type { PeerInfo } from '../../src/cluster/types.js'
 
 test('heartbeat interval: unchanged up to the knee, then grows with the square of the fleet', () => {
@@ -30,6 +30,33 @@ test('ping budget: every connection each heartbeat while it fits, then spread ou
   assert.equal(pingEvery(1000, 20), 1000)
   assert.equal(pingEvery(1000, 64), 3200)
   assert.equal(pingEvery(300, 3), 300)
+})
+
+test('ping budget past the knee: a link at least every tenth of the stretched interval', () => {
+  // up to the knee the interval is the base: exactly the budget alone (small fleets unchanged)
+  for (const conns of [1, 5, 20, 64, 300]) assert.equal(pingEvery(1000, conns, 1000), pingEvery(1000, conns), String(conns))
+  assert.equal(pingEvery(1000, 64, heartbeatInterval(1000, 200)), 3200) // 4 s beats: the budget still rules
+  assert.equal(pingEvery(1000, 64, heartbeatInterval(1000, 500)), 3200) // 25 s: 2.5 s < 3.2 s
+  assert.equal(pingEvery(1000, 64, heartbeatInterval(1000, 1000)), 10_000) // 100 s beats
+  assert.equal(pingEvery(1000, 10, heartbeatInterval(1000, 1000)), 10_000)
+  assert.equal(pingEvery(1000, 300, heartbeatInterval(1000, 1000)), 15_000) // the budget can be slower still
+  // pings sent per second at 1000 nodes with 64 links: 6.4 instead of PINGS_PER_SECOND
+  assert.equal(64 * 1000 / pingEvery(1000, 64, heartbeatInterval(1000, 1000)), 6.4)
+  assert.equal(PINGS_PER_SECOND, 20)
+  // two misses (+ a 4 s ping timeout) still find a frozen linked peer long before its heartbeat timeout
+  for (const n of [100, 200, 500, 1000, 3000]) {
+    const interval = heartbeatInterval(1000, n)
+    assert.ok(2 * pingEvery(1000, 64, interval) + 4000 < 3 * interval / 5 || interval <= 4000, `n=${n}`)
+  }
+})
+
+test('periodic full records: every 40 beats up to the knee, rarer past it', () => {
+  assert.equal(FULL_EVERY, 40)
+  assert.deepEqual([1, 10, 100].map(n => fullEvery(1000, heartbeatInterval(1000, n))), [40, 40, 40])
+  assert.deepEqual([150, 200, 500, 1000].map(n => fullEvery(1000, heartbeatInterval(1000, n))), [80, 80, 200, 400])
+  assert.equal(fullEvery(300, heartbeatInterval(300, 1000)), 400) // by the stretch, whatever the base
+  // seconds between one member's periodic full records: 40 s, ~5 min, ~83 min, ~11 h
+  assert.deepEqual([100, 200, 500, 1000].map(n => fullEvery(1000, heartbeatInterval(1000, n)) * heartbeatInterval(1000, n) / 1000), [40, 320, 5000, 40_000])
 })
 
 test('heartbeats carry the sender interval; a bad one is malformed', () => {
