@@ -1,18 +1,30 @@
-// Parser cost per sample on the fixture bodies. Run: node --import tsx scripts/bench-parser.ts
+// Parser cost per sample on the fixture bodies. Run: node --import tsx scripts/bench-parser.ts [body.prom ...]
 // Prints, per body: decoding the bytes to a string (utf8 and latin1), the hot path (next +
 // series + value + timestamp + a Map lookup by series text, i.e. a warm series cache), and the
 // cold path (labels() decoding for every sample, i.e. a cache miss on every series).
+// Then the whole scrape-loop pipeline from the body Buffer on a warm cache (order hints for the
+// text format): decodeBody() to one string and parse it, against parsing the Buffer in chunks;
+// CHUNKS=16384,32768 adds rows for other chunk sizes. Extra text bodies come from the command
+// line; by default the ~180 KB generated body of scripts/bench-scrape.ts if it exists.
 
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { Entry, parserFor } from '../src/exposition/parser.js'
+import type { ParserOptions } from '../src/exposition/parser.js'
+import { DEFAULT_CHUNK_BYTES } from '../src/exposition/chunks.js'
+import { decodeBody } from '../src/scrape/scraper.js'
 import type { Label } from '../src/storage/series.js'
 
 const dir = new URL('../../shared/fixtures/exposition/', import.meta.url).pathname
+const TEXT = 'text/plain; version=0.0.4'
 const bodies: Array<[string, string]> = [
-  ['node_exporter.prom.txt', 'text/plain; version=0.0.4'],
-  ['prometheus-server.prom.txt', 'text/plain; version=0.0.4'],
-  ['alltypes.om.txt', 'application/openmetrics-text; version=1.0.0']
+  [dir + 'node_exporter.prom.txt', TEXT],
+  [dir + 'prometheus-server.prom.txt', TEXT],
+  [dir + 'alltypes.om.txt', 'application/openmetrics-text; version=1.0.0']
 ]
+const GENERATED = '/tmp/bench-cache/bodies-n200-s1000-v3-i5/t0.v0.prom'
+const extra = process.argv.slice(2)
+for (const f of extra.length > 0 ? extra : existsSync(GENERATED) ? [GENERATED] : []) bodies.push([f, TEXT])
+const chunkSizes = [DEFAULT_CHUNK_BYTES, ...(process.env.CHUNKS ?? '').split(',').filter(x => x !== '').map(Number)]
 
 function timeIt (budgetMs: number, fn: () => number): { nsPerRun: number, result: number } {
   for (let i = 0; i < 20; i++) fn() // warm up
@@ -30,8 +42,9 @@ function timeIt (budgetMs: number, fn: () => number): { nsPerRun: number, result
   return { nsPerRun: elapsedUs * 1000 / runs, result }
 }
 
-for (const [file, ct] of bodies) {
-  const bytes = readFileSync(dir + file)
+for (const [path, ct] of bodies) {
+  const file = path.slice(path.lastIndexOf('/') + 1)
+  const bytes = readFileSync(path)
   const body = bytes.toString('utf8')
   const cache = new Map<string, number>()
   {
@@ -87,4 +100,36 @@ for (const [file, ct] of bodies) {
   console.log(`  decode utf8 ${per(utf8.nsPerRun)} ns/sample   latin1 ${per(latin1.nsPerRun)} ns/sample`)
   console.log(`  parse (warm cache) ${per(hot.nsPerRun)} ns/sample   parse + labels() (cold) ${per(cold.nsPerRun)} ns/sample`)
   if (hinted.result > 0) console.log(`  parse (warm cache, order hints) ${per(hinted.nsPerRun)} ns/sample`)
+
+  // The pipeline as the scrape loop runs it, from the Buffer the scraper returns.
+  const pipeline = (input: () => string | Buffer, options: ParserOptions): number => {
+    const p = parserFor(ct, input(), options)
+    let n = 0
+    let sum = 0
+    if (p.hint !== undefined) p.hint(order[0])
+    for (let k = p.next(); k !== Entry.EOF; k = p.next()) {
+      if (k !== Entry.Series) continue
+      sum += (p.hinted?.() === true ? n : (cache.get(p.series()) ?? 0)) + p.value() + (p.timestamp() ?? 0)
+      n++
+      if (p.hint !== undefined && n < order.length) p.hint(order[n])
+    }
+    return sum === -1 ? 0 : n
+  }
+  const variants: Array<[string, () => number]> = [
+    ['one string', () => pipeline(() => decodeBody(bytes), {})],
+    ...chunkSizes.map((c): [string, () => number] => [`Buffer, ${c >> 10} KiB chunks`, () => pipeline(() => bytes, { chunkSize: c })])
+  ]
+  // Alternating rounds, best of three: the variants differ by a few percent.
+  const best = variants.map(() => Infinity)
+  for (let round = 0; round < 3; round++) {
+    variants.forEach(([, fn], v) => {
+      const r = timeIt(700, fn)
+      if (r.result !== samples) throw new Error(`${variants[v][0]}: ${r.result} samples, expected ${samples}`)
+      best[v] = Math.min(best[v], r.nsPerRun)
+    })
+  }
+  for (let v = 0; v < variants.length; v++) {
+    const delta = v === 0 ? '' : `  (${((best[v] / best[0] - 1) * 100).toFixed(1)} %)`
+    console.log(`  pipeline decode + parse (warm, ${hinted.result > 0 ? 'hints' : 'Map'}), ${variants[v][0].padEnd(22)} ${per(best[v])} ns/sample${delta}`)
+  }
 }

@@ -16,3 +16,10 @@ export function expectedAt (s: string, lineStart: number, offset: number, expect
   const end = Math.min(s.length, offset + 1)
   return parseErrorAt(s, offset, `${expected}, got ${got} while parsing: ${JSON.stringify(s.slice(lineStart, end))}`)
 }
+
+/** The same error `lines` lines further down: positions in a chunk made body-wide. */
+export function linesDown (e: ParseError, lines: number): ParseError {
+  if (lines === 0) return e
+  const suffix = ` (line ${e.line}, column ${e.column})`
+  return new ParseError(e.message.slice(0, e.message.length - suffix.length), e.line + lines, e.column)
+}

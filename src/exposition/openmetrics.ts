@@ -6,9 +6,10 @@
 // metric names, trailing commas in label sets) is refused.
 
 import type { Exemplar, Label, MetricType } from '../storage/series.js'
-import { Entry } from './entry.js'
+import { Entry, ParseError } from './entry.js'
 import type { EntryKind } from './entry.js'
-import { expectedAt, parseErrorAt } from './errors.js'
+import { BodyChunks } from './chunks.js'
+import { expectedAt, linesDown, parseErrorAt } from './errors.js'
 import type { ExpositionParser, ParserOptions } from './parser.js'
 import { OpenMetricsValidator, codePoints } from './om-validate.js'
 import {
@@ -30,7 +31,12 @@ const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'gaugehistogram'
 const CREATED_TYPES = new Set<MetricType>(['counter', 'summary', 'histogram'])
 
 export class OpenMetricsParser implements ExpositionParser {
-  private readonly s: string
+  /** The text being scanned: the whole body, or the current chunk of a Buffer body. */
+  private s: string
+  /** Buffer bodies: where s and the chunks after it come from. */
+  private readonly chunks: BodyChunks | undefined
+  /** s ends the body: only then may `# EOF` end it. */
+  private final: boolean
   private readonly strict: boolean
   private readonly validator: OpenMetricsValidator | undefined
   private pos = 0
@@ -52,21 +58,53 @@ export class OpenMetricsParser implements ExpositionParser {
   private typedFamily = ''
   private typedAs: MetricType = 'unknown'
 
-  constructor (body: string, options: ParserOptions = {}) {
-    this.s = body
+  constructor (body: string | Buffer, options: ParserOptions = {}) {
+    if (typeof body === 'string') {
+      this.s = body
+      this.chunks = undefined
+      this.final = true
+    } else {
+      this.chunks = new BodyChunks(body, options.chunkSize)
+      this.s = this.chunks.next()
+      this.final = this.chunks.final
+    }
     this.strict = options.strict === true
     this.validator = this.strict ? new OpenMetricsValidator() : undefined
   }
 
   next (): EntryKind {
     if (this.done) return Entry.EOF
-    const s = this.s
-    const i = this.pos
-    this.lineStart = i
-    if (i >= s.length) throw parseErrorAt(s, i, 'data does not end with # EOF')
-    const c = s.charCodeAt(i)
-    const kind = c === HASH ? this.metaLine(i) : this.sample(i)
+    let kind: EntryKind
+    for (;;) {
+      const i = this.pos
+      if (i >= this.s.length) {
+        if (this.final) throw this.bodyWide(parseErrorAt(this.s, i, 'data does not end with # EOF'))
+        this.s = this.chunks!.next()
+        this.final = this.chunks!.final
+        this.pos = 0
+        continue
+      }
+      this.lineStart = i
+      try {
+        kind = this.s.charCodeAt(i) === HASH ? this.metaLine(i) : this.sample(i)
+        break
+      } catch (e) {
+        if (this.final || !(e instanceof ParseError)) throw this.bodyWide(e)
+        // OpenMetrics lines never straddle chunks, but the error may depend on what follows
+        // (data after `# EOF`): scan the line again in a longer chunk, up to the end of the body.
+        this.s = this.chunks!.extend(this.s, i)
+        this.final = this.chunks!.final
+        this.pos = 0
+      }
+    }
     this.kind = kind
+    // Outside the retry above: the validator must see each entry once.
+    if (this.validator !== undefined && kind !== Entry.EOF) {
+      try {
+        if (kind === Entry.Series) this.validate()
+        else this.validateMetadata(kind)
+      } catch (e) { throw this.bodyWide(e) }
+    }
     return kind
   }
 
@@ -98,7 +136,6 @@ export class OpenMetricsParser implements ExpositionParser {
     if (i >= n) throw parseErrorAt(s, i, 'data does not end with # EOF')
     if (s.charCodeAt(i) !== LF) throw expectedAt(s, this.lineStart, i, 'expected next entry')
     this.pos = i + 1
-    if (this.validator !== undefined) this.validate()
     return Entry.Series
   }
 
@@ -205,7 +242,8 @@ export class OpenMetricsParser implements ExpositionParser {
     const n = s.length
     if (s.startsWith('# EOF', i)) {
       const e = i + 5
-      if (e === n || (e === n - 1 && s.charCodeAt(e) === LF)) {
+      // In a chunk that does not end the body, more data follows whatever this line ends with.
+      if (this.final && (e === n || (e === n - 1 && s.charCodeAt(e) === LF))) {
         try { this.validator?.end(i) } catch (e) { throw this.wrap(e) }
         this.done = true
         this.pos = n
@@ -237,7 +275,7 @@ export class OpenMetricsParser implements ExpositionParser {
     this.textStart = i + 1
     this.textEnd = eol
     this.pos = eol + 1
-    const family = this.metricFamily()
+    const family = this.family = this.metricFamily()
     if (kind === Entry.Type) {
       const t = s.slice(this.textStart, eol)
       if (!TYPES.has(t)) throw parseErrorAt(s, this.textStart, `invalid metric type ${JSON.stringify(t)}`)
@@ -248,13 +286,17 @@ export class OpenMetricsParser implements ExpositionParser {
       const u = s.slice(this.textStart, eol)
       if (u !== '' && !family.endsWith('_' + u)) throw parseErrorAt(s, this.textStart, `unit ${JSON.stringify(u)} not a suffix of metric ${JSON.stringify(family)}`)
     }
-    if (this.validator !== undefined) {
-      const text = kind === Entry.Help ? this.help() : s.slice(this.textStart, eol)
-      try {
-        this.validator.metadata(kind === Entry.Help ? 'help' : kind === Entry.Type ? 'type' : 'unit', family, text, this.lineStart)
-      } catch (e) { throw this.wrap(e) }
-    }
     return kind
+  }
+
+  /** Family name of the last HELP/TYPE/UNIT line, for the validator. */
+  private family = ''
+
+  private validateMetadata (kind: EntryKind): void {
+    const text = kind === Entry.Help ? this.help() : this.s.slice(this.textStart, this.textEnd)
+    try {
+      this.validator!.metadata(kind === Entry.Help ? 'help' : kind === Entry.Type ? 'type' : 'unit', this.family, text, this.lineStart)
+    } catch (e) { throw this.wrap(e) }
   }
 
   private validate (): void {
@@ -273,6 +315,11 @@ export class OpenMetricsParser implements ExpositionParser {
 
   private wrap (e: unknown): unknown {
     return e instanceof DecodeError ? parseErrorAt(this.s, e.offset, e.message) : e
+  }
+
+  /** Positions of an error in a chunk of a Buffer body made body-wide. */
+  private bodyWide (e: unknown): unknown {
+    return e instanceof ParseError && this.chunks !== undefined ? linesDown(e, this.chunks.linesBefore()) : e
   }
 
   private exemplarLabels (): Label[] {
@@ -315,6 +362,6 @@ export class OpenMetricsParser implements ExpositionParser {
     const type = f !== '' && s.startsWith(f, this.start) ? this.typedAs : 'unknown'
     try {
       decodeSeries(s, this.start, this.end, type, out)
-    } catch (e) { throw this.wrap(e) }
+    } catch (e) { throw this.bodyWide(this.wrap(e)) }
   }
 }

@@ -61,15 +61,22 @@ export interface ParserOptions {
    * exemplar placement, ...). Off on the scrape path, like Prometheus, which only checks syntax.
    */
   readonly strict?: boolean
+  /**
+   * Buffer bodies are decoded lazily, this many bytes at a time (cut after a line), so no
+   * string ever holds the whole body. Default DEFAULT_CHUNK_BYTES (60 KiB); tests use tiny
+   * values to put a chunk boundary after every line.
+   */
+  readonly chunkSize?: number
 }
 
 /**
  * OpenMetrics when the content type is application/openmetrics-text, else text 0.0.4
- * (Prometheus falls back to the text format for unknown or missing types).
+ * (Prometheus falls back to the text format for unknown or missing types). A Buffer body is
+ * UTF-8 (ASCII chunks are decoded as latin1, the same text faster); a string is one chunk.
  */
-export function parserFor (contentType: string | undefined, body: string, options: ParserOptions = {}): ExpositionParser {
+export function parserFor (contentType: string | undefined, body: string | Buffer, options: ParserOptions = {}): ExpositionParser {
   if (contentType !== undefined && isOpenMetrics(contentType)) return new OpenMetricsParser(body, options)
-  return new PromTextParser(body)
+  return new PromTextParser(body, options)
 }
 
 function isOpenMetrics (contentType: string): boolean {

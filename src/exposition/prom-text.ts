@@ -7,8 +7,10 @@
 import type { Exemplar, Label, MetricType } from '../storage/series.js'
 import { Entry } from './entry.js'
 import type { EntryKind } from './entry.js'
-import { expectedAt, parseErrorAt } from './errors.js'
-import type { ExpositionParser } from './parser.js'
+import { ParseError } from './entry.js'
+import { BodyChunks } from './chunks.js'
+import { expectedAt, linesDown, parseErrorAt } from './errors.js'
+import type { ExpositionParser, ParserOptions } from './parser.js'
 import {
   DecodeError, decodeSeries, endOfQuoted, flatCopy, isLabelNameStart, isLabelNameChar, isMetricNameChar,
   isMetricNameStart, isNaNWord, parseNumber, unescape
@@ -25,7 +27,10 @@ const LBRACE = 123
 const RBRACE = 125
 
 export class PromTextParser implements ExpositionParser {
-  private readonly s: string
+  /** The text being scanned: the whole body, or the current chunk of a Buffer body. */
+  private s: string
+  /** Buffer bodies: where s and the chunks after it come from. */
+  private readonly chunks: BodyChunks | undefined
   private pos = 0
   /** Start of the current entry's line, and of its series text / family name. */
   private lineStart = 0
@@ -37,23 +42,52 @@ export class PromTextParser implements ExpositionParser {
   private textStart = 0
   private textEnd = 0
   private mtype: MetricType = 'unknown'
-  /** Family name of the last TYPE line: decides le/quantile normalisation in labels(). */
-  private typedStart = 0
-  private typedEnd = 0
+  /** Family name of the last TYPE line (as written): decides le/quantile normalisation in labels(). */
+  private typed = ''
   private typedAs: MetricType = 'unknown'
   private hintKey: string | undefined = undefined
   private hit = false
 
-  constructor (body: string) {
-    this.s = body
+  constructor (body: string | Buffer, options: ParserOptions = {}) {
+    if (typeof body === 'string') {
+      this.s = body
+      this.chunks = undefined
+    } else {
+      this.chunks = new BodyChunks(body, options.chunkSize)
+      this.s = this.chunks.next()
+    }
   }
 
   next (): EntryKind {
-    const s = this.s
-    const n = s.length
+    const key = this.hintKey
+    for (;;) {
+      try {
+        return this.entry()
+      } catch (e) {
+        const chunks = this.chunks
+        if (chunks === undefined || chunks.final || !(e instanceof ParseError)) throw this.bodyWide(e)
+        // The entry may go on in the next chunk (a raw newline in a quoted label value), or
+        // fail for real: scan it again in a longer chunk, up to the end of the body.
+        this.s = chunks.extend(this.s, this.lineStart)
+        this.pos = this.lineStart = 0
+        this.hintKey = key
+      }
+    }
+  }
+
+  private entry (): EntryKind {
+    let s = this.s
+    let n = s.length
     let i = this.pos
     for (;;) {
-      if (i >= n) { this.pos = i; return Entry.EOF }
+      if (i >= n) {
+        const chunks = this.chunks
+        if (chunks === undefined || chunks.final) { this.pos = i; return Entry.EOF }
+        s = this.s = chunks.next()
+        n = s.length
+        i = this.lineStart = 0
+        continue
+      }
       const c = s.charCodeAt(i)
       if (c === LF) { i++; this.lineStart = i; continue }
       if (c === SP || c === TAB) { i++; continue }
@@ -225,9 +259,8 @@ export class PromTextParser implements ExpositionParser {
       case 'untyped': this.mtype = 'unknown'; break
       default: throw parseErrorAt(s, this.textStart, `invalid metric type ${JSON.stringify(t)}`)
     }
-    // Remember where the family name is; labels() needs it only on a cache miss.
-    this.typedStart = this.start
-    this.typedEnd = this.end
+    // A slice, not a copy: labels() needs it only on a cache miss.
+    this.typed = s.slice(this.start, this.end)
     this.typedAs = this.mtype
     return Entry.Type
   }
@@ -256,15 +289,18 @@ export class PromTextParser implements ExpositionParser {
     const s = this.s
     // Prometheus normalises le/quantile by the last TYPE; we also require the series to belong to it.
     let type: MetricType = 'unknown'
-    const f = this.typedEnd - this.typedStart
-    if (f > 0 && s.charCodeAt(this.typedStart) !== QUOTE && s.startsWith(s.slice(this.typedStart, this.typedEnd), this.start)) {
-      type = this.typedAs
-    }
+    const f = this.typed
+    if (f !== '' && f.charCodeAt(0) !== QUOTE && s.startsWith(f, this.start)) type = this.typedAs
     try {
       decodeSeries(s, this.start, this.end, type, out)
     } catch (e) {
-      if (e instanceof DecodeError) throw parseErrorAt(s, e.offset, e.message)
+      if (e instanceof DecodeError) throw this.bodyWide(parseErrorAt(s, e.offset, e.message))
       throw e
     }
+  }
+
+  /** Positions of an error in a chunk of a Buffer body made body-wide. */
+  private bodyWide (e: unknown): unknown {
+    return e instanceof ParseError && this.chunks !== undefined ? linesDown(e, this.chunks.linesBefore()) : e
   }
 }

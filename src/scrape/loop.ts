@@ -15,7 +15,7 @@ import type { ScrapeMetrics } from './metrics.js'
 import type { ScrapeResult } from './scraper.js'
 import type { Target } from './target.js'
 
-export type ParserFactory = (contentType: string | undefined, body: string) => ExpositionParser
+export type ParserFactory = (contentType: string | undefined, body: string | Buffer) => ExpositionParser
 
 export interface Fetcher {
   scrape (url: string, timeoutMs: number, signal?: AbortSignal): Promise<ScrapeResult>

@@ -51,7 +51,11 @@ export class ScrapeError extends Error {
 }
 
 export interface ScrapeResult {
-  body: string
+  /**
+   * The (inflated) body. HttpScraper always returns the Buffer, which the parsers decode in
+   * chunks; strings (test fakes) are parsed as they are.
+   */
+  body: Buffer | string
   contentType: string | undefined
   /** Uncompressed size. */
   bytes: number
@@ -79,7 +83,7 @@ export class HttpScraper {
   }
 
   /** Fetches url; rejects with a ScrapeError. `signal` cancels (pool stop); the timeout is its own. */
-  async scrape (url: string, timeoutMs: number, signal?: AbortSignal): Promise<ScrapeResult> {
+  async scrape (url: string, timeoutMs: number, signal?: AbortSignal): Promise<ScrapeResult & { body: Buffer }> {
     const ctl = new AbortController()
     let timedOut = false
     const timer = setTimeout(() => { timedOut = true; ctl.abort() }, timeoutMs)
@@ -193,7 +197,7 @@ async function buildDispatcher (cfg: ScraperOptions): Promise<Dispatcher> {
   return new Agent({ ...common, connect: tls })
 }
 
-async function readBody (src: Readable, gzip: boolean, limit: number): Promise<{ body: string, bytes: number }> {
+async function readBody (src: Readable, gzip: boolean, limit: number): Promise<{ body: Buffer, bytes: number }> {
   // Gzip bodies are read whole and inflated in one synchronous call: a streaming gunzip costs
   // a thread-pool round trip and a stream event per 16 KiB of output. Deflate never shrinks
   // data by more than its block overhead, so a compressed body much over the limit cannot
@@ -223,7 +227,9 @@ async function readBody (src: Readable, gzip: boolean, limit: number): Promise<{
     }
     bytes = buf.length
   }
-  return { body: decodeBody(buf), bytes }
+  // Not decoded here: one string of a body over 128 KiB costs a large-object allocation; the
+  // parsers decode it in chunks.
+  return { body: buf, bytes }
 }
 
 /** Largest output buffer allocated up front from a gzip size hint when no body limit applies. */
@@ -249,7 +255,8 @@ export function gunzipOptions (gz: Buffer, limit: number): { maxOutputLength?: n
 
 /**
  * UTF-8 text; ASCII (nearly every exposition) is copied as latin1, which is the same string
- * produced several times faster than through the UTF-8 decoder.
+ * produced several times faster than through the UTF-8 decoder. Not on the scrape path any
+ * more (the parsers take the Buffer and decode it per chunk the same way); kept for tools.
  */
 export function decodeBody (buf: Buffer): string {
   return isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8')

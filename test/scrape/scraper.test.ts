@@ -89,7 +89,7 @@ test('plain scrape sends the Prometheus request headers', async () => {
   const s = new HttpScraper({})
   try {
     const r = await s.scrape(base + '/metrics', 1500)
-    assert.equal(r.body, BODY)
+    assert.equal(r.body.toString(), BODY)
     assert.equal(r.contentType, 'text/plain; version=0.0.4')
     assert.equal(r.bytes, BODY.length)
     assert.equal(lastReq?.headers.accept, acceptHeader())
@@ -105,7 +105,7 @@ test('gzip body is decompressed; compression off sends identity', async () => {
   const off = new HttpScraper({ enable_compression: false })
   try {
     const r = await s.scrape(base + '/gzip?n=3', 1000)
-    assert.equal(r.body, BODY.repeat(3))
+    assert.equal(r.body.toString(), BODY.repeat(3))
     assert.equal(r.bytes, BODY.length * 3)
     await off.scrape(base + '/metrics', 1000)
     assert.equal(lastReq?.headers['accept-encoding'], 'identity')
@@ -131,7 +131,7 @@ test('multi-member gzip bodies inflate whole although the trailer sizes only the
   const s = new HttpScraper({})
   try {
     const r = await s.scrape(base + '/gzip2', 1000)
-    assert.equal(r.body, BODY.repeat(201))
+    assert.equal(r.body.toString(), BODY.repeat(201))
     assert.equal(r.bytes, BODY.length * 201)
   } finally { await s.close() }
 })
@@ -146,7 +146,7 @@ test('body_size_limit applies to the uncompressed stream', async () => {
     const e2 = await scrapeErr(s.scrape(base + '/gzip?n=100', 1000))
     assert.equal(e2.message, 'body size limit exceeded')
     // Under the limit still works.
-    assert.equal((await s.scrape(base + '/gzip?n=2', 1000)).body, BODY.repeat(2))
+    assert.equal((await s.scrape(base + '/gzip?n=2', 1000)).body.toString(), BODY.repeat(2))
   } finally { await s.close() }
 })
 
@@ -188,7 +188,7 @@ test('redirects: followed, loop stops after 10, or not followed', async () => {
   const s = new HttpScraper({})
   const noFollow = new HttpScraper({ follow_redirects: false })
   try {
-    assert.equal((await s.scrape(base + '/moved', 1000)).body, BODY)
+    assert.equal((await s.scrape(base + '/moved', 1000)).body.toString(), BODY)
     const e = await scrapeErr(s.scrape(base + '/loop', 1000))
     assert.equal(e.message, `Get "${base}/loop": stopped after 10 redirects`)
     const e2 = await scrapeErr(noFollow.scrape(base + '/moved', 1000))
