@@ -32,7 +32,7 @@ import { gossipsub, StrictSign } from '@libp2p/gossipsub'
 import type { GossipSub } from '@libp2p/gossipsub'
 import { encodeAlive, encodeHeartbeat, recordDigest } from '../src/cluster/heartbeat.js'
 import { omitInlinedKeys, startCluster } from '../src/cluster/node.js'
-import { aliveTopic, gossipTopic, shortAliveTopic } from '../src/cluster/options.js'
+import { aliveTopic, gossipTopic } from '../src/cluster/options.js'
 import type { ClusterLog, ClusterNode, ClusterOptions } from '../src/cluster/types.js'
 import { lazyWindowUpdates } from '../src/cluster/yamux-window.js'
 
@@ -124,7 +124,7 @@ async function child (count: number, join: string): Promise<void> {
             peers: n.node.peers().length,
             conns: l.getConnections().length,
             mesh: l.services.pubsub.getMeshPeers(gossipTopic('shoal')).length,
-            aliveMesh: l.services.pubsub.getMeshPeers(shortAliveTopic('shoal')).length,
+            aliveMesh: l.services.pubsub.getMeshPeers(aliveTopic('shoal')).length,
             intervalMs: internals.heartbeatIntervalMs?.() ?? extra.heartbeatMs ?? 1000,
             gossipPerS: (end.gossip[i] - mark!.gossip[i]) / s,
             hbBytes: internals.lastHeartbeatBytes ?? 0,
@@ -257,12 +257,12 @@ async function wire (): Promise<void> {
   })
   const a = await mk()
   const b = await mk()
-  const topics = { full: gossipTopic('shoal'), alive: aliveTopic('shoal'), short: shortAliveTopic('shoal') }
+  const topics = { full: gossipTopic('shoal'), alive: aliveTopic('shoal') }
   for (const n of [a, b]) for (const t of Object.values(topics)) (n.services.pubsub as GossipSub).subscribe(t)
   await a.dial(b.getMultiaddrs()[0])
   await sleep(2500)
   const record = { name: 'n12345-0', addrs: [a.getMultiaddrs()[0].toString()], httpAddr: '127.0.0.1:12345', state: 'participant' as const, version: 'v0.0.0-scale', components: { 'prometheus.scrape.default': 'a3f9c2d1e0b4a5f6' } }
-  const full = encodeHeartbeat({ peerId: a.peerId.toString(), ...record, seq: Date.now(), intervalMs: 1000, digest: recordDigest(record), shortAlive: true })
+  const full = encodeHeartbeat({ peerId: a.peerId.toString(), ...record, seq: Date.now(), intervalMs: 1000, digest: recordDigest(record) })
   const alive = encodeAlive({ seq: Date.now(), intervalMs: 1000, digest: recordDigest(record) })
   const K = 200
   const perCopy = async (topic: string, data: Uint8Array): Promise<number> => {
@@ -278,7 +278,6 @@ async function wire (): Promise<void> {
   omitInlinedKeys(a.services.pubsub as GossipSub)
   row.full_per_copy_no_key = await perCopy(topics.full, full)
   row.alive_per_copy_no_key = await perCopy(topics.alive, alive)
-  row.alive_short_topic_per_copy_no_key = await perCopy(topics.short, alive)
   const conn = a.getConnections()[0] as unknown as { muxer: { ping: () => Promise<number> } }
   let t0 = total()
   for (let i = 0; i < K; i++) await conn.muxer.ping()

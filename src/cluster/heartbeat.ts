@@ -24,8 +24,6 @@ export interface Heartbeat {
   digest?: string
   /** shortId()s of peers whose full record the sender lacks: they should send one soon. */
   want?: string[]
-  /** The sender reads alive beats on the short alive topic too; absent from older nodes. */
-  shortAlive?: boolean
 }
 
 /** "Still alive, record unchanged": the sender is gossipsub's signed `from`. */
@@ -38,7 +36,7 @@ export interface Alive {
   want?: string[]
 }
 
-interface Wire { v: 1, id: string, n: string, a: string[], h: string, s: 'v' | 'p' | 't', q: number, ver: string, c: Record<string, string>, i?: number, d?: string, w?: string[], sa?: 1 }
+interface Wire { v: 1, id: string, n: string, a: string[], h: string, s: 'v' | 'p' | 't', q: number, ver: string, c: Record<string, string>, i?: number, d?: string, w?: string[] }
 
 /** Most peers a beat asks for records of (a newcomer learns the rest from the join greetings). */
 export const MAX_WANT = 16
@@ -63,7 +61,6 @@ export function encodeHeartbeat (hb: Heartbeat): Uint8Array {
   if (hb.intervalMs !== undefined) w.i = hb.intervalMs
   if (hb.digest !== undefined) w.d = hb.digest
   if (hb.want !== undefined && hb.want.length > 0) w.w = hb.want
-  if (hb.shortAlive === true) w.sa = 1
   return new TextEncoder().encode(JSON.stringify(w))
 }
 
@@ -118,7 +115,6 @@ export function decodeHeartbeat (data: Uint8Array): DecodeResult {
   if (w.i !== undefined) hb.intervalMs = w.i
   if (w.d !== undefined && DIGEST_RE.test(w.d)) hb.digest = w.d
   if (w.w !== undefined) hb.want = w.w
-  if (w.sa === 1) hb.shortAlive = true // another value: a later node's, read as absent
   return { ok: true, hb }
 }
 

@@ -39,9 +39,8 @@ export class Membership {
   /** Last accepted seq per peer (full or alive beat), kept after a peer leaves so its old
    *  heartbeats cannot revive it. */
   private readonly lastSeq = new Map<string, { seq: number, at: number }>()
-  /** Per member: seq and digest of the full record we hold (digest undefined: an older node), and
-   *  whether it reads the short alive topic. */
-  private readonly records = new Map<string, { seq: number, digest: string | undefined, shortAlive: boolean }>()
+  /** Per member: seq and digest of the full record we hold (digest undefined: an older node). */
+  private readonly records = new Map<string, { seq: number, digest: string | undefined }>()
   /** The digest the peer's latest alive beat announced. */
   private readonly announced = new Map<string, string>()
   /** Peers heard alive whose record we lack (not members yet): when last heard. */
@@ -108,6 +107,9 @@ export class Membership {
   }
 
   /** Peers whose full record we lack or hold outdated (alive beats announced another one). */
+  /** Peers heard alive (alive beats) whose record has not come yet: not members so far. */
+  get lackingRecords (): number { return this.heardOf.size }
+
   wanted (): string[] {
     const out = [...this.heardOf.keys()]
     for (const [id, d] of this.announced) {
@@ -121,14 +123,6 @@ export class Membership {
   hasLegacy (): boolean {
     for (const id of this.members.keys()) if (this.records.get(id)?.digest === undefined) return true
     return false
-  }
-
-  /** Every member's record says it reads the short alive topic, and no peer is known only from
-   *  its alive beats (it may be a node that does not): alive beats may use the short topic. */
-  allReadShortAlive (): boolean {
-    if (this.heardOf.size > 0) return false
-    for (const id of this.members.keys()) if (this.records.get(id)?.shortAlive !== true) return false
-    return true
   }
 
   /** Applies a full heartbeat that passed check(). */
@@ -149,7 +143,7 @@ export class Membership {
       if (old !== undefined) this.remove(hb.peerId, 'terminating')
       return
     }
-    this.records.set(hb.peerId, { seq: hb.seq, digest: hb.digest, shortAlive: hb.shortAlive === true })
+    this.records.set(hb.peerId, { seq: hb.seq, digest: hb.digest })
     const info: PeerInfo = {
       peerId: hb.peerId, name: hb.name, addrs: hb.addrs, httpAddr: hb.httpAddr, state: hb.state,
       // a late full beat (older seq) brings the record; liveness is what its alive beats said

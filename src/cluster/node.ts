@@ -39,12 +39,15 @@ import { Membership } from './membership.js'
 import type { MembershipEvent } from './membership.js'
 import { clusterMetrics } from './metrics.js'
 import type { ClusterMetrics } from './metrics.js'
-import { aliveTopic, dhtProtocol, gossipTopic, resolveOptions, shortAliveTopic } from './options.js'
+import { aliveTopic, dhtProtocol, gossipTopic, resolveOptions } from './options.js'
 import { EARLY_HEARTBEAT_EVERY, fullEvery, heartbeatInterval, joinRetryDelay, MAX_DIRECT_CONNECTIONS, PING_MISSES, PING_TIMEOUT_MS, PINGS_PER_SECOND, pingEvery } from './scale.js'
 import type { ResolvedOptions } from './options.js'
 import type { ApiReply, ClusterLog, ClusterNode, ClusterOptions, LocalApi, PeerState } from './types.js'
 import { ClusterView } from './view.js'
 import { lazyWindowUpdates } from './yamux-window.js'
+
+/** How many base heartbeat intervals past its sync hold a starting node waits for missing records. */
+const RECORDS_WAIT_BEATS = 5
 
 export interface ClusterDeps {
   registry: Registry
@@ -144,7 +147,7 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
         // topic, so a misbehaving peer is graylisted instead of being forwarded forever.
         scoreParams: {
           IPColocationFactorWeight: 0,
-          topics: Object.fromEntries([gossipTopic(o.fleetName), aliveTopic(o.fleetName), shortAliveTopic(o.fleetName)].map(t => [t, createTopicScoreParams({
+          topics: Object.fromEntries([gossipTopic(o.fleetName), aliveTopic(o.fleetName)].map(t => [t, createTopicScoreParams({
             topicWeight: 1,
             invalidMessageDeliveriesWeight: -10,
             invalidMessageDeliveriesDecay: 0.9,
@@ -221,8 +224,6 @@ class Node extends ClusterView implements ClusterNode {
   private readonly metrics: ClusterMetrics
   private readonly topic: string
   private readonly alive: string
-  /** The alive topic under its short name: used while every member reads it (options.ts). */
-  private readonly aliveShort: string
   private readonly timers: NodeJS.Timeout[] = []
   private publishSoon: NodeJS.Timeout | undefined
   private seq = Date.now()
@@ -234,6 +235,10 @@ class Node extends ClusterView implements ClusterNode {
    * from a stall): it owns nothing and stays a viewer, so it never scrapes what others own.
    */
   private syncUntil = 0
+  /** Until then a starting node also waits for the records of peers it only heard alive. */
+  private recordsUntil = 0
+  /** The node was ready once: the record wait above is a start-up rule only. */
+  private wasSynced = false
   private syncTimer: NodeJS.Timeout | undefined
   private heardPeer = false
   private lastTick = Date.now()
@@ -297,7 +302,6 @@ class Node extends ClusterView implements ClusterNode {
     this.metrics = metrics
     this.topic = gossipTopic(o.fleetName)
     this.alive = aliveTopic(o.fleetName)
-    this.aliveShort = shortAliveTopic(o.fleetName)
     this.apiProto = apiProtocol(o.fleetName)
     this.setReadiness(() => this.isReady())
   }
@@ -306,10 +310,8 @@ class Node extends ClusterView implements ClusterNode {
     const pubsub = this.libp2p.services.pubsub
     pubsub.topicValidators.set(this.topic, (_from, msg) => this.validate(msg))
     pubsub.topicValidators.set(this.alive, (_from, msg) => this.validateAlive(msg))
-    pubsub.topicValidators.set(this.aliveShort, (_from, msg) => this.validateAlive(msg))
     pubsub.subscribe(this.topic)
     pubsub.subscribe(this.alive)
-    pubsub.subscribe(this.aliveShort)
     omitInlinedKeys(pubsub)
     this.libp2p.addEventListener('peer:identify', ev => {
       const { peerId, protocols } = ev.detail
@@ -400,7 +402,14 @@ class Node extends ClusterView implements ClusterNode {
   }
 
   private isReady (): boolean {
-    if (Date.now() < this.syncUntil) return false
+    const now = Date.now()
+    if (now < this.syncUntil) return false
+    // A starting node that hears members' alive beats before their records (the records went out
+    // before it was in the gossip mesh; it asked for them with `want`) would own their targets
+    // meanwhile. Wait for those records, at most a few beats: a peer that never sends one
+    // (another fleet's config, a broken node) must not hold us back for good.
+    if (!this.wasSynced && now < this.recordsUntil && this.membership.lackingRecords > 0) return false
+    this.wasSynced = true
     if (this.readyLatched) return true
     const sizeOk = this.membership.size >= this.o.waitForSize
     const timedOut = this.o.waitTimeoutMs > 0 && Date.now() - this.startedAt >= this.o.waitTimeoutMs
@@ -412,6 +421,12 @@ class Node extends ClusterView implements ClusterNode {
   private holdSync (until: number, force = false): void {
     if (!force && until >= this.syncUntil) return
     this.syncUntil = until
+    this.recordsUntil = until + RECORDS_WAIT_BEATS * this.o.heartbeatMs
+    if (!this.wasSynced) {
+      const t = setTimeout(() => { this.refreshState() }, Math.max(0, this.recordsUntil - Date.now()) + 5)
+      t.unref()
+      this.timers.push(t)
+    }
     if (this.syncTimer !== undefined) clearTimeout(this.syncTimer)
     const wait = until - Date.now()
     if (wait > 0) {
@@ -540,7 +555,7 @@ class Node extends ClusterView implements ClusterNode {
     if (full) {
       const hb: Heartbeat = {
         peerId: this.peerId, name: self.name, addrs: self.addrs, httpAddr: self.httpAddr, state: self.state,
-        seq: ++this.seq, version: self.version, components: self.components, intervalMs, digest, want, shortAlive: true,
+        seq: ++this.seq, version: self.version, components: self.components, intervalMs, digest, want,
       }
       data = encodeHeartbeat(hb)
       this.lastHeartbeatBytes = data.length
@@ -549,8 +564,7 @@ class Node extends ClusterView implements ClusterNode {
       this.sentDigest = digest
       this.sent.full++
     } else {
-      // members of the previous release read alive beats on the long name only
-      topic = this.membership.allReadShortAlive() ? this.aliveShort : this.alive
+      topic = this.alive
       data = encodeAlive({ seq: ++this.seq, intervalMs, digest, want })
       this.lastAliveBytes = data.length
       this.sinceFull++

@@ -80,7 +80,4 @@ export function toMultiaddrString (addr: string): string {
 export const gossipTopic = (fleet: string): string => `/shoal/${fleet}/membership/1`
 /** Alive beats (heartbeat.ts): a topic of their own, so older nodes never see them. */
 export const aliveTopic = (fleet: string): string => `/shoal/${fleet}/alive/1`
-/** The same alive beats under a 6-byte shorter name (every alive copy carries it), used once
- *  every member announced that it reads it (`Heartbeat.shortAlive`); aliveTopic() otherwise. */
-export const shortAliveTopic = (fleet: string): string => `/shoal/${fleet}/a`
 export const dhtProtocol = (fleet: string): string => `/shoal/${fleet}/kad/1.0.0`

@@ -3,15 +3,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { multiaddr } from '@multiformats/multiaddr'
-import { encodeAlive, encodeHeartbeat, recordDigest } from '../../src/cluster/heartbeat.js'
-import { aliveTopic, gossipTopic, shortAliveTopic } from '../../src/cluster/options.js'
+import { encodeAlive } from '../../src/cluster/heartbeat.js'
+import { aliveTopic } from '../../src/cluster/options.js'
 import { ids, metricValue, rogueNode, startTestNode, waitFor } from './helpers.js'
 import type { TestNode } from './helpers.js'
 
 interface Internals {
   sent: { full: number, alive: number }
   sinceFull: number
-  membership: { wanted (): string[], allReadShortAlive (): boolean, records: Map<string, { seq: number, digest: string | undefined }> }
+  membership: { wanted (): string[], records: Map<string, { seq: number, digest: string | undefined }> }
 }
 const inner = (n: TestNode): Internals => n.node as unknown as Internals
 /** No periodic full beats for a while: only changes, newcomers and requests send one. */
@@ -118,63 +118,5 @@ test('garbage on the alive topic is rejected, counted and scored; a stranger\'s 
     assert.ok(invalid > 1, `invalid deliveries scored on the alive topic: ${invalid}`)
   } finally {
     await Promise.all([victim.node.abort(), rogue.stop()])
-  }
-})
-
-test('alive beats use the short topic name only while every member reads it', { timeout: 30_000 }, async () => {
-  const a = await startTestNode({ nodeName: 'a' })
-  const b = await startTestNode({ nodeName: 'b', joinAddrs: [a.node.multiaddrs()[0]] })
-  // `prev` stands for a member of the previous release: full beats with a digest, no `sa`, and
-  // alive beats read on the long name only (it also listens on the short one here, to observe)
-  const { node: prev, pubsub } = await rogueNode()
-  const [long, short] = [aliveTopic('shoal'), shortAliveTopic('shoal')]
-  const fromA = { [long]: 0, [short]: 0 }
-  pubsub.addEventListener('message', ev => {
-    const m = ev.detail
-    if (m.type === 'signed' && m.from.toString() === a.node.peerId && m.topic in fromA) fromA[m.topic]++
-  })
-  /** a's alive beats per topic name over `ms`. */
-  const window = async (ms: number): Promise<Record<string, number>> => {
-    fromA[long] = 0; fromA[short] = 0
-    await new Promise(resolve => setTimeout(resolve, ms))
-    return { long: fromA[long], short: fromA[short] }
-  }
-  let beating: NodeJS.Timeout | undefined
-  try {
-    await waitFor(() => a.node.peers().length === 2 && b.node.peers().length === 2, 10_000)
-    for (const t of [gossipTopic('shoal'), long, short]) pubsub.subscribe(t)
-    await prev.dial(multiaddr(a.node.multiaddrs()[0]))
-    await waitFor(() => pubsub.getSubscribers(short).some(p => p.toString() === a.node.peerId), 5000)
-    // an all-new fleet: the short name only (300 ms beats: ~5 in 1.5 s)
-    let w = await window(1500)
-    assert.equal(w.long, 0)
-    assert.ok(w.short >= 3, `short: ${w.short}`)
-
-    // the previous-release member joins: everyone falls back to the long name
-    const rec = { name: 'prev', addrs: [], httpAddr: '', state: 'participant' as const, version: 'v0', components: {} }
-    let seq = Date.now()
-    const beat = async (state: 'participant' | 'terminating'): Promise<void> => {
-      await pubsub.publish(gossipTopic('shoal'), encodeHeartbeat({ peerId: prev.peerId.toString(), ...rec, state, seq: ++seq, intervalMs: 300, digest: recordDigest({ ...rec, state }) }))
-    }
-    beating = setInterval(() => { void beat('participant') }, 150)
-    await waitFor(() => a.node.peers().length === 3 && b.node.peers().length === 3, 5000)
-    await new Promise(resolve => setTimeout(resolve, 400)) // a beat already on its way
-    w = await window(1500)
-    assert.equal(w.short, 0)
-    assert.ok(w.long >= 3, `long: ${w.long}`)
-    assert.equal(inner(b).membership.allReadShortAlive(), false)
-
-    // it leaves: back to the short name
-    clearInterval(beating)
-    await beat('terminating')
-    await waitFor(() => a.node.peers().length === 2 && b.node.peers().length === 2, 5000)
-    await new Promise(resolve => setTimeout(resolve, 400))
-    w = await window(1500)
-    assert.equal(w.long, 0)
-    assert.ok(w.short >= 3, `short: ${w.short}`)
-    assert.equal(inner(b).membership.allReadShortAlive(), true)
-  } finally {
-    clearInterval(beating)
-    await Promise.all([a.node.abort(), b.node.abort(), prev.stop()])
   }
 })

@@ -139,33 +139,3 @@ test('older nodes (full beats without a digest) are detected; shortId is the id 
   assert.equal(m.hasLegacy(), false)
   assert.equal(shortId('12D3KooWAbCdEfGhIjK'), 'fGhIjK')
 })
-
-test('the short alive topic: only while every member announced it and no peer is known by alive beats alone', () => {
-  const now = { t: 0 }
-  const { m } = table(now)
-  assert.equal(m.allReadShortAlive(), true) // alone
-  // the flag round-trips as `sa`; another value (a later node's) reads as absent
-  const hb = full('NEW', 1, { shortAlive: true })
-  assert.deepEqual(decodeHeartbeat(encodeHeartbeat(hb)), { ok: true, hb })
-  const raw = JSON.parse(new TextDecoder().decode(encodeHeartbeat(hb)))
-  assert.equal(raw.sa, 1)
-  assert.equal((decodeHeartbeat(new TextEncoder().encode(JSON.stringify({ ...raw, sa: 2 }))) as { hb: Heartbeat }).hb.shortAlive, undefined)
-  m.apply(hb)
-  assert.equal(m.allReadShortAlive(), true)
-  // a member of the previous release (digest, no flag): the long name
-  m.apply(full('PREV', 1))
-  assert.equal(m.allReadShortAlive(), false)
-  // it upgraded (restart: a new record with the flag)
-  m.apply(full('PREV', 2, { shortAlive: true }))
-  assert.equal(m.allReadShortAlive(), true)
-  // a peer heard only by its alive beats might be of the previous release: the long name until its record comes
-  m.applyAlive({ peerId: 'UNKNOWN', seq: 5, intervalMs: 1000, digest: D })
-  assert.equal(m.allReadShortAlive(), false)
-  m.apply(full('UNKNOWN', 6, { shortAlive: true }))
-  assert.equal(m.allReadShortAlive(), true)
-  // leaving takes its record along
-  m.apply(full('OLDEST', 1, { digest: undefined }))
-  assert.equal(m.allReadShortAlive(), false)
-  m.apply({ ...full('OLDEST', 2, { digest: undefined }), state: 'terminating' })
-  assert.equal(m.allReadShortAlive(), true)
-})
