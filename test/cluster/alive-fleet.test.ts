@@ -120,3 +120,29 @@ test('garbage on the alive topic is rejected, counted and scored; a stranger\'s 
     await Promise.all([victim.node.abort(), rogue.stop()])
   }
 })
+
+test('a starting node heard of a peer only by alive beats holds off owning targets until its record, at most 5 beats', { timeout: 30_000 }, async () => {
+  const started = Date.now()
+  // alone, no join address: synced 1.5 beats after start, were it not for the peer it hears
+  const node = await startTestNode({ nodeName: 'starting', heartbeatMs: 1000 })
+  const { node: rogue, pubsub } = await rogueNode()
+  const topic = aliveTopic('shoal')
+  let beats: NodeJS.Timeout | undefined
+  try {
+    pubsub.subscribe(topic)
+    await rogue.dial(multiaddr(node.node.multiaddrs()[0]))
+    await waitFor(() => pubsub.getSubscribers(topic).some(p => p.toString() === node.node.peerId), 5000)
+    let seq = Date.now()
+    beats = setInterval(() => { void pubsub.publish(topic, encodeAlive({ seq: ++seq, intervalMs: 1000, digest: 'AAAAAAAA' })) }, 250)
+    await waitFor(() => inner(node).membership.wanted().length === 1, 3000)
+    // past the 1.5 s hold: still not ready, the peer's record is missing
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, started + 3000 - Date.now())))
+    assert.equal(node.node.ready(), false)
+    // the record never comes: ready once the wait (1.5 s hold + 5 beats) is over
+    const waited = await waitFor(() => node.node.ready(), 8000) + 3000
+    assert.ok(waited >= 5500 && waited <= 9000, `ready after ${waited} ms`)
+  } finally {
+    clearInterval(beats)
+    await Promise.all([node.node.abort(), rogue.stop()])
+  }
+})
