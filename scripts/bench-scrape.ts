@@ -19,7 +19,8 @@ import { RemoteWriteEndpoint } from '../src/remotewrite/endpoint.js'
 import { getSnappy, loadJsSnappy } from '../src/remotewrite/snappy.js'
 import { resolveScrapeConfig } from '../src/scrape/config.js'
 import { ScrapeLoop, type Fetcher } from '../src/scrape/loop.js'
-import { decodeBody, type ScrapeResult } from '../src/scrape/scraper.js'
+import { isAscii } from 'node:buffer'
+import type { ScrapeResult } from '../src/scrape/scraper.js'
 import { newTarget } from '../src/scrape/target.js'
 
 const targets = Number(process.argv[2] ?? 200)
@@ -39,7 +40,9 @@ function fetcherFor (t: number): Fetcher {
   return {
     async scrape (): Promise<ScrapeResult> {
       const b = bodies[t][round % 3]
-      return { body: decodeBody(b), contentType: 'text/plain; version=0.0.4', bytes: b.length }
+      // As the scraper: the Buffer (parsed in chunks); STRING_BODY=1 decodes it whole, as before.
+      const body = process.env.STRING_BODY === '1' ? (isAscii(b) ? b.toString('latin1') : b.toString('utf8')) : b
+      return { body, contentType: 'text/plain; version=0.0.4', bytes: b.length }
     }
   }
 }

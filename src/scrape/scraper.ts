@@ -3,7 +3,6 @@
 // deadline over the whole exchange. Failures are one-line reasons in Go's wording where
 // Prometheus users know it ("server returned HTTP status 404 Not Found").
 import { readFile } from 'node:fs/promises'
-import { isAscii } from 'node:buffer'
 import { STATUS_CODES } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { SecureVersion } from 'node:tls'
@@ -251,15 +250,6 @@ export function gunzipOptions (gz: Buffer, limit: number): { maxOutputLength?: n
     o.chunkSize = Math.max(64, Math.min(size, gz.length * 1032 + 64, MAX_SIZE_HINT, limit > 0 ? limit + 1 : Infinity))
   }
   return o
-}
-
-/**
- * UTF-8 text; ASCII (nearly every exposition) is copied as latin1, which is the same string
- * produced several times faster than through the UTF-8 decoder. Not on the scrape path any
- * more (the parsers take the Buffer and decode it per chunk the same way); kept for tools.
- */
-export function decodeBody (buf: Buffer): string {
-  return isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8')
 }
 
 /** Go-flavoured wording for the usual socket failures. */
