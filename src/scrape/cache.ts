@@ -26,7 +26,7 @@ export interface CacheEntry {
 /**
  * One distinct output series with the cache's bookkeeping on it. Nearly every series has
  * exactly one raw spelling, so the series is also that spelling's cache entry (one object per
- * series instead of two: −44 B each); further spellings and dropped ones get an AliasEntry.
+ * series instead of two: −33 B of heap each); further spellings and dropped ones get an AliasEntry.
  */
 export class SeriesRef extends Series implements CacheEntry {
   /** Iteration in which this series last got a sample that counts for staleness. */
