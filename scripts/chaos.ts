@@ -14,6 +14,7 @@ import { Fleet, allParticipate, ownership, scrapeConfig, type FleetNode } from '
 import { startPrometheus, havePrometheus, type Prometheus } from '../test/helpers/prometheus.js'
 import { waitFor } from '../test/helpers/net.js'
 import { judgeChaos, type ChaosVerdict, type FaultEvent, type UpSample } from '../test/reliability/chaos-check.js'
+import { mulberry32 } from '../test/helpers/random.js'
 
 export interface ChaosOptions {
   durationMs: number
@@ -43,17 +44,6 @@ const DETECTION_S = HEARTBEAT_S * MISSED + 1
 const BATCH_DEADLINE_S = 0.5
 /** How long after a membership change a target may be scraped by its old and new owner. */
 const HANDOFF_S = DETECTION_S + 2 * INTERVAL_S + 1
-
-function mulberry32 (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 

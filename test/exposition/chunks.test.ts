@@ -12,6 +12,7 @@ import { OpenMetricsParser } from '../../src/exposition/openmetrics.js'
 import { PromTextParser } from '../../src/exposition/prom-text.js'
 import type { Label } from '../../src/storage/series.js'
 import { FIXTURES } from './helpers.js'
+import { mulberry32 } from '../helpers/random.js'
 
 const TEXT = 'text/plain; version=0.0.4'
 const OM = 'application/openmetrics-text; version=1.0.0'
@@ -223,15 +224,6 @@ test('invalid and multi-byte UTF-8 decode per chunk exactly as for the whole bod
   assert.deepEqual(text.at(-1), ['error', 'expected a valid start token, got "é" while parsing: "é" (line 6, column 1)', 6, 1])
   assert.deepEqual(text[2][4], [{ name: '__name__', value: 'm' }, { name: 'a', value: '\u00e9\n\uFFFD' }, { name: 'b', value: '\u{1f600}' }])
 })
-
-function mulberry32 (seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const SPECIAL = ['{', '}', '"', '\\', '\n', '\n', '"\n', ' ', '\t', '#', ',', '=', 'Inf', '# EOF\n', '# TYPE ', '# HELP ', 'é', '\uFFFD', '_bucket', 'le="']
 

@@ -8,15 +8,7 @@ import { Entry, ParseError, parserFor } from '../../src/exposition/parser.js'
 import type { Label } from '../../src/storage/series.js'
 import { lintExposition } from '../../src/exposition/lint.js'
 import { FIXTURES } from './helpers.js'
-
-function mulberry32 (seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from '../helpers/random.js'
 
 const SPECIAL = ['{', '}', '"', '\\', '\n', ' ', '\t', '#', ',', '=', '\r', '\0', 'e', '.', '-', '+', 'Inf', 'NaN', '# EOF\n', '# TYPE ', '# HELP ', 'é', '\uFFFD', '_bucket', 'le="']
 

@@ -11,6 +11,7 @@ import { LineIndex } from '../../src/syntax/position.js'
 import type { Diagnostic } from '../../src/syntax/diag.js'
 import type { Pos } from '../../src/syntax/ast.js'
 import '../../src/components/index.js'
+import { mulberry32 } from '../helpers/random.js'
 
 export interface ConfigFuzzInput { seeds: string[], cases: number, seed: number, maxMillis: number }
 export type ConfigFuzzMessage =
@@ -21,16 +22,6 @@ export type ConfigFuzzMessage =
 const input = workerData as ConfigFuzzInput
 const post = (m: ConfigFuzzMessage): void => parentPort!.postMessage(m)
 
-function mulberry32 (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 const rnd = mulberry32(input.seed)
 const int = (n: number): number => Math.floor(rnd() * n)
 const pick = <X>(xs: readonly X[]): X => xs[int(xs.length)]

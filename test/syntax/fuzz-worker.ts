@@ -6,6 +6,7 @@ import { formatFile } from '../../src/syntax/printer.js'
 import { Scanner } from '../../src/syntax/scanner.js'
 import { T } from '../../src/syntax/token.js'
 import type { Diagnostic } from '../../src/syntax/diag.js'
+import { mulberry32 } from '../helpers/random.js'
 
 export interface FuzzInput { seeds: string[], cases: number, seed: number, maxMillis: number }
 export type FuzzMessage =
@@ -16,18 +17,7 @@ export type FuzzMessage =
 const input = workerData as FuzzInput
 const post = (m: FuzzMessage): void => parentPort!.postMessage(m)
 
-// mulberry32: small, fast, deterministic.
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-const rnd = prng(input.seed)
+const rnd = mulberry32(input.seed)
 const pick = <X>(xs: readonly X[]): X => xs[Math.floor(rnd() * xs.length)]
 const int = (n: number): number => Math.floor(rnd() * n)
 
