@@ -49,19 +49,24 @@ test('series labels (non-ASCII too) come back from disk with their encoded bytes
   p.close()
 })
 
-test('segments written in the older SERIES record form are still read', () => {
-  const dir = tempDir('disk-v1')
+/** A segment in an older record form: the series record `series` writes, then samples of it at 1000 and 2000 ms. */
+function writeLegacySegment (dir: string, id: number, series: (rec: RecordBuffer) => void): void {
   const w = new SegmentWriter(join(dir, segmentName(0)), 0, true)
   const rec = new RecordBuffer()
-  rec.series(7, [{ name: '__name__', value: 'old' }, { name: 'k', value: 'vé' }])
+  series(rec)
   rec.begin(REC_SAMPLES)
   rec.u32(2)
   rec.ensure(42)
-  rec.sample(7, 1000, 1.5, 0)
-  rec.sample(7, 2000, 2.5, 0)
+  rec.sample(id, 1000, 1.5, 0)
+  rec.sample(id, 2000, 2.5, 0)
   rec.end()
   w.append(rec)
   w.close()
+}
+
+test('segments written in the older SERIES record form are still read', () => {
+  const dir = tempDir('disk-v1')
+  writeLegacySegment(dir, 7, rec => rec.series(7, [{ name: '__name__', value: 'old' }, { name: 'k', value: 'vé' }]))
   const p = new DiskPending({ dir, maxBytes: 64 << 20, inflightMax: 10_000 })
   assert.deepEqual(drainAll(p).map(g => [g.labels, g.ts, g.value]), [['__name__=old,k=vé', 1000, 1.5], ['__name__=old,k=vé', 2000, 2.5]])
   p.close()
@@ -69,18 +74,8 @@ test('segments written in the older SERIES record form are still read', () => {
 
 test('segments written with SERIES_PB records (before series blocks) are still read', () => {
   const dir = tempDir('disk-pb-v2')
-  const w = new SegmentWriter(join(dir, segmentName(0)), 0, true)
-  const rec = new RecordBuffer()
   const labels = [{ name: '__name__', value: 'pb' }, { name: 'k', value: 'vé' }]
-  rec.seriesEncoded(9, encodeLabels(labels))
-  rec.begin(REC_SAMPLES)
-  rec.u32(2)
-  rec.ensure(42)
-  rec.sample(9, 1000, 1.5, 0)
-  rec.sample(9, 2000, 2.5, 0)
-  rec.end()
-  w.append(rec)
-  w.close()
+  writeLegacySegment(dir, 9, rec => rec.seriesEncoded(9, encodeLabels(labels)))
   const p = new DiskPending({ dir, maxBytes: 64 << 20, inflightMax: 10_000 })
   assert.deepEqual(drainAll(p).map(g => [g.labels, g.encoded, g.ts, g.value]),
     [['__name__=pb,k=vé', encodeLabels(labels), 1000, 1.5], ['__name__=pb,k=vé', encodeLabels(labels), 2000, 2.5]])
