@@ -21,6 +21,7 @@ interface Families {
   shardsDesired: Gauge<string>
   shardsMax: Gauge<string>
   shardsMin: Gauge<string>
+  shardsLimit: Gauge<string>
   highestIn: Gauge<string>
   highestSent: Gauge<string>
   batchDuration: Histogram<string>
@@ -51,6 +52,7 @@ function families (registry: Registry): Families {
     shardsDesired: gauge('shards_desired', 'The number of shards that the queues shard calculation wants to run based on the rate of samples in vs. samples out.'),
     shardsMax: gauge('shards_max', 'The maximum number of shards that the queue is allowed to run.'),
     shardsMin: gauge('shards_min', 'The minimum number of shards that the queue is allowed to run.'),
+    shardsLimit: new Gauge({ name: 'shoal_remote_storage_shards_limit', help: 'Most shards the queue may use now: twice the current count, or the count beyond which the receiver delivered no more samples per second.', labelNames: [...LABELS], registers }),
     highestIn: gauge('highest_timestamp_in_seconds', 'Highest timestamp that has come into the remote storage via the Appender interface, in seconds since epoch.'),
     highestSent: gauge('queue_highest_sent_timestamp_seconds', 'Highest timestamp successfully sent by this queue, in seconds since epoch.'),
     batchDuration: new Histogram({
@@ -80,6 +82,7 @@ export class QueueMetrics {
   readonly shardsDesired: Gauge.Internal<string>
   readonly shardsMax: Gauge.Internal<string>
   readonly shardsMin: Gauge.Internal<string>
+  readonly shardsLimit: Gauge.Internal<string>
   readonly highestIn: Gauge.Internal<string>
   readonly highestSent: Gauge.Internal<string>
   readonly batchDuration: Histogram.Internal<string>
@@ -106,6 +109,7 @@ export class QueueMetrics {
     this.shardsDesired = f.shardsDesired.labels(l)
     this.shardsMax = f.shardsMax.labels(l)
     this.shardsMin = f.shardsMin.labels(l)
+    this.shardsLimit = f.shardsLimit.labels(l)
     this.highestIn = f.highestIn.labels(l)
     this.highestSent = f.highestSent.labels(l)
     this.batchDuration = f.batchDuration.labels(l)

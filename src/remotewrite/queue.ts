@@ -13,7 +13,7 @@ import { seriesShardKey, WriteRequestEncoder, type MetadataEntry } from './codec
 import type { QueueMetrics } from './metrics.js'
 import type { QueueConfig } from './options.js'
 import { MemoryPending, type PendingStore, type TakeEntry } from './pending.js'
-import { desiredShards, EwmaRate } from './reshard.js'
+import { desiredShards, EwmaRate, ShardLimit } from './reshard.js'
 import { Shard, type ShardHost } from './shard.js'
 import type { Snappy } from './snappy.js'
 
@@ -56,6 +56,9 @@ export class QueueManager implements ShardHost {
   private readonly dataIn: EwmaRate
   private readonly dataOut: EwmaRate
   private readonly dataOutDuration: EwmaRate
+  private readonly shardLimit = new ShardLimit()
+  /** A send was retried since the last shard update. */
+  private retried = false
   private readonly metadataEncoder = new WriteRequestEncoder()
   private snappy: Snappy | undefined
   private readonly snappyReady: Promise<Snappy>
@@ -74,6 +77,7 @@ export class QueueManager implements ShardHost {
     this.dataOutDuration = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)
     const m = deps.metrics
     m.shardsMax.set(cfg.maxShards)
+    m.shardsLimit.set(cfg.maxShards)
     m.shardsMin.set(cfg.minShards)
     m.shardsDesired.set(cfg.minShards)
     this.setShardCount(cfg.minShards)
@@ -194,10 +198,13 @@ export class QueueManager implements ShardHost {
       metrics.samplesTotal.inc(samples)
       metrics.exemplarsTotal.inc(exemplars)
       metrics.bytesTotal.inc(body.length)
-      if (outcome === 'retry') return
+      if (outcome === 'retry') { this.retried = true; return }
       this.dataOut.incr(batch.length)
       this.dataOutDuration.incr(seconds)
-      if (outcome === 'ok') metrics.observeSent(maxTs)
+      if (outcome === 'ok') {
+        metrics.observeSent(maxTs)
+        this.shardLimit.observe(batch.length)
+      }
       else metrics.samplesFailed.inc(samples)
     })
   }
@@ -281,6 +288,10 @@ export class QueueManager implements ShardHost {
 
   private updateShards (): void {
     this.dataIn.tick(); this.dataOut.tick(); this.dataOutDuration.tick()
+    const behind = !this.retried && this.outstanding > 2 * this.shards.length * this.maxSamplesPerSend
+    this.retried = false
+    const limit = this.shardLimit.update(this.shards.length, this.cfg.shardUpdateIntervalMs / 1000, behind)
+    this.deps.metrics.shardsLimit.set(Math.min(limit, this.cfg.maxShards))
     const { desired, next } = desiredShards({
       inRate: this.dataIn.rate(),
       outRate: this.dataOut.rate(),
@@ -289,7 +300,8 @@ export class QueueManager implements ShardHost {
       delaySeconds: this.deps.metrics.delaySeconds,
       current: this.shards.length,
       min: this.cfg.minShards,
-      max: this.cfg.maxShards
+      max: this.cfg.maxShards,
+      limit
     })
     this.deps.metrics.shardsDesired.set(desired)
     if (next === this.shards.length || this.resharding || this.stopped) return
@@ -297,13 +309,13 @@ export class QueueManager implements ShardHost {
     // Skip while sends fail (nothing got through lately) or after recoverable errors.
     if (now < this.reshardDisabledUntil) return
     if (this.outstanding > 0 && now - this.lastSendAt > this.cfg.shardUpdateIntervalMs) return
-    void this.reshard(next)
+    void this.reshard(next, Math.ceil(desired) > limit ? limit : undefined)
   }
 
   /** Changes the shard count once every shard is drained, so per-series order survives. */
-  async reshard (n: number): Promise<void> {
+  async reshard (n: number, limit?: number): Promise<void> {
     if (this.resharding || this.stopped) return
-    this.deps.log.info('Remote storage resharding', { from: this.shards.length, to: n })
+    this.deps.log.info('Remote storage resharding', { from: this.shards.length, to: n, ...(limit !== undefined ? { limit } : {}) })
     this.resharding = true
     this.flushing = true
     for (const s of this.shards) s.flush()

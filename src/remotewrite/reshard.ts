@@ -1,6 +1,12 @@
 // How many shards the queue wants, from measured throughput (after Prometheus'
 // calculateDesiredShards, simplified): the time one sample takes to send times the incoming
 // rate, plus 5%/s of the backlog to catch up, changed only outside a ±30% tolerance band.
+//
+// Prometheus' rule assumes a receiver that scales with concurrency. One that is out of CPU
+// answers every extra request by making all of them slower, so the rule keeps adding shards
+// (up to max_shards) while throughput falls: each request then costs the receiver more
+// (50 concurrent decodes, a larger heap to collect). ShardLimit caps the shards at the count
+// beyond which the receiver delivered no more.
 
 /** Exponentially weighted per-second rate, ticked once per interval. */
 export class EwmaRate {
@@ -35,6 +41,8 @@ export interface ShardInputs {
   current: number
   min: number
   max: number
+  /** Most shards to use (ShardLimit); none: no cap. */
+  limit?: number
 }
 
 export const SHARD_TOLERANCE = 0.3
@@ -50,9 +58,65 @@ export function desiredShards (i: ShardInputs): { desired: number, next: number 
   const desired = timePerSample * (i.inRate + 0.05 * i.backlog)
   const lower = i.current * (1 - SHARD_TOLERANCE)
   const upper = i.current * (1 + SHARD_TOLERANCE)
-  const rounded = Math.ceil(desired)
+  let rounded = Math.ceil(desired)
+  // A saturated receiver: more shards would only slow it down, and fewer do not lose anything
+  // even while behind.
+  const capped = i.limit !== undefined && rounded > i.limit
+  if (capped) rounded = i.limit!
   if (lower <= rounded && rounded <= upper) return { desired, next: i.current }
   // Do not shrink while more than ten seconds behind.
-  if (rounded < i.current && i.delaySeconds > 10) return { desired, next: i.current }
+  if (!capped && rounded < i.current && i.delaySeconds > 10) return { desired, next: i.current }
   return { desired, next: Math.min(i.max, Math.max(i.min, rounded)) }
+}
+
+/**
+ * Finds how many shards a receiver is worth by what they deliver. While the queue is behind
+ * (full batches wait for every shard), the samples acknowledged per second are the receiver's
+ * pace at this shard count. A step up that brings less than a quarter of its proportional gain
+ * did not pay: the receiver is out of capacity, and more requests at once only slow it down.
+ * The limit then goes back to the count before the step and holds it for a while; after that
+ * a smaller step is tried, as the receiver may have grown. While behind, every count's pace is
+ * measured before a step up from it, and a step is at most a doubling.
+ */
+export class ShardLimit {
+  private samples = 0
+  private wasBehind = false
+  /** The last interval, if it was spent behind. */
+  private base: { shards: number, rate: number } | undefined = undefined
+  private held: number | undefined = undefined
+  private holdLeft = 0
+
+  /** @param holdUpdates updates a limit found by a step that did not pay is kept */
+  constructor (private readonly holdUpdates = 30) {}
+
+  /** Samples the receiver acknowledged. */
+  observe (samples: number): void { this.samples += samples }
+
+  /**
+   * Ends an interval of `seconds` run with `shards` shards; `behind`: the queue has full
+   * batches waiting for every shard and nothing was retried (the pace is the receiver's).
+   * Returns the most shards to use.
+   */
+  update (shards: number, seconds: number, behind: boolean): number {
+    const rate = this.samples / seconds
+    this.samples = 0
+    const measured = behind && this.wasBehind
+    this.wasBehind = behind
+    // A step is judged against the interval right before it: one in which the queue kept up
+    // says nothing about the receiver, and older paces may be from another load.
+    const b = this.base
+    this.base = measured ? { shards, rate } : undefined
+    if (measured && b !== undefined && shards > b.shards && rate < b.rate * (1 + 0.25 * (shards / b.shards - 1))) {
+      this.held = b.shards
+      this.holdLeft = this.holdUpdates
+    } else if (this.held !== undefined && --this.holdLeft <= 0) {
+      // Probe a quarter more: the receiver may have grown (or another sender left).
+      const probe = this.held + Math.max(1, Math.ceil(this.held / 4))
+      this.held = undefined
+      return probe
+    }
+    if (this.held !== undefined) return this.held
+    // Just fell behind: measure this count's pace before stepping up from it.
+    return behind && !measured ? shards : 2 * shards + 1
+  }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { desiredShards, EwmaRate, type ShardInputs } from '../../src/remotewrite/reshard.js'
+import { desiredShards, EwmaRate, ShardLimit, type ShardInputs } from '../../src/remotewrite/reshard.js'
 
 const base: ShardInputs = { inRate: 0, outRate: 0, outDurationRate: 0, backlog: 0, delaySeconds: 0, current: 4, min: 1, max: 10 }
 
@@ -14,7 +14,11 @@ describe('desiredShards', () => {
     ['clamped to max', { inRate: 100000, outRate: 1000, outDurationRate: 2 }, { desired: 200, next: 10 }],
     ['within tolerance: keep', { inRate: 2400, outRate: 1000, outDurationRate: 2 }, { desired: 4.8, next: 4 }],
     ['scale down', { inRate: 500, outRate: 1000, outDurationRate: 2 }, { desired: 1, next: 1 }],
-    ['no downshard when >10s behind', { inRate: 500, outRate: 1000, outDurationRate: 2, delaySeconds: 30 }, { desired: 1, next: 4 }]
+    ['no downshard when >10s behind', { inRate: 500, outRate: 1000, outDurationRate: 2, delaySeconds: 30 }, { desired: 1, next: 4 }],
+    ['receiver limit caps growth', { inRate: 100000, outRate: 1000, outDurationRate: 2, limit: 6 }, { desired: 200, next: 6 }],
+    ['receiver limit shrinks even when behind', { inRate: 100000, outRate: 1000, outDurationRate: 2, delaySeconds: 30, current: 10, limit: 3 }, { desired: 200, next: 3 }],
+    ['receiver limit above desired: no effect', { inRate: 4000, outRate: 1000, outDurationRate: 2, limit: 9 }, { desired: 8, next: 8 }],
+    ['receiver limit within tolerance: keep', { inRate: 100000, outRate: 1000, outDurationRate: 2, current: 5, limit: 6 }, { desired: 200, next: 5 }]
   ]
   for (const [name, input, want] of cases) {
     it(name, () => assert.deepEqual(desiredShards({ ...base, ...input }), want))
@@ -30,5 +34,47 @@ describe('EwmaRate', () => {
     assert.equal(r.rate(), 100)
     r.incr(2000); r.tick()
     assert.equal(r.rate(), 120)
+  })
+})
+
+describe('ShardLimit', () => {
+  /** One interval of 10 s at `shards` shards in which the receiver took `rate` samples/s. */
+  const step = (l: ShardLimit, shards: number, rate: number, behind = true): number => {
+    l.observe(rate * 10)
+    return l.update(shards, 10, behind)
+  }
+
+  it('lets the shards double while every step up pays', () => {
+    const l = new ShardLimit()
+    assert.equal(step(l, 1, 100), 1, 'behind only at its end: the pace at one shard is measured first')
+    assert.equal(step(l, 1, 100), 3)
+    // 1 → 3 shards must bring at least +50% (a quarter of the proportional +200%).
+    assert.equal(step(l, 3, 160), 7)
+    // 3 → 7: at least +33%.
+    assert.equal(step(l, 7, 214), 15)
+  })
+
+  it('goes back to the last count that paid, holds it, then tries a smaller step', () => {
+    const l = new ShardLimit(4)
+    step(l, 1, 100); step(l, 1, 100)
+    assert.equal(step(l, 3, 200), 7)
+    // Seven shards deliver no more than three: the receiver is out of capacity.
+    assert.equal(step(l, 7, 205), 3)
+    for (let i = 0; i < 3; i++) assert.equal(step(l, 3, 200), 3, `held, update ${i}`)
+    // Hold over: a quarter more (at least one) is tried.
+    assert.equal(step(l, 3, 200), 4)
+    // That step did not pay either (+2% for +33% shards): back to three.
+    assert.equal(step(l, 4, 204), 3)
+  })
+
+  it('learns nothing from intervals in which the queue kept up', () => {
+    const l = new ShardLimit()
+    step(l, 1, 100); step(l, 1, 100)
+    // The pace was the input's, not the receiver's: no verdict on the step to 3.
+    assert.equal(step(l, 3, 100, false), 7)
+    assert.equal(step(l, 7, 100, true), 7, 'behind at the end only: measured before a step up')
+    assert.equal(step(l, 7, 100, true), 15)
+    // Measured at 7 now; 15 bringing nothing is a verdict.
+    assert.equal(step(l, 15, 100, true), 7)
   })
 })
