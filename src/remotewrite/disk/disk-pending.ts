@@ -51,7 +51,17 @@ export interface DiskPendingOptions {
   log?: { warn (msg: string, fields?: Record<string, unknown>): void, info (msg: string, fields?: Record<string, unknown>): void }
 }
 
-interface Segment { first: number, path: string, size: number }
+interface Segment {
+  first: number
+  path: string
+  size: number
+  /**
+   * A segment this instance started: its series, by the refs its records use. Reading it back
+   * (behind, or after an outage) needs no series record decoded and no Series made again:
+   * ~250 ns/sample less, and no garbage of every series' labels once per segment.
+   */
+  refs?: Map<number, Series>
+}
 
 const pow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(2, n)))
 
@@ -66,8 +76,8 @@ export class DiskPending implements PendingStore {
   private writer!: SegmentWriter
   private readonly rec = new RecordBuffer()
   private readonly block = new SeriesBlock()
-  /** Series ids whose labels the current segment has; `Series.walMark === segmentMark` is the fast path. */
-  private writtenRefs = new Set<number>()
+  /** Series whose labels the current segment has, by id; `Series.walMark === segmentMark` is the fast path. */
+  private writtenRefs = new Map<number, Series>()
   private segmentMark = nextMark()
   /** Bytes of series records in the current segment (see segmentBytes). */
   private seriesBytes = 0
@@ -123,6 +133,8 @@ export class DiskPending implements PendingStore {
   /** Samples on disk not yet acknowledged (for metrics and tests). */
   get unacknowledged (): number { return this.writeSeq - this.frontier }
   get bytes (): number { return this.totalBytes }
+  /** Samples handed out from the segments rather than the memory window (tests, benchmarks). */
+  readBack = 0
 
   private open (): void {
     mkdirSync(this.o.dir, { recursive: true })
@@ -141,7 +153,7 @@ export class DiskPending implements PendingStore {
     } catch { /* none yet */ }
     if (this.segments.length === 0) {
       this.writer = new SegmentWriter(join(this.o.dir, segmentName(frontier)), frontier, true)
-      this.segments.push({ first: frontier, path: this.writer.path, size: this.writer.size })
+      this.segments.push({ first: frontier, path: this.writer.path, size: this.writer.size, refs: this.writtenRefs })
       this.totalBytes += this.writer.size
       this.writeSeq = frontier
     } else {
@@ -231,7 +243,7 @@ export class DiskPending implements PendingStore {
       if (s.walMark === mark) continue
       s.walMark = mark
       if (!this.writtenRefs.has(s.id)) {
-        this.writtenRefs.add(s.id)
+        this.writtenRefs.set(s.id, s)
         this.block.add(s.id, s.encoded)
       }
     }
@@ -283,9 +295,9 @@ export class DiskPending implements PendingStore {
     this.writer.sync()
     this.writer.close()
     this.writer = new SegmentWriter(join(this.o.dir, segmentName(first)), first, true)
-    this.segments.push({ first, path: this.writer.path, size: this.writer.size })
+    this.writtenRefs = new Map()
+    this.segments.push({ first, path: this.writer.path, size: this.writer.size, refs: this.writtenRefs })
     this.totalBytes += this.writer.size
-    this.writtenRefs = new Set()
     this.seriesBytes = 0
     this.segmentMark = nextMark()
   }
@@ -351,7 +363,9 @@ export class DiskPending implements PendingStore {
     const o = rd.idx * SAMPLE_BYTES
     const series = rd.series.get(p.readUInt32LE(o))
     if (series === undefined) { this.skipCorrupt(seq, 1); return false }
-    return take(series, p.readDoubleLE(o + 4), p.readDoubleLE(o + 12), p[o + 20], undefined, seq)
+    if (!take(series, p.readDoubleLE(o + 4), p.readDoubleLE(o + 12), p[o + 20], undefined, seq)) return false
+    this.readBack++
+    return true
   }
 
   private positionReader (seq: number): NonNullable<DiskPending['reader']> | undefined {
@@ -361,7 +375,7 @@ export class DiskPending implements PendingStore {
       let i = this.segments.length - 1
       while (i > 0 && this.segments[i].first > seq) i--
       const seg = this.segments[i]
-      rd = this.reader = { seg, r: new SegmentReader(seg.path), seq: seg.first, series: new Map(), idx: 0, count: 0 }
+      rd = this.reader = { seg, r: new SegmentReader(seg.path), seq: seg.first, series: seg.refs ?? new Map(), idx: 0, count: 0 }
     }
     // rd.seq is the seq of entry rd.idx of the current record (when rd.buf is set).
     while (!(rd.buf && seq >= rd.seq - rd.idx && seq < rd.seq - rd.idx + rd.count)) {
@@ -376,10 +390,12 @@ export class DiskPending implements PendingStore {
           if (seq < end) this.skipCorrupt(seq, end - seq)
           return undefined
         }
-        rd = this.reader = { seg: next, r: new SegmentReader(next.path), seq: next.first, series: new Map(), idx: 0, count: 0 }
+        rd = this.reader = { seg: next, r: new SegmentReader(next.path), seq: next.first, series: next.refs ?? new Map(), idx: 0, count: 0 }
         continue
       }
-      if (t === REC_SERIES_BLOCK) {
+      if (rd.seg.refs !== undefined && (t === REC_SERIES_BLOCK || t === REC_SERIES || t === REC_SERIES_PB)) {
+        // Ours: the series are at hand (rd.series is seg.refs).
+      } else if (t === REC_SERIES_BLOCK) {
         const map = rd.series
         try {
           forEachBlockSeries(snappyUncompress(rd.r.payload()), (ref, enc) => map.set(ref, new SeriesClass(undefined, enc)))
