@@ -4,7 +4,7 @@
 // time of each phase.
 // Usage: node --import tsx scripts/bench-disk.ts [series=200000] [scrapes=20] [window=1048576]
 
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PerformanceObserver } from 'node:perf_hooks'
@@ -55,6 +55,7 @@ phase('write', total, () => {
   }
 })
 
+console.log(`after writing: ${(pending.bytes / 2 ** 20).toFixed(0)} MiB in ${readdirSync(dir).filter(f => f.endsWith('.seg')).length} segments`)
 setTimeout(() => {
   let taken = 0
   const seqs = new Float64Array(2000)

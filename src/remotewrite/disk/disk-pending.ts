@@ -24,9 +24,9 @@ export interface DiskPendingOptions {
   maxBytes: number
   /**
    * A segment is closed and a new one started past this size, once its samples outweigh its
-   * series records (each segment repeats the labels of the series it holds: with many series,
-   * rotating at a fixed small size would write every series' labels again and again), or
-   * past a quarter of maxBytes regardless. @default 4 MiB
+   * series records three to one (each segment repeats the labels of the series it holds: with
+   * many series, rotating at a fixed small size would write every series' labels again and
+   * again), or past a quarter of maxBytes regardless. @default 4 MiB
    */
   segmentBytes?: number
   /**
@@ -192,16 +192,21 @@ export class DiskPending implements PendingStore {
   write (batch: SampleBatch, from: number, to: number): void {
     if (this.closed || to <= from) return
     if (this.writeSeq === this.frontier) this.frontierMovedAt = Date.now()
-    for (let i = from; i < to; i++) {
-      if (this.writeSeq - this.memStart > this.memMask) this.makeRoom()
-      const at = this.writeSeq & this.memMask
-      this.memSeries[at] = batch.series[i]
-      this.memValues[at] = batch.values[i]
-      this.memTs[at] = batch.timestamps[i]
-      this.memFlags[at] = batch.flags[i]
-      const ex = batch.exemplars[i]
-      if (ex !== undefined) this.memExemplars.set(this.writeSeq, ex)
-      this.writeSeq++
+    for (let i = from; i < to;) {
+      // In runs that fit the window, room made once per run, not once per sample.
+      const end = Math.min(to, i + this.memMask + 1)
+      this.makeRoom(end - i)
+      const mask = this.memMask
+      for (; i < end; i++) {
+        const at = this.writeSeq & mask
+        this.memSeries[at] = batch.series[i]
+        this.memValues[at] = batch.values[i]
+        this.memTs[at] = batch.timestamps[i]
+        this.memFlags[at] = batch.flags[i]
+        const ex = batch.exemplars[i]
+        if (ex !== undefined) this.memExemplars.set(this.writeSeq, ex)
+        this.writeSeq++
+      }
     }
     const defer = this.o.deferMs
     if (defer <= 0 || Date.now() - this.frontierMovedAt > defer) this.flushToDisk()
@@ -212,16 +217,28 @@ export class DiskPending implements PendingStore {
   }
 
   /**
-   * Frees the oldest memory slot. A sample not yet handed out grows the window (up to its
-   * bound); one not yet on disk nor acknowledged is written first.
+   * Makes room for n more entries (n ≤ the window). Slots not yet handed out grow the window
+   * (up to its bound); freed ones not yet on disk nor acknowledged are written first.
    */
-  private makeRoom (): void {
-    const q = this.memStart
-    if (q >= this.drainCursor && this.memMask + 1 < this.maxMem) { this.growMemory(); return }
-    if (q >= this.diskSeq && q >= this.frontier) this.flushToDisk()
-    this.memExemplars.delete(q)
-    this.memSeries[q & this.memMask] = undefined
-    this.memStart++
+  private makeRoom (n: number): void {
+    for (;;) {
+      const need = this.writeSeq + n - this.memStart - (this.memMask + 1)
+      if (need <= 0) return
+      const q = this.memStart
+      const canGrow = this.memMask + 1 < this.maxMem
+      if (q >= this.drainCursor && canGrow) { this.growMemory(); continue }
+      // Free the oldest slots, up to what is handed out while the window could still grow.
+      let end = q + need
+      if (canGrow && end > this.drainCursor) end = this.drainCursor
+      if (end - 1 >= this.diskSeq && end - 1 >= this.frontier) this.flushToDisk()
+      const mask = this.memMask
+      const hasExemplars = this.memExemplars.size > 0
+      for (let k = q; k < end; k++) {
+        if (hasExemplars) this.memExemplars.delete(k)
+        this.memSeries[k & mask] = undefined
+      }
+      this.memStart = end
+    }
   }
 
   /** Writes the unacknowledged samples not yet on disk: [max(diskSeq, frontier), writeSeq). */
@@ -232,7 +249,7 @@ export class DiskPending implements PendingStore {
     this.diskSeq = to
     if (this.closed || from >= to) return
     const size = this.writer.size
-    if (size >= this.o.segmentBytes && (size >= 2 * this.seriesBytes || size >= this.o.maxBytes / 4)) this.rotate(from)
+    if (size >= this.o.segmentBytes && (size >= 4 * this.seriesBytes || size >= this.o.maxBytes / 4)) this.rotate(from)
     const rec = this.rec
     rec.reset()
     const mark = this.segmentMark
