@@ -288,9 +288,12 @@ export class QueueManager implements ShardHost {
 
   private updateShards (): void {
     this.dataIn.tick(); this.dataOut.tick(); this.dataOutDuration.tick()
-    const behind = !this.retried && this.outstanding > 2 * this.shards.length * this.maxSamplesPerSend
+    // Behind: more waiting than an interval of sending and than full batches for every shard.
+    // Only then is the pace the receiver's rather than the input's.
+    const seconds = this.cfg.shardUpdateIntervalMs / 1000
+    const behind = !this.retried && this.outstanding > Math.max(2 * this.shards.length * this.maxSamplesPerSend, this.dataOut.rate() * seconds)
     this.retried = false
-    const limit = this.shardLimit.update(this.shards.length, this.cfg.shardUpdateIntervalMs / 1000, behind)
+    const limit = this.shardLimit.update(this.shards.length, seconds, behind)
     this.deps.metrics.shardsLimit.set(Math.min(limit, this.cfg.maxShards))
     const { desired, next } = desiredShards({
       inRate: this.dataIn.rate(),
