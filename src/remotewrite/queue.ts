@@ -204,8 +204,7 @@ export class QueueManager implements ShardHost {
       if (outcome === 'ok') {
         metrics.observeSent(maxTs)
         this.shardLimit.observe(batch.length)
-      }
-      else metrics.samplesFailed.inc(samples)
+      } else metrics.samplesFailed.inc(samples)
     })
   }
 

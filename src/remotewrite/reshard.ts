@@ -71,12 +71,13 @@ export function desiredShards (i: ShardInputs): { desired: number, next: number 
 
 /**
  * Finds how many shards a receiver is worth by what they deliver. While the queue is behind
- * (full batches wait for every shard), the samples acknowledged per second are the receiver's
- * pace at this shard count. A step up that brings less than a quarter of its proportional gain
- * did not pay: the receiver is out of capacity, and more requests at once only slow it down.
- * The limit then goes back to the count before the step and holds it for a while; after that
- * a smaller step is tried, as the receiver may have grown (or the verdict was wrong). While behind, every count's pace is
- * measured before a step up from it, and a step is at most a doubling.
+ * (more waits than an interval of sending), the samples acknowledged per second are the
+ * receiver's pace at this shard count. A step up that brings less than a quarter of its
+ * proportional gain did not pay: the receiver is out of capacity, and more requests at once
+ * only slow it down. The limit then goes back to the count before the step and holds it for a
+ * while; after that a smaller step is tried, as the receiver may have grown (or the verdict was
+ * wrong). While behind, every count's pace is measured before a step up from it, and a step is
+ * at most a doubling.
  */
 export class ShardLimit {
   private samples = 0
@@ -100,9 +101,9 @@ export class ShardLimit {
   observe (samples: number): void { this.samples += samples }
 
   /**
-   * Ends an interval of `seconds` run with `shards` shards; `behind`: the queue has full
-   * batches waiting for every shard and nothing was retried (the pace is the receiver's).
-   * Returns the most shards to use.
+   * Ends an interval of `seconds` run with `shards` shards; `behind`: at its end the queue
+   * was behind and nothing was retried in it (the pace is the receiver's). Returns the most
+   * shards to use.
    */
   update (shards: number, seconds: number, behind: boolean): number {
     const rate = this.samples / seconds
