@@ -184,6 +184,42 @@ test('the memory window grows while the sender lags, so nothing is read back fro
   bounded.got.forEach((g, x) => assert.deepEqual({ labels: g.labels, ts: g.ts, value: g.value, flags: g.flags }, expected(x)))
 })
 
+test('a grown memory window halves back to its first size once the sender has caught up', () => {
+  const dir = tempDir('disk-shrink')
+  const p = new DiskPending({ dir, maxBytes: 64 << 20, inflightMax: 10_000, memoryEntries: 1024, maxMemoryEntries: 16384, shrinkAfterMs: 0 })
+  // A lagging sender: 9000 samples written before any is handed out.
+  for (let i = 0; i < 30; i++) p.write(batchOf(i * 300, 300), 0, 300)
+  assert.equal(p.memoryWindow, 16384)
+  p.sync()
+  assert.equal(p.memoryWindow, 16384, 'still behind: the window stays')
+  assert.equal(drainAll(p).length, 9000)
+  const sizes: number[] = []
+  for (let i = 0; i < 6; i++) { p.sync(); sizes.push(p.memoryWindow) }
+  assert.deepEqual(sizes, [8192, 4096, 2048, 1024, 1024, 1024])
+  // Still whole: new samples go through the small window (and past it, through the disk).
+  for (let i = 30; i < 40; i++) p.write(batchOf(i * 300, 300), 0, 300)
+  const got = drainAll(p)
+  assert.equal(got.length, 3000)
+  got.forEach((g, k) => assert.deepEqual({ labels: g.labels, ts: g.ts, value: g.value, flags: g.flags }, expected(9000 + k)))
+  p.close()
+})
+
+test('the window does not shrink while samples wait unacknowledged and unwritten', () => {
+  const dir = tempDir('disk-shrink-defer')
+  const p = new DiskPending({ dir, maxBytes: 64 << 20, inflightMax: 10_000, memoryEntries: 1024, maxMemoryEntries: 16384, shrinkAfterMs: 0, deferMs: 60_000 })
+  for (let i = 0; i < 30; i++) p.write(batchOf(i * 300, 300), 0, 300)
+  // Handed out, not acknowledged, not on disk (the deferred write has not come): memory is
+  // their only copy.
+  assert.equal(drainAll(p, Infinity, false).length, 9000)
+  p.sync()
+  assert.equal(p.memoryWindow, 16384)
+  p.close()
+  // close() wrote them: a restart sends all 9000 again.
+  const again = new DiskPending({ dir, maxBytes: 64 << 20, inflightMax: 10_000 })
+  assert.equal(again.length, 9000)
+  again.close()
+})
+
 test('ackAll of a batch in any order moves the frontier exactly as ack() one by one does', () => {
   const one = new DiskPending({ dir: tempDir('disk-ack1'), maxBytes: 64 << 20, inflightMax: 10_000 })
   const all = new DiskPending({ dir: tempDir('disk-ackall'), maxBytes: 64 << 20, inflightMax: 10_000 })

@@ -32,9 +32,13 @@ export interface DiskPendingOptions {
   /**
    * Samples kept in memory for sending without a disk read, at first. The window doubles, up to
    * maxMemoryEntries, whenever it would otherwise drop samples not yet handed to a shard (a fast
-   * source and a busy sender): in steady state nothing is read back from disk. @default 4096
+   * source and a busy sender): in steady state nothing is read back from disk. Once the sender
+   * has caught up (less than a sixteenth of the window waiting), the window halves, at most once
+   * per shrinkAfterMs, back to this size: a past outage does not keep its memory. @default 4096
    */
   memoryEntries?: number
+  /** Least time between two changes of the memory window's size before it shrinks. @default 10000 */
+  shrinkAfterMs?: number
   /** @default twice inflightMax, at least 4M entries (~100 MiB when full) */
   maxMemoryEntries?: number
   /** Most samples in flight (handed out, not yet acknowledged) at once. */
@@ -113,7 +117,7 @@ export class DiskPending implements PendingStore {
   private closed = false
 
   constructor (opts: DiskPendingOptions) {
-    this.o = { segmentBytes: 4 << 20, memoryEntries: 4096, maxMemoryEntries: 0, syncIntervalMs: 1000, deferMs: 0, ...opts }
+    this.o = { segmentBytes: 4 << 20, memoryEntries: 4096, maxMemoryEntries: 0, syncIntervalMs: 1000, deferMs: 0, shrinkAfterMs: 10_000, ...opts }
     const m = pow2(this.o.memoryEntries)
     this.memMask = m - 1
     this.maxMem = Math.max(m, pow2(opts.maxMemoryEntries ?? Math.max(this.o.inflightMax * 2, 1 << 22)))
@@ -284,7 +288,30 @@ export class DiskPending implements PendingStore {
 
   /** Doubles the memory window, keeping seqs [memStart, writeSeq) at their new slots. */
   private growMemory (): void {
-    const size = (this.memMask + 1) * 2
+    this.resizeMemory((this.memMask + 1) * 2)
+  }
+
+  /**
+   * Halves a grown memory window once the sender has caught up. Slots handed out and either on
+   * disk or acknowledged are let go first; the window shrinks only if what remains fits half.
+   */
+  private shrinkMemory (): void {
+    const size = this.memMask + 1
+    if (size <= pow2(this.o.memoryEntries) || Date.now() - this.resizedAt < this.o.shrinkAfterMs) return
+    if (this.writeSeq - this.drainCursor > size / 16) return
+    const keepFrom = Math.min(this.drainCursor, Math.max(this.diskSeq, this.frontier))
+    const hasExemplars = this.memExemplars.size > 0
+    for (let q = this.memStart; q < keepFrom; q++) {
+      if (hasExemplars) this.memExemplars.delete(q)
+      this.memSeries[q & this.memMask] = undefined
+    }
+    if (keepFrom > this.memStart) this.memStart = keepFrom
+    if (this.writeSeq - this.memStart <= size / 2) this.resizeMemory(size / 2)
+  }
+
+  /** A window of `size` slots holding seqs [memStart, writeSeq) (which must fit). */
+  private resizeMemory (size: number): void {
+    this.resizedAt = Date.now()
     const mask = size - 1
     const series = new Array<Series | undefined>(size)
     const values = new Float64Array(size)
@@ -304,6 +331,8 @@ export class DiskPending implements PendingStore {
     this.memFlags = flags
     this.memMask = mask
   }
+
+  private resizedAt = 0
 
   /** Current size of the memory window (tests, metrics). */
   get memoryWindow (): number { return this.memMask + 1 }
@@ -500,6 +529,7 @@ export class DiskPending implements PendingStore {
   /** Makes data and frontier durable. Called every syncIntervalMs and on close. */
   sync (): void {
     if (this.closed) return
+    this.shrinkMemory()
     try {
       this.writer.sync()
       if (this.frontier !== this.savedFrontier) {
