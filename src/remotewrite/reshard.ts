@@ -70,9 +70,16 @@ export function desiredShards (i: ShardInputs): { desired: number, next: number 
 }
 
 /**
+ * The share of a step's proportional gain it must bring to count as paying: doubling the shards
+ * must add 12.5 %. Near a receiver's knee a real gain is small, and at its limit a step brings
+ * nothing but noise (a few %).
+ */
+const PAYING_SHARE = 0.125
+
+/**
  * Finds how many shards a receiver is worth by what they deliver. While the queue is behind
  * (more waits than an interval of sending), the samples acknowledged per second are the
- * receiver's pace at this shard count. A step up that brings less than a quarter of its
+ * receiver's pace at this shard count. A step up that brings less than an eighth of its
  * proportional gain did not pay: the receiver is out of capacity, and more requests at once
  * only slow it down. The limit then goes back to the count before the step and holds it for a
  * while; after that a smaller step is tried, as the receiver may have grown (or the verdict was
@@ -115,7 +122,7 @@ export class ShardLimit {
     const b = this.base
     this.base = measured ? { shards, rate } : undefined
     const stepped = measured && b !== undefined && shards > b.shards
-    if (stepped && rate < b.rate * (1 + 0.25 * (shards / b.shards - 1))) {
+    if (stepped && rate < b.rate * (1 + PAYING_SHARE * (shards / b.shards - 1))) {
       this.held = b.shards
       this.holdLeft = this.holdFor
       this.holdFor = Math.min(this.maxHold, this.holdFor * 2)
