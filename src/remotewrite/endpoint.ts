@@ -68,6 +68,8 @@ export class RemoteWriteEndpoint {
       this.client = new WriteClient({ ...opts, retryOnHttp429: this.queueConfig.retryOnHttp429 })
       sink = this.client
     }
+    const pending = deps.pending
+    if (pending?.stats !== undefined) this.metrics.attachBuffer(() => pending.stats!())
     this.queue = new QueueManager(this.queueConfig, {
       sink,
       snappy: deps.snappy ?? getSnappy(),
@@ -124,6 +126,7 @@ export class RemoteWriteEndpoint {
     this.overflow = new SampleBatch(1)
     this.overflowStart = 0
     await this.queue.stop(Math.max(0, deadline - Date.now()))
+    this.metrics.detachBuffer()
     await this.client?.close()
   }
 

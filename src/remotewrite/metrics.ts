@@ -2,6 +2,7 @@
 // families per Registry (several endpoints share it), one child per (remote_name, url).
 
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import type { BufferStats } from './pending.js'
 
 const P = 'prometheus_remote_storage_'
 const LABELS = ['remote_name', 'url'] as const
@@ -25,6 +26,12 @@ interface Families {
   highestIn: Gauge<string>
   highestSent: Gauge<string>
   batchDuration: Histogram<string>
+  bufferBytes: Gauge<string>
+  bufferSegments: Gauge<string>
+  bufferMemoryEntries: Gauge<string>
+  bufferReadBack: Counter<string>
+  /** Disk buffers by endpoint, read when the metrics are collected (nothing on the hot path). */
+  buffers: Map<QueueMetrics, () => BufferStats>
 }
 
 const perRegistry = new WeakMap<Registry, Families>()
@@ -37,7 +44,30 @@ function families (registry: Registry): Families {
     new Counter({ name: P + name, help, labelNames: [...LABELS, ...extra], registers })
   const gauge = (name: string, help: string): Gauge<string> =>
     new Gauge({ name: P + name, help, labelNames: [...LABELS], registers })
+  const buffers = new Map<QueueMetrics, () => BufferStats>()
+  // Gauges read from the buffers at collection; the counter adds what was read back since.
+  const fromBuffers = (pick: (s: BufferStats) => number) => function (this: Gauge<string>): void {
+    for (const [m, stats] of buffers) this.set(m.labelValues, pick(stats()))
+  }
   f = {
+    buffers,
+    bufferBytes: new Gauge({ name: 'shoal_remote_storage_buffer_bytes', help: 'Bytes of the disk buffer\'s segments: samples not yet acknowledged, and the series they need.', labelNames: [...LABELS], registers, collect: fromBuffers(s => s.bytes) }),
+    bufferSegments: new Gauge({ name: 'shoal_remote_storage_buffer_segments', help: 'Segment files of the disk buffer.', labelNames: [...LABELS], registers, collect: fromBuffers(s => s.segments) }),
+    bufferMemoryEntries: new Gauge({ name: 'shoal_remote_storage_buffer_memory_entries', help: 'Samples the disk buffer\'s memory window holds at most now (it grows while the sender is behind and shrinks once it has caught up).', labelNames: [...LABELS], registers, collect: fromBuffers(s => s.memoryEntries) }),
+    bufferReadBack: new Counter({
+      name: 'shoal_remote_storage_buffer_read_back_samples_total',
+      help: 'Samples sent from the disk buffer\'s segments rather than from memory: after falling behind by more than the memory window, or after a restart.',
+      labelNames: [...LABELS],
+      registers,
+      collect (this: Counter<string>): void {
+        for (const [m, stats] of buffers) {
+          const now = stats().readBack
+          const d = now - m.readBackReported
+          m.readBackReported = now
+          if (d > 0) this.inc(m.labelValues, d)
+        }
+      }
+    }),
     samplesTotal: counter('samples_total', 'Total number of samples sent to remote storage.'),
     samplesFailed: counter('samples_failed_total', 'Total number of samples which failed on send to remote storage, non-recoverable errors.'),
     samplesRetried: counter('samples_retried_total', 'Total number of samples which failed on send to remote storage but were retried because the send error was recoverable.'),
@@ -88,6 +118,9 @@ export class QueueMetrics {
   readonly batchDuration: Histogram.Internal<string>
   private readonly f: Families
   private readonly labels: { remote_name: string, url: string }
+  get labelValues (): { remote_name: string, url: string } { return this.labels }
+  /** The buffer's read-back count when the counter was last brought up to date. */
+  readBackReported = 0
   private highestInValue = 0
   private highestSentValue = 0
 
@@ -118,6 +151,17 @@ export class QueueMetrics {
     this.samplesIn.inc(0); this.bytesTotal.inc(0); this.highestIn.set(0); this.highestSent.set(0)
   }
 
+  /** Reports a disk buffer's state with this endpoint's labels. */
+  attachBuffer (stats: () => BufferStats): void {
+    this.f.buffers.set(this, stats)
+    this.f.bufferReadBack.inc(this.labels, 0)
+  }
+
+  /** The endpoint stopped: its buffer is no longer read (its series keep their last values). */
+  detachBuffer (): void {
+    this.f.buffers.delete(this)
+  }
+
   dropped (reason: string, n: number): void {
     this.f.samplesDropped.inc({ ...this.labels, reason }, n)
   }
@@ -143,10 +187,12 @@ export class QueueMetrics {
 
   /** Removes this endpoint's series from the registry (on endpoint shutdown/reload). */
   remove (): void {
+    this.detachBuffer()
     const f = this.f
     for (const m of [f.samplesTotal, f.samplesFailed, f.samplesRetried, f.exemplarsTotal, f.metadataTotal, f.samplesIn,
       f.bytesTotal, f.metadataBytesTotal, f.samplesPending, f.shards, f.shardsDesired, f.shardsMax, f.shardsMin,
-      f.highestIn, f.highestSent, f.batchDuration]) {
+      f.shardsLimit, f.highestIn, f.highestSent, f.batchDuration, f.bufferBytes, f.bufferSegments, f.bufferMemoryEntries,
+      f.bufferReadBack]) {
       (m as { remove: (l: Record<string, string>) => void }).remove(this.labels)
     }
   }

@@ -24,6 +24,18 @@ export interface PendingStore {
   ack? (seq: number): void
   /** ack() for seqs[0, n) at once (entries < 0 were not handed out by this store). */
   ackAll? (seqs: ArrayLike<number>, n: number): void
+  /** A disk buffer's state, for its metrics. */
+  stats? (): BufferStats
+}
+
+export interface BufferStats {
+  /** Bytes of all segments. */
+  bytes: number
+  segments: number
+  /** Samples the memory window holds at most now. */
+  memoryEntries: number
+  /** Samples handed out from disk rather than memory, since start. */
+  readBack: number
 }
 
 /** A growable ring buffer in struct-of-arrays form. */

@@ -8,21 +8,23 @@ import { Registry } from 'prom-client'
 import { RemoteWriteEndpoint } from '../../src/remotewrite/endpoint.js'
 import { makeSeries, metricValue, silentLog, sleep, startReceiver, type Responder } from './helpers.js'
 
-const SERVICE_MS = 40
 const PER_SEND = 100
+/** One request's service time at the one-worker receiver: ~25 requests per 250 ms interval, so a pace is measured to a few %. */
+const SERIAL_MS = 10
+const PARALLEL_MS = 40
 
-/** A receiver with one worker: requests queue up and each takes SERVICE_MS. */
+/** A receiver with one worker: requests queue up and each takes SERIAL_MS. */
 function serialResponder (): Responder {
   let free = Promise.resolve()
   return () => {
-    const turn = free.then(() => sleep(SERVICE_MS))
+    const turn = free.then(() => sleep(SERIAL_MS))
     free = turn
     return turn.then(() => ({ status: 204 }))
   }
 }
 
 /** A receiver with as many workers as requests. */
-const parallelResponder: Responder = () => sleep(SERVICE_MS).then(() => ({ status: 204 }))
+const parallelResponder: Responder = () => sleep(PARALLEL_MS).then(() => ({ status: 204 }))
 
 /** Runs a backlog through the queue for `ms`: the most shards used, the last count and limit, samples sent. */
 async function run (respond: Responder, ms: number): Promise<{ maxShards: number, shards: number, limit: number, sent: number }> {
@@ -59,15 +61,16 @@ async function run (respond: Responder, ms: number): Promise<{ maxShards: number
 }
 
 describe('shard limit, against receivers over HTTP', () => {
-  it('stays near one shard for a receiver that serves one request at a time', async () => {
+  it('stays at a few shards for a receiver that serves one request at a time', async () => {
     const r = await run(serialResponder(), 4000)
-    // Prometheus' rule alone wants all 40 here: every request takes n × 40 ms with n shards.
-    // One step up (to 3) shows that more shards deliver nothing more; later probes try 2.
-    assert.ok(r.maxShards <= 3, `at most 3 shards, got ${r.maxShards}`)
-    assert.ok(r.shards <= 2, `${r.shards} shards at the end`)
-    assert.ok(r.limit <= 2, `limit ${r.limit}`)
-    // It still got all the receiver can take: one request per 40 ms.
-    assert.ok(r.sent >= 0.6 * (4000 / SERVICE_MS) * PER_SEND, `sent ${r.sent}`)
+    // Prometheus' rule alone wants all 40 here: every request takes n × 10 ms with n shards.
+    // Steps up that bring no more go back; one shard leaves the worker idle between requests,
+    // so 2 may pay a little, and 5 does not.
+    assert.ok(r.maxShards <= 7, `at most 7 shards, got ${r.maxShards}`)
+    assert.ok(r.shards <= 5, `${r.shards} shards at the end`)
+    assert.ok(r.limit <= 5, `limit ${r.limit}`)
+    // It still got all the receiver can take: one request per 10 ms.
+    assert.ok(r.sent >= 0.6 * (4000 / SERIAL_MS) * PER_SEND, `sent ${r.sent}`)
   })
 
   it('lets the shards grow for a receiver that serves requests in parallel', async () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import type { Exemplar, Series } from '../../storage/series.js'
 import { Series as SeriesClass } from '../../storage/series.js'
 import type { SampleBatch } from '../batch.js'
-import type { PendingStore, TakeEntry } from '../pending.js'
+import type { BufferStats, PendingStore, TakeEntry } from '../pending.js'
 import { snappyCompress, snappyUncompress } from '../snappy-block.js'
 import {
   decodeSeries, decodeSeriesPb, forEachBlockSeries, parseSegmentName, RecordBuffer, REC_SAMPLES, REC_SAMPLES_AT, REC_SERIES, REC_SERIES_BLOCK, REC_SERIES_PB, SAMPLE_BYTES, SeriesBlock, SegmentReader, segmentName, SegmentWriter,
@@ -137,6 +137,9 @@ export class DiskPending implements PendingStore {
   /** Samples on disk not yet acknowledged (for metrics and tests). */
   get unacknowledged (): number { return this.writeSeq - this.frontier }
   get bytes (): number { return this.totalBytes }
+  stats (): BufferStats {
+    return { bytes: this.totalBytes, segments: this.segments.length, memoryEntries: this.memMask + 1, readBack: this.readBack }
+  }
   /** Samples handed out from the segments rather than the memory window (tests, benchmarks). */
   readBack = 0
 
