@@ -238,14 +238,19 @@ export class DiskPending implements PendingStore {
       let end = q + need
       if (canGrow && end > this.drainCursor) end = this.drainCursor
       if (end - 1 >= this.diskSeq && end - 1 >= this.frontier) this.flushToDisk()
-      const mask = this.memMask
-      const hasExemplars = this.memExemplars.size > 0
-      for (let k = q; k < end; k++) {
-        if (hasExemplars) this.memExemplars.delete(k)
-        this.memSeries[k & mask] = undefined
-      }
-      this.memStart = end
+      this.forgetBefore(end)
     }
+  }
+
+  /** Lets go of the memory slots of seqs [memStart, end): the caller made sure nothing needs them. */
+  private forgetBefore (end: number): void {
+    const mask = this.memMask
+    const hasExemplars = this.memExemplars.size > 0
+    for (let q = this.memStart; q < end; q++) {
+      if (hasExemplars) this.memExemplars.delete(q)
+      this.memSeries[q & mask] = undefined
+    }
+    if (end > this.memStart) this.memStart = end
   }
 
   /** Writes the unacknowledged samples not yet on disk: [max(diskSeq, frontier), writeSeq). */
@@ -302,13 +307,8 @@ export class DiskPending implements PendingStore {
     const size = this.memMask + 1
     if (size <= pow2(this.o.memoryEntries) || Date.now() - this.resizedAt < this.o.shrinkAfterMs) return
     if (this.writeSeq - this.drainCursor > size / 16) return
-    const keepFrom = Math.min(this.drainCursor, Math.max(this.diskSeq, this.frontier))
-    const hasExemplars = this.memExemplars.size > 0
-    for (let q = this.memStart; q < keepFrom; q++) {
-      if (hasExemplars) this.memExemplars.delete(q)
-      this.memSeries[q & this.memMask] = undefined
-    }
-    if (keepFrom > this.memStart) this.memStart = keepFrom
+    // Handed out, and on disk or acknowledged: nothing reads these slots again.
+    this.forgetBefore(Math.min(this.drainCursor, Math.max(this.diskSeq, this.frontier)))
     if (this.writeSeq - this.memStart <= size / 2) this.resizeMemory(size / 2)
   }
 
