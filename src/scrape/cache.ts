@@ -72,6 +72,21 @@ export function flatCopy (s: string): string {
 
 const METADATA_KEEP_ITERS = 10
 
+/**
+ * A list refilled every scrape. It is emptied by its count, not by `length = 0` (which drops the
+ * backing store, so every scrape grew it again from nothing: ~55 B of garbage per sample for
+ * the two lists). References past the count are dropped once a scrape ends shorter.
+ */
+class RefList<T> {
+  items: T[] = []
+  len = 0
+  push (x: T): void { this.items[this.len++] = x }
+  at (i: number): T | undefined { return i < this.len ? this.items[i] : undefined }
+  clear (): void { this.len = 0 }
+  /** Call when the fill is complete: lets go of what an earlier, longer fill left behind. */
+  settle (): void { if (this.items.length > this.len) this.items.length = this.len }
+}
+
 export class SeriesCache {
   /** Current scrape iteration. */
   iter = 0
@@ -80,11 +95,11 @@ export class SeriesCache {
   /** Hash of the encoded labels → the series with those labels (an array on a hash collision). */
   readonly #interned = new Map<number, SeriesRef | SeriesRef[]>()
   readonly #meta = new Map<string, MetaEntry>()
-  #cur: SeriesRef[] = []
-  #prev: SeriesRef[] = []
+  #cur = new RefList<SeriesRef>()
+  #prev = new RefList<SeriesRef>()
   /** Entries in the order the last good scrape saw them, and the order being recorded. */
-  #order: CacheEntry[] = []
-  #nextOrder: CacheEntry[] = []
+  #order = new RefList<CacheEntry>()
+  #nextOrder = new RefList<CacheEntry>()
   #cursor = 0
   #successfulCount = 0
 
@@ -96,7 +111,7 @@ export class SeriesCache {
   get size (): number { return this.#entries.size }
 
   /** Series that counted for staleness in the last completed scrape. */
-  get liveCount (): number { return this.#prev.length }
+  get liveCount (): number { return this.#prev.len }
 
   lookup (raw: string): CacheEntry | undefined {
     return this.#entries.get(raw)
@@ -127,17 +142,17 @@ export class SeriesCache {
 
   /** The entry that followed the last seen() one in the previous scrape: a guess at what comes next. */
   expected (): CacheEntry | undefined {
-    return this.#order[this.#cursor]
+    return this.#order.at(this.#cursor)
   }
 
   /** Records e as the next series of this scrape (for expected()). Call once per series line. */
   seen (e: CacheEntry): void {
     const order = this.#order
     const c = this.#cursor
-    if (order[c] === e) this.#cursor = c + 1
+    if (order.at(c) === e) this.#cursor = c + 1
     // Out of order: continue the guesses from where e was last time. A new series keeps them.
-    else if (e.pos >= 0 && order[e.pos] === e) this.#cursor = e.pos + 1
-    e.pos = this.#nextOrder.length
+    else if (e.pos >= 0 && order.at(e.pos) === e) this.#cursor = e.pos + 1
+    e.pos = this.#nextOrder.len
     this.#nextOrder.push(e)
   }
 
@@ -180,13 +195,18 @@ export class SeriesCache {
 
   /** Calls fn for each series present at the last completed scrape but not tracked in this one. */
   forEachStale (fn: (s: Series) => void): void {
-    for (const r of this.#prev) if (r.seenIter !== this.iter) fn(r.series)
+    const prev = this.#prev
+    for (let i = 0; i < prev.len; i++) {
+      const r = prev.items[i]
+      if (r.seenIter !== this.iter) fn(r.series)
+    }
   }
 
   /** Forgets this scrape's presence marks: a failed scrape counts as an empty one. */
   abandon (): void {
-    for (const r of this.#cur) r.seenIter = -1
-    this.#cur.length = 0
+    const cur = this.#cur
+    for (let i = 0; i < cur.len; i++) cur.items[i].seenIter = -1
+    cur.clear()
   }
 
   setType (family: string, type: MetricType): void {
@@ -206,7 +226,7 @@ export class SeriesCache {
 
   /** Families whose metadata appeared or changed in this scrape. */
   forEachChangedMeta (fn: (family: string, m: MetaEntry) => void): void {
-    for (const [family, m] of this.#meta) if (m.changedIter === this.iter) fn(family, m)
+    this.#meta.forEach((m, family) => { if (m.changedIter === this.iter) fn(family, m) })
   }
 
   getMeta (family: string): MetaEntry | undefined {
@@ -228,28 +248,38 @@ export class SeriesCache {
       const o = this.#order
       this.#order = this.#nextOrder
       this.#nextOrder = o
+      this.#order.settle()
     }
-    this.#nextOrder.length = 0
+    this.#nextOrder.clear()
     this.#cursor = 0
     if (flush) {
       const minIter = this.iter - this.#evictAfter + 1
       let evicted = 0
-      for (const [raw, e] of this.#entries) {
+      // values() and forEach, not `for (const [k, v] of map)`: that made a pair per entry.
+      for (const e of this.#entries.values()) {
         if (e.lastIter >= minIter) continue
-        this.#entries.delete(raw)
+        this.#entries.delete(e.key)
         evicted++
         if (e.ref !== undefined) this.#release(e.ref)
       }
-      for (const [family, m] of this.#meta) {
+      this.#meta.forEach((m, family) => {
         if (this.iter - m.lastIter > METADATA_KEEP_ITERS) this.#meta.delete(family)
-      }
+      })
       // expected() must only ever name live entries.
-      if (evicted > 0) this.#order = this.#order.filter(e => this.#entries.get(e.key) === e)
+      if (evicted > 0) {
+        const kept = new RefList<CacheEntry>()
+        for (let i = 0; i < this.#order.len; i++) {
+          const e = this.#order.items[i]
+          if (this.#entries.get(e.key) === e) kept.push(e)
+        }
+        this.#order = kept
+      }
     }
     const prev = this.#prev
     this.#prev = this.#cur
+    this.#prev.settle()
     this.#cur = prev
-    this.#cur.length = 0
+    this.#cur.clear()
     this.iter++
   }
 
