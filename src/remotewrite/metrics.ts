@@ -47,7 +47,7 @@ function families (registry: Registry): Families {
   const buffers = new Map<QueueMetrics, () => BufferStats>()
   // Gauges read from the buffers at collection; the counter adds what was read back since.
   const fromBuffers = (pick: (s: BufferStats) => number) => function (this: Gauge<string>): void {
-    for (const [m, stats] of buffers) this.set(m.labelValues, pick(stats()))
+    for (const [m, stats] of buffers) this.set(m.labels, pick(stats()))
   }
   f = {
     buffers,
@@ -64,7 +64,7 @@ function families (registry: Registry): Families {
           const now = stats().readBack
           const d = now - m.readBackReported
           m.readBackReported = now
-          if (d > 0) this.inc(m.labelValues, d)
+          if (d > 0) this.inc(m.labels, d)
         }
       }
     }),
@@ -117,8 +117,7 @@ export class QueueMetrics {
   readonly highestSent: Gauge.Internal<string>
   readonly batchDuration: Histogram.Internal<string>
   private readonly f: Families
-  private readonly labels: { remote_name: string, url: string }
-  get labelValues (): { remote_name: string, url: string } { return this.labels }
+  readonly labels: { remote_name: string, url: string }
   /** The buffer's read-back count when the counter was last brought up to date. */
   readBackReported = 0
   private highestInValue = 0
