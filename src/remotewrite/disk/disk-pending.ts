@@ -233,7 +233,7 @@ export class DiskPending implements PendingStore {
       if (need <= 0) return
       const q = this.memStart
       const canGrow = this.memMask + 1 < this.maxMem
-      if (q >= this.drainCursor && canGrow) { this.growMemory(); continue }
+      if (q >= this.drainCursor && canGrow) { this.resizeMemory((this.memMask + 1) * 2); continue }
       // Free the oldest slots, up to what is handed out while the window could still grow.
       let end = q + need
       if (canGrow && end > this.drainCursor) end = this.drainCursor
@@ -294,11 +294,6 @@ export class DiskPending implements PendingStore {
     this.enforceLimit()
   }
 
-  /** Doubles the memory window, keeping seqs [memStart, writeSeq) at their new slots. */
-  private growMemory (): void {
-    this.resizeMemory((this.memMask + 1) * 2)
-  }
-
   /**
    * Halves a grown memory window once the sender has caught up. Slots handed out and either on
    * disk or acknowledged are let go first; the window shrinks only if what remains fits half.
@@ -312,7 +307,7 @@ export class DiskPending implements PendingStore {
     if (this.writeSeq - this.memStart <= size / 2) this.resizeMemory(size / 2)
   }
 
-  /** A window of `size` slots holding seqs [memStart, writeSeq) (which must fit). */
+  /** A window of `size` slots (doubled or halved) holding seqs [memStart, writeSeq) at their new slots. */
   private resizeMemory (size: number): void {
     this.resizedAt = Date.now()
     const mask = size - 1
