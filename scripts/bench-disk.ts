@@ -40,7 +40,7 @@ function phase (name: string, samples: number, fn: () => void): void {
   fn()
   const ns = Number(process.hrtime.bigint() - t0)
   // GC entries arrive asynchronously: read them a little later.
-  setTimeout(() => console.log(`${name.padEnd(8)} ${(ns / samples).toFixed(0).padStart(6)} ns/sample  (${samples} samples, ${(ns / 1e6).toFixed(0)} ms, gc ${(gcMs - gc0).toFixed(0)} ms)`))
+  setTimeout(() => console.log(`${name.padEnd(8)} ${(ns / samples).toFixed(0).padStart(6)} ns/sample  (${samples} samples, ${(ns / 1e6).toFixed(0)} ms, gc ${(gcMs - gc0).toFixed(0)} ms)`), 20)
 }
 
 const total = SERIES * SCRAPES
