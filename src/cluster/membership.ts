@@ -106,10 +106,10 @@ export class Membership {
     return this.records.get(a.peerId)?.digest === a.digest ? 'current' : 'outdated'
   }
 
-  /** Peers whose full record we lack or hold outdated (alive beats announced another one). */
   /** Peers heard alive (alive beats) whose record has not come yet: not members so far. */
   get lackingRecords (): number { return this.heardOf.size }
 
+  /** Peers whose full record we lack or hold outdated (alive beats announced another one). */
   wanted (): string[] {
     const out = [...this.heardOf.keys()]
     for (const [id, d] of this.announced) {
