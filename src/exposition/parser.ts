@@ -6,6 +6,7 @@ import { Entry, ParseError } from './entry.js'
 import type { EntryKind } from './entry.js'
 import { PromTextParser } from './prom-text.js'
 import { OpenMetricsParser } from './openmetrics.js'
+import { ProtobufParser, PROTOBUF_MEDIA_TYPE } from './protobuf.js'
 
 export { Entry, ParseError }
 export type { EntryKind }
@@ -76,11 +77,17 @@ export interface ParserOptions {
  */
 export function parserFor (contentType: string | undefined, body: string | Buffer, options: ParserOptions = {}): ExpositionParser {
   if (contentType !== undefined && isOpenMetrics(contentType)) return new OpenMetricsParser(body, options)
+  if (contentType !== undefined && mediaType(contentType) === PROTOBUF_MEDIA_TYPE) {
+    return new ProtobufParser(typeof body === 'string' ? Buffer.from(body, 'latin1') : body)
+  }
   return new PromTextParser(body, options)
 }
 
-function isOpenMetrics (contentType: string): boolean {
+function mediaType (contentType: string): string {
   const semi = contentType.indexOf(';')
-  const media = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
-  return media === 'application/openmetrics-text'
+  return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
+}
+
+function isOpenMetrics (contentType: string): boolean {
+  return mediaType(contentType) === 'application/openmetrics-text'
 }

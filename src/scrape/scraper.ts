@@ -20,6 +20,7 @@ export const SCRAPE_PROTOCOL_HEADERS: Readonly<Record<string, string>> = {
   'OpenMetricsText1.0.0': 'application/openmetrics-text;version=1.0.0',
   'OpenMetricsText0.0.1': 'application/openmetrics-text;version=0.0.1',
   'PrometheusText0.0.4': 'text/plain;version=0.0.4',
+  PrometheusProto: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited',
 }
 
 /**

@@ -82,7 +82,8 @@ test('accept header: Prometheus 2 defaults and q-values', () => {
   assert.equal(acceptHeader(),
     'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2')
   assert.equal(acceptHeader(['PrometheusText0.0.4']), 'text/plain;version=0.0.4;q=0.5,*/*;q=0.4')
-  assert.throws(() => acceptHeader(['PrometheusProto']), /invalid scrape protocol "PrometheusProto"/)
+  assert.throws(() => acceptHeader(['PrometheusText1.0.0']), /invalid scrape protocol "PrometheusText1.0.0"/)
+  assert.equal(acceptHeader(['PrometheusProto']), 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.5,*/*;q=0.4')
 })
 
 test('plain scrape sends the Prometheus request headers', async () => {

@@ -45,9 +45,9 @@ interface Args extends AuthArgs {
   clustering: { enabled: boolean, replication_factor: number } | undefined
 }
 
-const PROTOCOLS = ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText0.0.4']
+const PROTOCOLS = ['PrometheusProto', 'OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText0.0.4']
 /** Protocols Alloy knows that shoal does not speak (yet): named in the error instead of "unknown". */
-const UNSUPPORTED = ['PrometheusText1.0.0', 'PrometheusProto']
+const UNSUPPORTED = ['PrometheusText1.0.0']
 
 /** The service name the agent registers its Cluster under. */
 const CLUSTER_SERVICE = 'cluster'
