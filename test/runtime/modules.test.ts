@@ -225,3 +225,31 @@ prometheus.remote_write "example" {
   // import.git.md: not fetched by validate, what uses it is not judged.
   assert.deepEqual(check('import.git "math" {\n  repository = "https://github.com/wildum/module.git"\n  revision   = "master"\n  path       = "math.alloy"\n}\nmath.add "default" {\n  a = 15\n  b = 45\n}\n'), [])
 })
+
+test('modules: /api/v0/web/modules/{moduleID}/components and component ids with slashes, in Alloy\'s shape', async t => {
+  const { HttpServer } = await import('../../src/http/server.js')
+  const { registerComponentAPI } = await import('../../src/http/api.js')
+  const dir = tempDir(t)
+  const c = controller(t, dir)
+  assert.ok((await c.load([{ name: 'main.alloy', source: 'declare "m" {\n  argument "x" { }\n  mtest.add "inner" { input = argument.x.value }\n  export "out" { value = mtest.add.inner.output }\n}\nm "i" { x = 1 }\n' }])).ok)
+  const server = new HttpServer(nopLogger)
+  registerComponentAPI(server, c)
+  const addr = await server.listen('127.0.0.1', 0)
+  t.after(() => server.close())
+  const get = async (path: string): Promise<{ status: number, body: any }> => {
+    const res = await fetch(`http://127.0.0.1:${addr.port}/api/v0/web${path}`)
+    return { status: res.status, body: await res.json() }
+  }
+  const top = await get('/components')
+  assert.deepEqual(top.body.map((x: any) => [x.id, x.componentType, x.createdModuleIDs]), [['m.i', 'custom', ['m.i']]])
+  const inner = await get('/modules/m.i/components')
+  assert.equal(inner.status, 200)
+  assert.deepEqual(inner.body.map((x: any) => [x.moduleID, x.localID, x.id, x.name, x.label]), [['m.i', 'mtest.add.inner', 'm.i/mtest.add.inner', 'mtest.add', 'inner']])
+  const one = await get('/components/' + encodeURIComponent('m.i/mtest.add.inner'))
+  assert.equal(one.status, 200)
+  assert.deepEqual(one.body.exports, [{ name: 'output', type: 'attr', value: { type: 'number', value: 2 } }])
+  const custom = await get('/components/m.i')
+  assert.deepEqual(custom.body.arguments, [{ name: 'x', type: 'attr', value: { type: 'number', value: 1 } }])
+  assert.deepEqual(custom.body.exports, [{ name: 'out', type: 'attr', value: { type: 'number', value: 2 } }])
+  assert.equal((await get('/modules/nope/components')).status, 404)
+})
