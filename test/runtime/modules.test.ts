@@ -253,3 +253,14 @@ test('modules: /api/v0/web/modules/{moduleID}/components and component ids with 
   assert.deepEqual(custom.body.exports, [{ name: 'out', type: 'attr', value: { type: 'number', value: 2 } }])
   assert.equal((await get('/modules/nope/components')).status, 404)
 })
+
+test('modules: real Alloy files from other projects validate; only kinds shoal lacks are reported', async () => {
+  const { readFileSync } = await import('node:fs')
+  const name = join(import.meta.dirname, '../fixtures/alloy-real/bearer-token-alloy-metrics.alloy')
+  const diags = Controller.check([{ name, source: readFileSync(name, 'utf8') }])
+  const reported = diags.filter(d => d.severity === 'error').map(d => d.message)
+  assert.deepEqual(reported.filter(m => !/^unrecognized block name "[a-z_.]+"$/.test(m)), [])
+  assert.deepEqual(reported.map(m => m.replace(/^unrecognized block name /, '')).sort(), [
+    '"otelcol.exporter.prometheus"', '"prometheus.exporter.unix"', '"prometheus.operator.podmonitors"',
+    '"prometheus.operator.probes"', '"prometheus.operator.servicemonitors"', '"remote.kubernetes.secret"'])
+})
