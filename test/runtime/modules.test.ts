@@ -264,3 +264,58 @@ test('modules: real Alloy files from other projects validate; only kinds shoal l
     '"otelcol.exporter.prometheus"', '"prometheus.exporter.unix"', '"prometheus.operator.podmonitors"',
     '"prometheus.operator.probes"', '"prometheus.operator.servicemonitors"', '"remote.kubernetes.secret"'])
 })
+
+test('modules: a clustered prometheus.scrape inside a declared component splits its targets like a top-level one, hashed by what the instance evaluates to', async t => {
+  const dir = tempDir(t)
+  // A fake two-member fleet: the peer "other" owns keys with an odd low bit; components are keyed by id.
+  const hashes = new Map<string, string>()
+  const lookups = new Set<string>()
+  const self = { peerId: 'self', name: 'self', addrs: [], httpAddr: '', state: 'participant', lastHeartbeat: 0, version: '', components: {}, mismatched: [], isSelf: true }
+  const other = { ...self, peerId: 'other', name: 'other', isSelf: false }
+  const cluster = {
+    enabled: true,
+    self: () => self,
+    peers: () => [self, other],
+    lookup: (key: bigint, _rf: number, id: string) => { lookups.add(id); return [(key & 1n) === 1n ? other : self] },
+    lookupMany: () => { throw new Error('not used') },
+    ready: () => true,
+    setComponentHash: (id: string, h: string) => { hashes.set(id, h) },
+    onChange: () => () => {},
+  }
+  const c = new Controller({ storagePath: join(dir, 'data'), logger: nopLogger, registry: new Registry(), services: new Map<string, unknown>([['cluster', cluster]]) })
+  t.after(() => c.stop())
+  const targets = Array.from({ length: 40 }, (_, i) => `{"__address__" = "127.0.0.1:${10000 + i}"}`).join(', ')
+  const src = (interval: string) => `declare "m" {
+  argument "interval" { }
+  prometheus.scrape "s" {
+    targets = [${targets}]
+    forward_to = []
+    scrape_interval = argument.interval.value
+    clustering { enabled = true }
+  }
+}
+m "a" { interval = "${interval}" }
+prometheus.scrape "top" {
+  targets = [${targets}]
+  forward_to = []
+  scrape_interval = "${interval}"
+  clustering { enabled = true }
+}
+`
+  assert.ok((await c.load([{ name: 'main.alloy', source: src('30s') }])).ok)
+  type Info = { clustered: boolean, targets: Array<{ local: boolean, url: string }> }
+  const info = (id: string): Info => c.component(id)!.debugInfo as Info
+  const end = Date.now() + 5000
+  while ((info('prometheus.scrape.top').targets.length < 40 || info('m.a/prometheus.scrape.s').targets.length < 40) && Date.now() < end) await new Promise(r => setTimeout(r, 20))
+  const inner = info('m.a/prometheus.scrape.s')
+  const top = info('prometheus.scrape.top')
+  assert.equal(inner.clustered, true)
+  const split = (d: Info) => d.targets.filter(x => x.local).map(x => x.url).sort()
+  assert.ok(split(inner).length > 0 && split(inner).length < 40, `some but not all targets local: ${split(inner).length}`)
+  assert.deepEqual(split(inner), split(top), 'the same split as at the top level')
+  assert.ok(lookups.has('m.a/prometheus.scrape.s'), 'ownership looked up under the instance\'s own id')
+  assert.equal(hashes.get('m.a/prometheus.scrape.s'), hashes.get('prometheus.scrape.top'), 'same evaluated arguments, same hash')
+  const before = hashes.get('m.a/prometheus.scrape.s')
+  assert.ok((await c.load([{ name: 'main.alloy', source: src('15s') }])).ok)
+  assert.notEqual(hashes.get('m.a/prometheus.scrape.s'), before, 'a changed argument value changes the hash')
+})
