@@ -319,3 +319,22 @@ prometheus.scrape "top" {
   assert.ok((await c.load([{ name: 'main.alloy', source: src('15s') }])).ok)
   assert.notEqual(hashes.get('m.a/prometheus.scrape.s'), before, 'a changed argument value changes the hash')
 })
+
+test('modules: a changed import.file reloads the instances that use it, keeping their unchanged components', async t => {
+  const dir = tempDir(t)
+  const mod = (n: number) => `declare "m" {\n  argument "x" { }\n  mtest.add "keep" { input = argument.x.value }\n  export "out" { value = mtest.add.keep.output + ${n} }\n}\n`
+  writeFileSync(join(dir, 'mod.alloy'), mod(100))
+  const c = controller(t, dir)
+  assert.ok((await c.load([{ name: join(dir, 'main.alloy'), source: `import.file "lib" {\n  filename = "${dir}/mod.alloy"\n  poll_frequency = "100ms"\n}\nlib.m "i" { x = 1 }\n` }])).ok)
+  assert.equal(c.component('lib.m.i')!.exports.out, 102)
+  const keep = c.instance('lib.m.i/mtest.add.keep')
+  writeFileSync(join(dir, 'mod.alloy'), mod(200))
+  const end = Date.now() + 5000
+  while (c.component('lib.m.i')!.exports.out !== 202 && Date.now() < end) await new Promise(r => setTimeout(r, 20))
+  assert.equal(c.component('lib.m.i')!.exports.out, 202)
+  assert.equal(c.instance('lib.m.i/mtest.add.keep'), keep)
+  // A broken edit keeps the last good module running.
+  writeFileSync(join(dir, 'mod.alloy'), 'declare "m" {\n')
+  await new Promise(r => setTimeout(r, 400))
+  assert.equal(c.component('lib.m.i')!.exports.out, 202)
+})
