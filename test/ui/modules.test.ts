@@ -72,7 +72,7 @@ test('a declared component\'s page lists its inner components; each opens under 
   await page.waitForURL(/\/component\/scraper\.a\/prometheus\.scrape\.inner$/)
   await page.locator('[data-title]').filter({ hasText: 'scraper.a/prometheus.scrape.inner' }).waitFor({ timeout: 10_000 })
   // Its own targets table: the two farm targets, scraped here.
-  await page.waitForFunction(() => document.querySelectorAll('[data-table] tbody tr').length === 2, undefined, { timeout: 10_000 })
+  await page.waitForFunction("document.querySelectorAll('[data-table] tbody tr').length === 2", undefined, { timeout: 10_000 })
   assert.equal(await page.locator('[data-info]').textContent().then(t => t?.includes('scraper.a')), true, 'module shown')
   await page.close()
 })
