@@ -549,7 +549,11 @@ export class Detector {
       if (u.inc > this.inc) this.refute(u.inc)
       return
     }
-    if (u.inc < this.inc) return
+    if (u.inc < this.inc) {
+      // someone still holds an old verdict about us (it missed our refutation): say again who we are
+      this.enqueue({ state: 'alive', id: this.id, inc: this.inc, meta: this.meta })
+      return
+    }
     this.refute(u.inc)
   }
 
