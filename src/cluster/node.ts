@@ -37,6 +37,8 @@ import type { Heartbeat } from './heartbeat.js'
 import { loadOrCreatePeerKey, readFleetKey } from './keys.js'
 import { Membership } from './membership.js'
 import type { MembershipEvent } from './membership.js'
+import { fleetMetrics } from './fleet-metrics.js'
+import { linkKind } from './links.js'
 import { clusterMetrics } from './metrics.js'
 import type { ClusterMetrics } from './metrics.js'
 import { aliveTopic, dhtProtocol, gossipTopic, resolveOptions } from './options.js'
@@ -175,6 +177,11 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
     },
   })
   const node = new Node(libp2p as unknown as Libp2p<Services>, o, deps.log, clusterMetrics(deps.registry))
+  fleetMetrics(deps.registry, {
+    peers: () => node.peers(),
+    self: () => node.self(),
+    linkKinds: () => node.peers().filter(p => !p.isSelf).map(p => linkKind(libp2p.getConnections(peerIdFromString(p.peerId)))),
+  })
   try {
     await node.start()
   } catch (err) {

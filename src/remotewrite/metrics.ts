@@ -28,6 +28,7 @@ interface Families {
   batchDuration: Histogram<string>
   bufferBytes: Gauge<string>
   bufferSegments: Gauge<string>
+  bufferMaxBytes: Gauge<string>
   bufferMemoryEntries: Gauge<string>
   bufferReadBack: Counter<string>
   /** Disk buffers by endpoint, read when the metrics are collected (nothing on the hot path). */
@@ -52,6 +53,7 @@ function families (registry: Registry): Families {
   f = {
     buffers,
     bufferBytes: new Gauge({ name: 'shoal_remote_storage_buffer_bytes', help: 'Bytes of the disk buffer\'s segments: samples not yet acknowledged, and the series they need.', labelNames: [...LABELS], registers, collect: fromBuffers(s => s.bytes) }),
+    bufferMaxBytes: new Gauge({ name: 'shoal_remote_storage_buffer_max_bytes', help: 'The disk buffer\'s bound on bytes: past it the oldest samples are dropped (alert as buffer_bytes nears it).', labelNames: [...LABELS], registers, collect: fromBuffers(s => s.maxBytes) }),
     bufferSegments: new Gauge({ name: 'shoal_remote_storage_buffer_segments', help: 'Segment files of the disk buffer.', labelNames: [...LABELS], registers, collect: fromBuffers(s => s.segments) }),
     bufferMemoryEntries: new Gauge({ name: 'shoal_remote_storage_buffer_memory_entries', help: 'Samples the disk buffer\'s memory window holds at most now (it grows while the sender is behind and shrinks once it has caught up).', labelNames: [...LABELS], registers, collect: fromBuffers(s => s.memoryEntries) }),
     bufferReadBack: new Counter({
@@ -190,7 +192,7 @@ export class QueueMetrics {
     const f = this.f
     for (const m of [f.samplesTotal, f.samplesFailed, f.samplesRetried, f.exemplarsTotal, f.metadataTotal, f.samplesIn,
       f.bytesTotal, f.metadataBytesTotal, f.samplesPending, f.shards, f.shardsDesired, f.shardsMax, f.shardsMin,
-      f.shardsLimit, f.highestIn, f.highestSent, f.batchDuration, f.bufferBytes, f.bufferSegments, f.bufferMemoryEntries,
+      f.shardsLimit, f.highestIn, f.highestSent, f.batchDuration, f.bufferBytes, f.bufferMaxBytes, f.bufferSegments, f.bufferMemoryEntries,
       f.bufferReadBack]) {
       (m as { remove: (l: Record<string, string>) => void }).remove(this.labels)
     }

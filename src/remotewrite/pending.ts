@@ -31,6 +31,8 @@ export interface PendingStore {
 export interface BufferStats {
   /** Bytes of all segments. */
   bytes: number
+  /** The bound on bytes: past it the oldest segments are dropped. */
+  maxBytes: number
   segments: number
   /** Samples the memory window holds at most now. */
   memoryEntries: number

@@ -18,6 +18,10 @@ export class ScrapeMetrics {
   readonly exceededTargetLimit: Counter
   readonly duplicateTimestamp: Counter
   readonly poolTargets: Gauge<'scrape_job'>
+  /** Targets after relabeling, wherever in the fleet they are scraped; compared fleet-wide with
+   *  the sum of targetsOwned, it shows targets owned by nobody. */
+  readonly targetsKnown: Gauge<'scrape_job'>
+  readonly targetsOwned: Gauge<'scrape_job'>
   readonly scrapeDuration: Histogram<'job'>
   readonly skippedSlots: Counter
 
@@ -51,6 +55,16 @@ export class ScrapeMetrics {
     this.poolTargets = getOrCreate(registry, Gauge<'scrape_job'>, {
       name: 'prometheus_target_scrape_pool_targets',
       help: 'Current number of targets in this scrape pool.',
+      labelNames: ['scrape_job'],
+    })
+    this.targetsKnown = getOrCreate(registry, Gauge<'scrape_job'>, {
+      name: 'shoal_scrape_targets_known',
+      help: 'Targets of this scrape job after relabeling, whichever fleet member scrapes them.',
+      labelNames: ['scrape_job'],
+    })
+    this.targetsOwned = getOrCreate(registry, Gauge<'scrape_job'>, {
+      name: 'shoal_scrape_targets_owned',
+      help: 'Targets of this scrape job that this node owns and scrapes.',
       labelNames: ['scrape_job'],
     })
     this.skippedSlots = getOrCreate(registry, Counter, {

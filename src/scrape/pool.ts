@@ -137,6 +137,8 @@ export class ScrapePool {
       await Promise.all([...this.#loops.values()].map(l => l.stop(opts)))
       this.#loops.clear()
       this.#metrics.poolTargets.remove(this.#cfg.job_name)
+      this.#metrics.targetsOwned.remove(this.#cfg.job_name)
+      this.#metrics.targetsKnown.remove(this.#cfg.job_name)
       await this.#fetcher.close()
     })
   }
@@ -246,6 +248,8 @@ export class ScrapePool {
     await Promise.all(stops)
     this.#applyTargetLimit()
     this.#metrics.poolTargets.labels(this.#cfg.job_name).set(this.#loops.size)
+    this.#metrics.targetsOwned.labels(this.#cfg.job_name).set(this.#loops.size)
+    this.#metrics.targetsKnown.labels(this.#cfg.job_name).set(this.#known.size)
   }
 
   #local (key: bigint): boolean {

@@ -138,7 +138,7 @@ export class DiskPending implements PendingStore {
   get unacknowledged (): number { return this.writeSeq - this.frontier }
   get bytes (): number { return this.totalBytes }
   stats (): BufferStats {
-    return { bytes: this.totalBytes, segments: this.segments.length, memoryEntries: this.memMask + 1, readBack: this.readBack }
+    return { bytes: this.totalBytes, maxBytes: this.o.maxBytes, segments: this.segments.length, memoryEntries: this.memMask + 1, readBack: this.readBack }
   }
   /** Samples handed out from the segments rather than the memory window (tests, benchmarks). */
   readBack = 0

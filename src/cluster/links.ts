@@ -1,0 +1,39 @@
+// How this node reaches each member: the kind of its best open connection (direct TCP, WebSockets,
+// a circuit relay) or none at all, when the member is known only from heartbeats gossiped by others.
+// Pure over the connections libp2p reports, so metrics, the links API and tests share one reading.
+
+export type LinkKind = 'tcp' | 'websockets' | 'relayed' | 'gossip'
+
+export const LINK_KINDS: readonly LinkKind[] = ['tcp', 'websockets', 'relayed', 'gossip']
+
+/** The parts of a libp2p Connection the classification reads. */
+export interface ConnectionLike {
+  status: string
+  remoteAddr: { toString (): string }
+  /** Set on relayed (limited) connections. */
+  limits?: unknown
+  timeline?: { open?: number }
+  /** Round-trip time in ms, where libp2p measured it. */
+  rtt?: number
+}
+
+/** Better kinds first: a member with both a relayed and a TCP link counts as TCP. */
+const RANK: Record<LinkKind, number> = { tcp: 0, websockets: 1, relayed: 2, gossip: 3 }
+
+export function connectionKind (c: ConnectionLike): LinkKind {
+  const addr = c.remoteAddr.toString()
+  if (c.limits !== undefined || addr.includes('/p2p-circuit')) return 'relayed'
+  if (addr.includes('/ws') || addr.includes('/wss') || addr.includes('/tls/ws')) return 'websockets'
+  return 'tcp'
+}
+
+/** The best kind among a member's open connections; 'gossip' when it has none. */
+export function linkKind (conns: readonly ConnectionLike[]): LinkKind {
+  let best: LinkKind = 'gossip'
+  for (const c of conns) {
+    if (c.status !== 'open') continue
+    const k = connectionKind(c)
+    if (RANK[k] < RANK[best]) best = k
+  }
+  return best
+}
