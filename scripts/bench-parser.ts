@@ -14,7 +14,7 @@ import { DEFAULT_CHUNK_BYTES } from '../src/exposition/chunks.js'
 import { decodeBody } from '../src/scrape/scraper.js'
 import type { Label } from '../src/storage/series.js'
 
-const dir = new URL('../../shared/fixtures/exposition/', import.meta.url).pathname
+const dir = new URL('../test/fixtures/exposition/', import.meta.url).pathname
 const TEXT = 'text/plain; version=0.0.4'
 const bodies: Array<[string, string]> = [
   [dir + 'node_exporter.prom.txt', TEXT],

@@ -37,7 +37,7 @@ export async function validateCommand (argv: string[]): Promise<number> {
     throw err
   }
   const text = new Map(sources.map(s => [s.name, s.source]))
-  const diags = Controller.check(sources, (blocks, scope) => decodeConfigBlocks(blocks, scope).diagnostics, stability as Stability)
+  const diags = Controller.check(sources, (blocks, scope) => decodeConfigBlocks(blocks, scope).diagnostics, stability as Stability, text)
   for (const d of diags) process.stderr.write(renderDiagnostic(d, text.get(d.file), { color: process.stderr.isTTY }) + '\n')
   const errors = diags.filter(d => d.severity === 'error').length
   if (errors > 0) {

@@ -8,21 +8,24 @@ export type { ComponentSummary } from './ui/client/wire.mjs'
 
 export function summary (c: ComponentInfo): ComponentSummary {
   return {
-    moduleID: '',
-    localID: c.id,
+    moduleID: c.moduleId,
+    localID: c.localId,
     id: c.id,
     name: c.name,
+    type: 'block',
+    componentType: c.type,
     label: c.label,
     health: { state: c.health.state, message: c.health.message, updatedTime: c.health.updatedTime.toISOString() },
     referencesTo: c.referencesTo,
     referencedBy: c.referencedBy,
+    ...(c.createdModuleIds.length > 0 ? { createdModuleIDs: c.createdModuleIds } : {}),
   }
 }
 
 export function detail (c: ComponentInfo): ComponentSummary & { arguments: unknown, exports: unknown, debugInfo: unknown } {
   return {
     ...summary(c),
-    arguments: encodeBody(c.kind.args, c.args),
+    arguments: c.type === 'custom' ? encodeExports((c.args ?? {}) as Record<string, unknown>) : encodeBody(c.kind.args, c.args),
     exports: encodeExports(c.exports),
     debugInfo: c.debugInfo ?? null,
   }
@@ -32,7 +35,15 @@ export function registerComponentAPI (server: HttpServer, controller: Controller
   server.route('GET', `${prefix}/components`, (_req, res) => {
     sendJSON(res, 200, controller.components().map(summary))
   })
-  server.route('GET', `${prefix}/components/:id`, (_req, res, params) => {
+  // Alloy's /modules/{moduleID}/components: the components inside a declared component's instance.
+  server.route('GET', `${prefix}/modules/*rest`, (_req, res, params) => {
+    const m = /^(.+)\/components$/.exec(params.rest)
+    if (!m) return sendJSON(res, 404, { error: `${params.rest} not found` })
+    if (!controller.hasModule(m[1])) return sendJSON(res, 404, { error: `module ${m[1]} not found` })
+    sendJSON(res, 200, controller.components(m[1]).map(summary))
+  })
+  // Ids inside modules hold slashes ("mod.a/prometheus.scrape.x").
+  server.route('GET', `${prefix}/components/*id`, (_req, res, params) => {
     const c = controller.component(params.id)
     if (!c) return sendJSON(res, 404, { error: `component ${params.id} not found` })
     sendJSON(res, 200, detail(c))

@@ -10,7 +10,7 @@ export type PeerJSON = Peer
 /** Counts, per component, the targets each peer owns, from the scrape components' debug info. */
 function ownedCounts (controller: Controller): Map<string, Record<string, number>> {
   const out = new Map<string, Record<string, number>>()
-  for (const c of controller.components()) {
+  for (const c of controller.allComponents()) {
     const info = c.debugInfo as { targets?: Array<{ owner?: { peerId?: string } }> } | undefined
     if (!info || !Array.isArray(info.targets)) continue
     for (const t of info.targets) {

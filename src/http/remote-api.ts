@@ -13,6 +13,8 @@ export function localApi (controller: Controller, cluster: ClusterNode, prefix =
   return (path: string) => {
     if (path === `${prefix}/components`) return { status: 200, body: controller.components().map(summary) }
     if (path === `${prefix}/peers`) return { status: 200, body: peersBody(cluster, controller) }
+    const mod = path.startsWith(`${prefix}/modules/`) ? /^(.+)\/components$/.exec(path.slice(prefix.length + '/modules/'.length)) : null
+    if (mod) return controller.hasModule(mod[1]) ? { status: 200, body: controller.components(mod[1]).map(summary) } : { status: 404, body: { error: `module ${mod[1]} not found` } }
     if (path.startsWith(`${prefix}/components/`)) {
       const id = path.slice(prefix.length + '/components/'.length)
       const c = controller.component(id)

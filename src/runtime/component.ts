@@ -45,7 +45,7 @@ export interface Component<A = unknown> {
 }
 
 /** Declared type of an export, so references can be checked and placeholders made before a component runs. */
-export type ExportType = 'capsule' | 'array' | 'object' | 'string' | 'number' | 'bool'
+export type ExportType = 'capsule' | 'array' | 'object' | 'string' | 'number' | 'bool' | 'any'
 
 export interface ComponentKind<A = any> {
   /** Block name, e.g. "prometheus.scrape". */

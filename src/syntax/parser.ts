@@ -390,7 +390,7 @@ class Parser {
       exprs.push(this.parseExpression())
       if (this.tok === until) break
       if (this.tok === T.TERMINATOR) {
-        if (this.lenientClose(until, 'expression list')) break
+        if (this.missingComma(until, 'expression list')) break
         continue
       }
       if (this.tok !== T.COMMA) this.errorf('missing \',\' in expression list')
@@ -400,24 +400,21 @@ class Parser {
   }
 
   /**
-   * A line break right before the closing bracket, where Alloy wants a trailing comma. Alloy
-   * rejects it; shoal accepts it with a warning, because generated configs often miss that one
-   * comma and nothing else can be meant. Only the last element: a missing comma between two
-   * elements stays the error Alloy reports. Consumes the line break; true when the list closed.
+   * A line break where a comma belongs. Alloy's rule: an element followed by a line break needs
+   * a comma, even the last one before the closing bracket (syntax/parser/testdata/commas.alloy).
+   * The error is reported once per line; when the list closes right after the line break, the
+   * list is still parsed whole, so the rest of the file gets checked too. Consumes the line
+   * break; true when the list closed.
    */
-  private lenientClose (until: Token, what: string): boolean {
+  private missingComma (until: Token, what: string): boolean {
     const pos = this.p(this.pos)
     const end = this.p(Math.max(this.end, this.pos))
     this.next()
-    if (this.tok === until) {
-      this.diags.push({ severity: 'warning', file: this.filename, span: { start: pos, end: pos }, message: `missing ',' in ${what}: Alloy requires a trailing comma before a line break (accepted)` })
-      return true
-    }
     if (pos.line !== this.lastErrorLine) {
       this.lastErrorLine = pos.line
       this.diags.push({ severity: 'error', file: this.filename, span: { start: pos, end }, message: `missing ',' in ${what}` })
     }
-    return false
+    return this.tok === until
   }
 
   /** FieldList = Field { "," Field } [ "," ] */
@@ -427,7 +424,7 @@ class Parser {
       fields.push(this.parseField())
       if (this.tok === until) break
       if (this.tok === T.TERMINATOR) {
-        if (this.lenientClose(until, 'field list')) break
+        if (this.missingComma(until, 'field list')) break
         continue
       }
       if (this.tok !== T.COMMA) this.errorf('missing \',\' in field list')

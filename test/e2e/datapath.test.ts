@@ -9,6 +9,7 @@ import { startPrometheus, havePrometheus, type Prometheus } from '../helpers/pro
 import { startShoal, start, tempDir, type Proc } from '../helpers/proc.js'
 import { freePort, waitFor } from '../helpers/net.js'
 import { readTextSamples } from '../helpers/exposition.js'
+import { unavailable } from '../helpers/prereq.js'
 
 /** As Prometheus 3 (and Alloy) store le/quantile values: float text, integral values with ".0". */
 function normalizeFloatLabel (v: string): string {
@@ -29,7 +30,7 @@ function goFormatG (f: number): string {
   return String(f)
 }
 
-const FIX = join(import.meta.dirname, '../../../shared/fixtures/exposition')
+const FIX = join(import.meta.dirname, '../fixtures/exposition')
 const NODE_EXPORTER_BIN = '/usr/bin/prometheus-node-exporter'
 
 let prom: Prometheus
@@ -60,7 +61,7 @@ after(async () => {
 })
 
 test('every sample of every target arrives in Prometheus exactly; reload removal writes staleness', async (t) => {
-  if (!havePrometheus()) { t.skip('prometheus not installed (apt-get install prometheus)'); return }
+  if (unavailable(t, havePrometheus() ? undefined : 'prometheus not installed (apt-get install prometheus)')) return
   const nodeBody = readFileSync(join(FIX, 'node_exporter.prom.txt'), 'utf8')
   const promBody = readFileSync(join(FIX, 'prometheus-server.prom.txt'), 'utf8')
   const omBody = readFileSync(join(FIX, 'alltypes.om.txt'), 'utf8')
@@ -151,7 +152,7 @@ prometheus.remote_write "prom" {
 })
 
 test('failed targets: up=0 with the reason in debug info; healthy targets keep their interval', async (t) => {
-  if (!havePrometheus()) { t.skip('prometheus not installed'); return }
+  if (unavailable(t, havePrometheus() ? undefined : 'prometheus not installed (apt-get install prometheus)')) return
   const healthy = await serveBody('ok_metric 1\n', 'text/plain; version=0.0.4')
   const slow = await serve((_req, res) => { setTimeout(() => { res.writeHead(200); res.end('slow 1\n') }, 3000) })
   const notFound = await serve((_req, res) => { res.writeHead(404); res.end('nope') })

@@ -7,6 +7,7 @@ import { startFarm, type Farm } from '../../src/demo/farm.js'
 import { Fleet, ownership, scrapeConfig } from '../helpers/fleet.js'
 import { startPrometheus, havePrometheus, type Prometheus } from '../helpers/prometheus.js'
 import { waitFor } from '../helpers/net.js'
+import { unavailable } from '../helpers/prereq.js'
 
 const INTERVAL_S = 2
 const DETECTION_S = 5
@@ -23,7 +24,7 @@ after(async () => {
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
 
 test('a fleet with a leave and a rejoin: no doubled and no missing scrapes at the receiver', async (t) => {
-  if (!havePrometheus()) { t.skip('prometheus not installed (apt-get install prometheus)'); return }
+  if (unavailable(t, havePrometheus() ? undefined : 'prometheus not installed (apt-get install prometheus)')) return
   prom = await startPrometheus()
   farm = await startFarm(30, 2)
   const config = scrapeConfig({

@@ -10,6 +10,7 @@ import { startFarm, type Farm } from '../../src/demo/farm.js'
 import { startPrometheus, havePrometheus, type Prometheus } from '../helpers/prometheus.js'
 import { startShoal, tempDir, type Proc } from '../helpers/proc.js'
 import { freePort, waitFor } from '../helpers/net.js'
+import { unavailable } from '../helpers/prereq.js'
 
 const OUTAGE_MS = Number(process.env.SHOAL_OUTAGE_MS ?? 40_000)
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
@@ -31,7 +32,7 @@ async function metric (port: number, name: string): Promise<number> {
 }
 
 test('receiver down, agent killed and restarted mid-outage: every sample arrives once the receiver is back', async (t) => {
-  if (!havePrometheus()) { t.skip('prometheus not installed (apt-get install prometheus)'); return }
+  if (unavailable(t, havePrometheus() ? undefined : 'prometheus not installed (apt-get install prometheus)')) return
   prom = await startPrometheus()
   farm = await startFarm(50, 3)
   const dir = tempDir('outage')

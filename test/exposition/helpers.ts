@@ -4,7 +4,7 @@ import type { Exemplar, Label, MetricType } from '../../src/storage/series.js'
 import { Entry } from '../../src/exposition/parser.js'
 import type { ExpositionParser } from '../../src/exposition/parser.js'
 
-export const FIXTURES = new URL('../../../shared/fixtures/', import.meta.url).pathname
+export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname
 
 export interface Sample {
   series: string

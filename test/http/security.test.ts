@@ -8,6 +8,7 @@ import { request } from 'node:https'
 import { Agent } from '../../src/agent.js'
 import { createSink } from '../../src/logging/logger.js'
 import { tempDir } from '../helpers/proc.js'
+import { unavailable } from '../helpers/prereq.js'
 
 function agentFor (config: string): { agent: Agent, dir: string } {
   const dir = tempDir('http-sec')
@@ -59,7 +60,7 @@ test("validate reports http tls mistakes in the user's keys", async () => {
 })
 
 test('tls serves the configured certificate', async (t) => {
-  if (!existsSync('/usr/bin/openssl')) { t.skip('openssl not installed'); return }
+  if (unavailable(t, existsSync('/usr/bin/openssl') ? undefined : 'openssl not installed')) return
   const dir = tempDir('tls')
   execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' })
   const { agent } = agentFor(`http {\n  tls {\n    cert_file = "${join(dir, 'cert.pem')}"\n    key_file  = "${join(dir, 'key.pem')}"\n  }\n}\n`)

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { startPrometheus, havePrometheus, type Prometheus } from '../helpers/prometheus.js'
 import { startShoal, tempDir, type Proc } from '../helpers/proc.js'
 import { freePort, waitFor } from '../helpers/net.js'
+import { unavailable } from '../helpers/prereq.js'
 
 const servers: Server[] = []
 const timers: NodeJS.Timeout[] = []
@@ -38,7 +39,7 @@ const LIMIT = 64 * 1024
 interface TargetInfo { labels: { instance: string }, health: string, last_error: string, last_scrape: string }
 
 test('hostile targets are down with a clear reason; the healthy one keeps its interval', { timeout: 120_000 }, async (t) => {
-  if (!havePrometheus()) { t.skip('prometheus not installed (apt-get install prometheus)'); return }
+  if (unavailable(t, havePrometheus() ? undefined : 'prometheus not installed (apt-get install prometheus)')) return
   prom = await startPrometheus()
 
   const healthy = await serve(res => { res.writeHead(200, { 'Content-Type': TEXT }); res.end('ok_metric 1\n') })

@@ -4,11 +4,12 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { havePrometheus } from '../helpers/prometheus.js'
 import { runChaos } from '../../scripts/chaos.js'
+import { unavailable } from '../helpers/prereq.js'
 
 const DURATION_MS = Number(process.env.SHOAL_CHAOS_MS ?? 90_000)
 
 test(`chaos: ${DURATION_MS / 1000}s of faults lose no target and double none beyond one handoff per change`, { timeout: DURATION_MS + 240_000 }, async (t) => {
-  if (!havePrometheus()) { t.skip('prometheus not installed (apt-get install prometheus)'); return }
+  if (unavailable(t, havePrometheus() ? undefined : 'prometheus not installed (apt-get install prometheus)')) return
   const report = await runChaos({ durationMs: DURATION_MS, seed: 7, agents: 5, targets: 100, log: line => t.diagnostic(line) })
   for (const line of report.summary.split('\n')) t.diagnostic(line)
   assert.ok(report.events.length >= 4, `only ${report.events.length} faults injected`)

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { startShoal, tempDir, type Proc } from '../helpers/proc.js'
 import { freePort, waitFor } from '../helpers/net.js'
 import { captureLoopback, captureUnavailable, type Capture } from './capture.js'
+import { unavailable } from '../helpers/prereq.js'
 
 const CLI = join(import.meta.dirname, '../../dist/cli.js')
 const procs: Proc[] = []
@@ -133,7 +134,7 @@ function findPlaintext (streams: Buffer[], needles: string[]): string[] {
 
 test('without a fleet key: peer traffic carries none of the fleet\'s names, labels or config text', { timeout: 90_000 }, async (t) => {
   const why = captureUnavailable()
-  if (why !== undefined) { t.skip(why); return }
+  if (unavailable(t, why)) return
   const { streams, a, b } = await capturedPair([], [])
   const bytes = streams.reduce((n, s) => n + s.length, 0)
   t.diagnostic(`${streams.length} TCP streams, ${bytes} payload bytes captured`)
@@ -146,7 +147,7 @@ test('without a fleet key: peer traffic carries none of the fleet\'s names, labe
 
 test('with --cluster.key-file: not even the handshake is plaintext, and a keyless node never gets in', { timeout: 90_000 }, async (t) => {
   const why = captureUnavailable()
-  if (why !== undefined) { t.skip(why); return }
+  if (unavailable(t, why)) return
   const keyDir = tempDir('enc-key')
   const key = join(keyDir, 'fleet.key')
   assert.equal(spawnSync(process.execPath, [CLI, 'cluster', 'keygen', key]).status, 0)

@@ -10,6 +10,7 @@ import { start, tempDir, type Proc } from '../helpers/proc.js'
 import { scrapeConfig } from '../helpers/fleet.js'
 import { waitFor } from '../helpers/net.js'
 import { createTopology, netnsUnavailable, nsGet, type Topology } from './netns.js'
+import { unavailable } from '../helpers/prereq.js'
 
 const IP = '/usr/sbin/ip'
 const CLI = join(import.meta.dirname, '../../dist/cli.js')
@@ -75,7 +76,7 @@ async function coverOnce (agents: Agent[], all: string[], timeoutMs: number): Pr
 
 test('a partitioned fleet scrapes every target on both sides and converges to one owner per target after healing', { timeout: 180_000 }, async (t) => {
   const why = netnsUnavailable()
-  if (why !== undefined) { t.skip(why); return }
+  if (unavailable(t, why)) return
   topo = createTopology()
 
   const farm = start(IP, ['netns', 'exec', topo.f, process.execPath, '--import', 'tsx', join(import.meta.dirname, 'netns-farm.ts'), topo.farmAddr, String(TARGETS)], { cwd: join(import.meta.dirname, '../..') })

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { WriteClient } from '../../src/remotewrite/client.js'
+import { unavailable } from '../helpers/prereq.js'
 
 function selfSigned (): { cert: string, key: string } | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-rw-tls-'))
@@ -23,7 +24,8 @@ function selfSigned (): { cert: string, key: string } | undefined {
 
 describe('WriteClient TLS', () => {
   const pair = selfSigned()
-  it('verifies with ca_pem + server_name, skips with insecure_skip_verify, fails without a CA', { skip: pair === undefined ? 'no openssl' : false }, async () => {
+  it('verifies with ca_pem + server_name, skips with insecure_skip_verify, fails without a CA', async (t) => {
+    if (unavailable(t, pair === undefined ? 'no openssl' : undefined)) return
     const { cert, key } = pair as { cert: string, key: string }
     const server = createServer({ cert, key }, (req, res) => { req.resume(); req.on('end', () => { res.writeHead(200); res.end() }) })
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))

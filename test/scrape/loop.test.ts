@@ -268,7 +268,7 @@ test('timer scrapes at the slot: timestamps are offset + k*interval, nothing aft
 
 test('a real node_exporter body: every sample appended, second scrape all cache hits', async () => {
   const { readFileSync } = await import('node:fs')
-  body = readFileSync(new URL('../../../shared/fixtures/exposition/node_exporter.prom.txt', import.meta.url), 'utf8')
+  body = readFileSync(new URL('../fixtures/exposition/node_exporter.prom.txt', import.meta.url), 'utf8')
   const { loop, rec, fetcher } = setup()
   try {
     await loop.scrapeOnce(1000)

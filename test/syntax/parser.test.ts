@@ -137,8 +137,8 @@ describe('parser: diagnostics', () => {
   const table: Array<[string, string[]]> = [
     ['a {\n  b = 1\n', ['3:1 expected }, got EOF']],
     ['a = 1 b = 2\n', ['1:7 expected TERMINATOR, got IDENT']],
-    ['a = [1, 2\n]\n', ['1:10 missing \',\' in expression list: Alloy requires a trailing comma before a line break (accepted)']],
-    ['a = {\n  x = 1,\n  y = 2\n}\n', ['3:8 missing \',\' in field list: Alloy requires a trailing comma before a line break (accepted)']],
+    ['a = [1, 2\n]\n', ['1:10 missing \',\' in expression list']],
+    ['a = {\n  x = 1,\n  y = 2\n}\n', ['3:8 missing \',\' in field list']],
     ['a = [1, 2\n 3,\n]\n', ['1:10 missing \',\' in expression list']],
     ['a = {\n  x = 1\n  y = 2,\n}\n', ['2:8 missing \',\' in field list']],
     ['a.b = 1\n', ['1:1 attribute names may only consist of a single identifier with no "."']],
@@ -230,10 +230,10 @@ function expectedErrors (src: string): Map<number, RegExp> {
 }
 
 describe('parser: a missing trailing comma before the closing bracket', () => {
-  it('is a warning, and the value is parsed whole', () => {
+  it('is an error, as in Alloy, and the value is still parsed whole', () => {
     const src = 'prometheus.scrape "x" {\n  targets = [\n    {"__address__" = "a:1"},\n    {"__address__" = "b:2"}\n  ]\n  forward_to = []\n}\n'
     const { diagnostics, file: { body } } = parseFile('t.alloy', src)
-    assert.deepEqual(diagnostics.map(d => `${d.severity} ${d.span.start.line}:${d.span.start.column}`), ['warning 4:28'])
+    assert.deepEqual(diagnostics.map(d => `${d.severity} ${d.span.start.line}:${d.span.start.column}`), ['error 4:28'])
     const block = body[0]
     assert.ok(block.kind === 'Block')
     assert.equal(block.body.length, 2)
@@ -253,6 +253,7 @@ describe('parser: Alloy error testdata', () => {
       for (const d of parseFile(f, src).diagnostics) {
         const rx = want.get(d.span.start.offset)
         assert.ok(rx !== undefined, `unexpected error ${d.span.start.line}:${d.span.start.column} ${d.message}`)
+        assert.equal(d.severity, 'error', d.message)
         assert.match(d.message, rx)
         want.delete(d.span.start.offset)
       }

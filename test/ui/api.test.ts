@@ -24,8 +24,8 @@ function shape (o: Record<string, unknown>): Record<string, string> {
 }
 
 const SUMMARY = {
-  health: 'object', id: 'string', label: 'string', localID: 'string', moduleID: 'string',
-  name: 'string', referencedBy: 'array', referencesTo: 'array',
+  componentType: 'string', health: 'object', id: 'string', label: 'string', localID: 'string', moduleID: 'string',
+  name: 'string', referencedBy: 'array', referencesTo: 'array', type: 'string',
 }
 
 test('GET /api/v0/web/components: one summary per component', async () => {

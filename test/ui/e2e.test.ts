@@ -12,6 +12,7 @@ import { start, tempDir, type Proc } from '../helpers/proc.js'
 import { freePort, waitFor } from '../helpers/net.js'
 import { discardReceiver, scrapeConfig } from './helpers/agent.js'
 import { ARTIFACTS, ROOT, ensureUIBuilt, haveChromium, launch } from './helpers/ui.js'
+import { unavailable } from '../helpers/prereq.js'
 
 const N = 20
 const COMPONENT = 'prometheus.scrape.demo'
@@ -76,7 +77,7 @@ function docShot (from: string, name: string): void {
 }
 
 test('each agent\'s component page shows a disjoint share of the targets, together all of them', async (ctx) => {
-  if (!haveChromium()) return ctx.skip('/usr/bin/chromium is not installed')
+  if (unavailable(ctx, haveChromium() ? undefined : '/usr/bin/chromium is not installed')) return
   const all = farm.addresses.map(a => `http://${a}/metrics`).sort()
   // The fleet has formed and settled: both nodes see two participants and agree on ownership.
   await waitFor('a settled two-node fleet', async () => {
@@ -145,7 +146,7 @@ test('each agent\'s component page shows a disjoint share of the targets, togeth
 })
 
 test('the cluster page lists both peers, their split, and links to the other peer\'s own UI', async (ctx) => {
-  if (!haveChromium()) return ctx.skip('/usr/bin/chromium is not installed')
+  if (unavailable(ctx, haveChromium() ? undefined : '/usr/bin/chromium is not installed')) return
   const [a, b] = nodes
   const page = await browser!.newPage({ viewport: { width: 1440, height: 900 } })
   await page.goto(`${a.base}/cluster`)
@@ -181,7 +182,7 @@ test('the cluster page lists both peers, their split, and links to the other pee
 })
 
 test('through agent A, agent B\'s scrape component lists exactly the targets B says it scrapes', async (ctx) => {
-  if (!haveChromium()) return ctx.skip('/usr/bin/chromium is not installed')
+  if (unavailable(ctx, haveChromium() ? undefined : '/usr/bin/chromium is not installed')) return
   const [a, b] = nodes
   const idB = ids.get('ui-b')!
   const page = await browser!.newPage({ viewport: { width: 1440, height: 1000 } })
@@ -235,7 +236,7 @@ test('through agent A, agent B\'s scrape component lists exactly the targets B s
 })
 
 test('from A\'s cluster page, a click opens B\'s pages through A', async (ctx) => {
-  if (!haveChromium()) return ctx.skip('/usr/bin/chromium is not installed')
+  if (unavailable(ctx, haveChromium() ? undefined : '/usr/bin/chromium is not installed')) return
   const [a, b] = nodes
   const idB = ids.get('ui-b')!
   const page = await browser!.newPage({ viewport: { width: 1440, height: 900 } })

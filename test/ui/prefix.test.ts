@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { registerUI, normalizePrefix, defaultStaticDir } from '../../src/http/ui/routes.js'
 import { startTestAgent, type TestAgent } from './helpers/agent.js'
 import { ensureUIBuilt, haveChromium, launch } from './helpers/ui.js'
+import { unavailable } from '../helpers/prereq.js'
 
 let t: TestAgent
 before(async () => {
@@ -58,7 +59,7 @@ test('pages, assets and API under the prefix', async () => {
 })
 
 test('in Chromium, the app under /shoal/ loads, navigates and only requests /shoal/ URLs', async (ctx) => {
-  if (!haveChromium()) return ctx.skip('/usr/bin/chromium is not installed')
+  if (unavailable(ctx, haveChromium() ? undefined : '/usr/bin/chromium is not installed')) return
   const browser = await launch()
   try {
     const page = await browser.newPage()

@@ -10,7 +10,8 @@ import { attr, t } from '../../vm/schema.js'
 import { newObject, type Value } from '../../vm/value.js'
 
 interface Args {
-  files: Array<Record<string, string>>
+  /** Paths; the last segment may hold a glob (Alloy: list(string)). */
+  files: string[]
   refresh_interval: number
 }
 
@@ -52,13 +53,13 @@ const kind: ComponentKind<Args> = {
   name: 'discovery.file',
   stability: 'generally-available',
   args: {
-    files: attr(t.array(t.map(t.string)), { required: true }),
+    files: attr(t.array(t.string), { required: true }),
     refresh_interval: attr(t.duration, { default: 5 * 60_000 }),
   },
   exports: { targets: { type: 'array' } },
   validate (args) {
     const problems: string[] = []
-    args.files.forEach((f, i) => { if (!f.__path__) problems.push(`files[${i}] has no __path__ label`) })
+    args.files.forEach((f, i) => { if (f === '') problems.push(`files[${i}] is empty`) })
     if (args.refresh_interval <= 0) problems.push('refresh_interval must be greater than 0')
     return problems
   },
@@ -74,18 +75,14 @@ const kind: ComponentKind<Args> = {
       const targets: Target[] = []
       const errors: string[] = []
       const dirs = new Set<string>()
-      for (const f of args.files) {
-        const pattern = f.__path__
+      for (const pattern of args.files) {
         dirs.add(dirname(pattern))
         const paths = /[*?[]/.test(pattern) ? globSync(pattern).sort() : [pattern]
         for (const p of paths) {
           let text: string
           try { text = readFileSync(p, 'utf8') } catch (err) { errors.push(`${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`); continue }
           try {
-            for (const tg of parseTargetFile(p, text)) {
-              for (const [k, v] of Object.entries(f)) if (k !== '__path__' && !(k in tg)) tg[k] = v
-              targets.push(tg)
-            }
+            for (const tg of parseTargetFile(p, text)) targets.push(tg)
           } catch (err) { errors.push((err as Error).message) }
         }
       }
@@ -130,7 +127,7 @@ const kind: ComponentKind<Args> = {
       },
       update (a) { args = a; watched = ''; refresh(); schedule() },
       currentHealth: () => health,
-      debugInfo: () => ({ files: args.files.map(f => f.__path__), targets: JSON.parse(last || '[]').length }),
+      debugInfo: () => ({ files: args.files, targets: JSON.parse(last || '[]').length }),
     }
   },
 }

@@ -1,7 +1,7 @@
 // "/component/{id}" (or "/peer/{peerId}/component/{id}" through this node): health, arguments,
 // exports, dependencies and debug info of one component; a scrape component's targets as a
 // sortable, filterable table with who scrapes each.
-import { api, HTTPError, type ComponentDetail, type Peer, type ScrapeTarget } from './api.mjs'
+import { api, HTTPError, type ComponentDetail, type ComponentSummary, type Peer, type ScrapeTarget } from './api.mjs'
 import { renderBody } from './alloy.mjs'
 import { badge, componentPath, esc, since } from './html.mjs'
 import type { Page } from './page.mjs'
@@ -9,6 +9,9 @@ import { LOCAL, type Scope } from './scope.mjs'
 import { TargetsTable } from './targets.mjs'
 
 const ARRAY_CAP = 50
+
+/** References are local to the component's module; links need the global id. */
+const inModule = (moduleID: string, ids: string[]): string[] => moduleID === '' ? ids : ids.map(id => `${moduleID}/${id}`)
 
 const links = (ids: string[], scope: Scope): string =>
   ids.length ? `<ul class="plain">${ids.map(id => `<li><a class="mono" href="${esc(scope.page(componentPath(id)))}">${esc(id)}</a></li>`).join('')}</ul>` : '<span class="muted">none</span>'
@@ -21,6 +24,7 @@ export function componentPage (el: HTMLElement, id: string, scope: Scope = LOCAL
   <div class="card"><h2>Component</h2><dl class="kv" data-info></dl></div>
   <div class="card"><h2>Dependencies</h2><dl class="kv" data-deps></dl></div>
 </div>
+<div class="card" data-module hidden><h2>Module components</h2><div data-module-body></div></div>
 <div class="card"><h2>Arguments</h2><pre class="code" data-args></pre><div class="more" data-args-more hidden></div></div>
 <div class="card"><h2>Exports</h2><pre class="code" data-exports></pre></div>
 <div class="card flush" data-debug><h2>Debug info</h2><div data-debug-body><p class="muted" style="padding:0 16px">none</p></div></div>`
@@ -60,7 +64,16 @@ export function componentPage (el: HTMLElement, id: string, scope: Scope = LOCAL
         `<dt>Updated</dt><dd title="${esc(c.health.updatedTime)}">${since(c.health.updatedTime)}</dd>`
       q('[data-info]').innerHTML = `<dt>Name</dt><dd class="mono">${esc(c.name)}</dd><dt>Label</dt><dd class="mono">${esc(c.label) || '<span class="muted">—</span>'}</dd>` +
         `<dt>Local ID</dt><dd class="mono">${esc(c.localID)}</dd><dt>Module</dt><dd class="mono">${esc(c.moduleID) || '<span class="muted">root</span>'}</dd>`
-      q('[data-deps]').innerHTML = `<dt>References</dt><dd>${links(c.referencesTo, scope)}</dd><dt>Referenced by</dt><dd>${links(c.referencedBy, scope)}</dd>`
+      q('[data-deps]').innerHTML = `<dt>References</dt><dd>${links(inModule(c.moduleID, c.referencesTo), scope)}</dd><dt>Referenced by</dt><dd>${links(inModule(c.moduleID, c.referencedBy), scope)}</dd>`
+      // A declared component's instance: the components it runs, as Alloy's UI lists them.
+      const mod = c.createdModuleIDs?.[0]
+      q('[data-module]').hidden = mod === undefined
+      if (mod !== undefined) {
+        const inner = await api<ComponentSummary[]>(`modules/${mod.split('/').map(encodeURIComponent).join('/')}/components`, signal, scope).catch(() => [] as ComponentSummary[])
+        q('[data-module-body]').innerHTML = inner.length === 0
+          ? '<span class="muted">none</span>'
+          : `<ul class="plain" data-module-list>${inner.map(x => `<li>${badge(x.health.state)} <a class="mono" href="${esc(scope.page(componentPath(x.id)))}">${esc(x.localID)}</a></li>`).join('')}</ul>`
+      }
       const argsKey = JSON.stringify(c.arguments)
       if (argsKey !== lastArgs) { lastArgs = argsKey; lastArgsJSON = c.arguments; renderArgs() }
       q('[data-exports]').innerHTML = renderBody(c.exports, { maxItems: ARRAY_CAP }).html

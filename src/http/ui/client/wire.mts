@@ -10,10 +10,16 @@ export interface ComponentSummary {
   localID: string
   id: string
   name: string
+  /** Alloy's node type ("block"). */
+  type?: string
+  /** builtin, or custom (an instance of a declare). */
+  componentType?: 'builtin' | 'custom'
   label: string
   health: Health
   referencesTo: string[]
   referencedBy: string[]
+  /** A declared component's instance: the module id of its inner components. */
+  createdModuleIDs?: string[]
 }
 
 /** Alloy's "alloyjson" encoding of values: typed, secrets redacted. */

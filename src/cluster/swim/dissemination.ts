@@ -1,0 +1,107 @@
+// The queue of changes to spread. Each change is sent a bounded number of times
+// (retransmitMult × ceil(log10(N + 1)): enough for an epidemic to reach every member with high
+// probability, as in SWIM), the least-sent first, piggybacked on probes and in gossip messages.
+// A newer change about a member replaces the queued one, so the queue never holds more than one
+// entry per member (and suspecter) and a flapping member costs no more than a steady one.
+
+import { updateSize } from './codec.js'
+import type { Update } from './types.js'
+
+export interface DisseminationInit {
+  /** Sends per change = retransmitMult × ceil(log10(fleet size + 1)). Default 4. */
+  retransmitMult?: number
+}
+
+interface Entry { key: string, update: Update, size: number, sent: number }
+
+/** Smallest encoded update: a budget with less room left is full. */
+const MIN_UPDATE_BYTES = 4
+
+export class Dissemination {
+  /** key → entry; buckets[n] holds the entries sent n times (Map keeps insertion order). */
+  private readonly entries = new Map<string, Entry>()
+  private readonly buckets: Array<Map<string, Entry>> = []
+  /** member → keys of its queued suspicions (so a verdict drops them without a scan). */
+  private readonly suspicions = new Map<string, Set<string>>()
+  private readonly mult: number
+
+  constructor (init: DisseminationInit = {}) {
+    this.mult = init.retransmitMult ?? 4
+  }
+
+  /** Queues a change. The key is the member plus, for suspicions, the suspecter (each
+   *  confirmation is news of its own: Lifeguard counts distinct suspecters). */
+  enqueue (u: Update): void {
+    const key = u.state === 'suspect' && u.from !== undefined ? `${u.id}\n${u.from}` : u.id
+    if (u.state !== 'suspect') {
+      // a verdict or refutation about a member supersedes every queued suspicion of it
+      const sus = this.suspicions.get(u.id)
+      if (sus !== undefined) for (const k of sus) this.remove(k)
+      this.suspicions.delete(u.id)
+    } else if (key !== u.id) {
+      let s = this.suspicions.get(u.id)
+      if (s === undefined) this.suspicions.set(u.id, s = new Set())
+      s.add(key)
+    }
+    this.remove(key)
+    const e: Entry = { key, update: u, size: updateSize(u), sent: 0 }
+    this.entries.set(key, e)
+    this.bucket(0).set(key, e)
+  }
+
+  get size (): number { return this.entries.size }
+
+  /** How many times each change is sent in a fleet of `members`. */
+  limit (members: number): number {
+    return this.mult * Math.ceil(Math.log10(members + 1))
+  }
+
+  /**
+   * Takes up to `budget` bytes of changes for one message, least-sent first, and counts them
+   * sent; changes sent `limit(members)` times leave the queue.
+   */
+  take (budget: number, members: number): Update[] {
+    const out: Update[] = []
+    if (this.entries.size === 0) return out
+    const limit = this.limit(members)
+    const taken: Entry[] = []
+    let left = budget
+    for (const b of this.buckets) {
+      if (b === undefined) continue
+      for (const e of b.values()) {
+        if (e.size > left) continue
+        left -= e.size
+        taken.push(e)
+        if (left < MIN_UPDATE_BYTES) break
+      }
+      if (left < MIN_UPDATE_BYTES) break
+    }
+    for (const e of taken) {
+      out.push(e.update)
+      this.buckets[e.sent].delete(e.key)
+      e.sent++
+      if (e.sent >= limit) this.remove(e.key)
+      else this.bucket(e.sent).set(e.key, e)
+    }
+    return out
+  }
+
+  clear (): void {
+    this.entries.clear()
+    this.buckets.length = 0
+    this.suspicions.clear()
+  }
+
+  private bucket (n: number): Map<string, Entry> {
+    let b = this.buckets[n]
+    if (b === undefined) this.buckets[n] = b = new Map()
+    return b
+  }
+
+  private remove (key: string): void {
+    const e = this.entries.get(key)
+    if (e === undefined) return
+    this.entries.delete(key)
+    this.buckets[e.sent]?.delete(key)
+  }
+}

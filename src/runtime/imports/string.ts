@@ -1,0 +1,28 @@
+// import.string: a module from a string (usually another component's export, such as
+// local.file's content); new content reloads what uses it.
+import { attr, t } from '../../vm/schema.js'
+import type { Secret } from '../../vm/value.js'
+import { sameSource, type ImportKind, type ModuleSource } from './source.js'
+
+export interface Args { content: Secret }
+
+const source = (id: string, a: Args): ModuleSource => ({ files: [{ name: id, source: a.content.reveal() }] })
+
+export const importString: ImportKind<Args> = {
+  name: 'import.string',
+  args: { content: attr(t.secret, { required: true }) },
+  readNow: a => source('import.string', a),
+  async start (g, initial) {
+    let last = source(g.id, initial)
+    g.onContent(last)
+    return {
+      async run (signal) { await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true })) },
+      async update (a) {
+        const next = source(g.id, a)
+        if (sameSource(last, next)) return
+        last = next
+        g.onContent(next)
+      },
+    }
+  },
+}

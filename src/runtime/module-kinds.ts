@@ -1,0 +1,41 @@
+// The schemas of a module's own blocks: `argument` and `export` (inside a declare) and the
+// import blocks. They are nodes of the graph like components, but the runtime evaluates them
+// itself: an argument's value comes from the instance, an export's goes to it.
+import { attr, t } from '../vm/schema.js'
+import type { ComponentKind } from './component.js'
+import type { ImportKind } from './imports/source.js'
+import { importFile } from './imports/file.js'
+import { importGit } from './imports/git.js'
+import { importString } from './imports/string.js'
+
+const notBuilt = (name: string) => (): never => { throw new Error(`${name} blocks are evaluated by the runtime`) }
+
+export interface ArgumentArgs { optional: boolean, default?: unknown, comment: string }
+
+export const ARGUMENT_KIND: ComponentKind<ArgumentArgs> = {
+  name: 'argument',
+  stability: 'generally-available',
+  args: {
+    optional: attr(t.bool, { default: false }),
+    default: attr(t.any),
+    comment: attr(t.string, { default: '' }),
+  },
+  exports: { value: { type: 'any' } },
+  build: notBuilt('argument'),
+}
+
+export const EXPORT_KIND: ComponentKind<{ value: unknown }> = {
+  name: 'export',
+  stability: 'generally-available',
+  args: { value: attr(t.any, { required: true }) },
+  exports: {},
+  build: notBuilt('export'),
+}
+
+/** Import kinds by block name; import.http is added by its module. */
+export const IMPORT_KINDS = new Map<string, ImportKind>([importFile, importString, importGit].map(k => [k.name, k]))
+
+/** An import kind seen as a ComponentKind (name and schema), for the graph and the API. */
+export function importAsComponentKind (k: ImportKind): ComponentKind {
+  return { name: k.name, stability: 'generally-available', args: k.args, exports: {}, validate: k.validate, build: notBuilt(k.name) }
+}

@@ -1,0 +1,282 @@
+// The detector's rules, each on a few detectors over a hand-driven clock and network.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Detector } from '../../src/cluster/swim/detector.js'
+import type { DetectorInit } from '../../src/cluster/swim/detector.js'
+import { decodeMessage, encodeMessage } from '../../src/cluster/swim/codec.js'
+import { Dissemination } from '../../src/cluster/swim/dissemination.js'
+import { suspicionTimeout } from '../../src/cluster/swim/suspicion.js'
+import type { MemberEvent, SwimClock, Update } from '../../src/cluster/swim/types.js'
+
+interface Timer { at: number, n: number, fn: () => void, off: boolean }
+
+/** A virtual clock and a network with 1 ms links, blockable per direction. */
+class World {
+  t = 0
+  private n = 0
+  private timers: Timer[] = []
+  readonly nodes = new Map<string, Detector>()
+  readonly events: Array<MemberEvent & { at: string, t: number }> = []
+  readonly blocked = new Set<string>()
+  readonly frozen = new Set<string>()
+  readonly sent: Array<{ from: string, to: string, type: string }> = []
+
+  clock (owner: string): SwimClock {
+    return {
+      now: () => this.t,
+      setTimeout: (fn, ms) => {
+        const tm: Timer = { at: this.t + ms, n: this.n++, fn: () => { if (!this.frozen.has(owner)) fn(); else this.later(owner, fn) }, off: false }
+        this.timers.push(tm)
+        return { cancel: () => { tm.off = true } }
+      },
+    }
+  }
+
+  /** A frozen owner's timer runs when it thaws (late), as in a SIGSTOPped process. */
+  private readonly deferred = new Map<string, Array<() => void>>()
+  private later (owner: string, fn: () => void): void {
+    const l = this.deferred.get(owner) ?? []
+    l.push(fn)
+    this.deferred.set(owner, l)
+  }
+
+  thaw (owner: string): void {
+    this.frozen.delete(owner)
+    for (const fn of this.deferred.get(owner) ?? []) this.timers.push({ at: this.t, n: this.n++, fn, off: false })
+    this.deferred.delete(owner)
+  }
+
+  add (id: string, init: Partial<DetectorInit> = {}): Detector {
+    const d = new Detector({
+      clock: this.clock(id),
+      random: seeded(id.charCodeAt(0)),
+      transport: {
+        send: (to, data) => {
+          this.sent.push({ from: id, to, type: decodeMessage(data)?.type ?? '?' })
+          if (this.blocked.has(`${id}>${to}`) || this.frozen.has(to)) return
+          const tm: Timer = { at: this.t + 1, n: this.n++, fn: () => { if (!this.frozen.has(to)) this.nodes.get(to)?.receive(id, data) }, off: false }
+          this.timers.push(tm)
+        },
+      },
+    }, { id, meta: new TextEncoder().encode(`record of ${id}`), onEvent: ev => { this.events.push({ ...ev, at: id, t: this.t }) }, ...init })
+    this.nodes.set(id, d)
+    return d
+  }
+
+  /** Every node knows every other alive at incarnation 0, then all start. */
+  startAll (): void {
+    const all: Update[] = [...this.nodes.values()].map(d => ({ state: 'alive', id: d.id, inc: d.incarnation, meta: d.metaOf(d.id) }))
+    for (const d of this.nodes.values()) { d.seed(all); d.start() }
+  }
+
+  block (a: string, b: string): void { this.blocked.add(`${a}>${b}`); this.blocked.add(`${b}>${a}`) }
+
+  run (ms: number): void {
+    const end = this.t + ms
+    for (;;) {
+      this.timers.sort((x, y) => x.at - y.at || x.n - y.n)
+      const tm = this.timers[0]
+      if (tm === undefined || tm.at > end) break
+      this.timers.shift()
+      this.t = tm.at
+      if (!tm.off) tm.fn()
+    }
+    this.t = end
+  }
+
+  first (at: string, kind: MemberEvent['kind'], id: string): number | undefined {
+    return this.events.find(e => e.at === at && e.kind === kind && e.id === id)?.t
+  }
+}
+
+function seeded (seed: number): () => number {
+  let a = seed * 2654435761 >>> 0
+  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296 }
+}
+
+const opts = { probeIntervalMs: 500, probeTimeoutMs: 200, reconnectIntervalMs: 0 }
+
+test('a member that stops answering is suspected, then declared dead, and every member hears it', () => {
+  const w = new World()
+  for (const id of ['A', 'B', 'C', 'D']) w.add(id, opts)
+  w.startAll()
+  w.run(3000)
+  assert.equal(w.events.filter(e => e.kind === 'suspect' || e.kind === 'dead').length, 0, 'no suspicion while all answer')
+  w.frozen.add('D')
+  const t0 = w.t
+  w.run(10_000)
+  for (const at of ['A', 'B', 'C']) {
+    const s = w.first(at, 'suspect', 'D')
+    const d = w.first(at, 'dead', 'D')
+    assert.ok(s !== undefined && d !== undefined, `${at} suspected and buried D`)
+    assert.ok(s < d, `${at}: suspect before dead`)
+    assert.ok(d - t0 < 5000, `${at} dropped D within 5 s (took ${d - t0} ms)`)
+    assert.equal(w.nodes.get(at)?.stateOf('D'), 'dead')
+  }
+  // the suspicion lasted at least its minimum: suspicionMult × period
+  const firstSuspect = Math.min(...['A', 'B', 'C'].map(at => w.first(at, 'suspect', 'D') as number))
+  const firstDead = Math.min(...['A', 'B', 'C'].map(at => w.first(at, 'dead', 'D') as number))
+  assert.ok(firstDead - firstSuspect >= 2 * 500, `suspicion lasted ${firstDead - firstSuspect} ms`)
+})
+
+test('indirect probes: a member one node cannot reach but others can is never suspected', () => {
+  const w = new World()
+  for (const id of ['A', 'B', 'C', 'D']) w.add(id, opts)
+  w.block('A', 'D') // A and D cannot talk directly (NAT, a WebSockets-only site)
+  w.startAll()
+  w.run(20_000)
+  assert.ok(w.sent.some(m => m.from === 'A' && m.type === 'ping-req'), 'A asked others to probe D')
+  assert.deepEqual(w.events.filter(e => e.kind === 'suspect' || e.kind === 'dead'), [])
+  assert.equal(w.nodes.get('A')?.stateOf('D'), 'alive')
+  assert.equal(w.nodes.get('D')?.stateOf('A'), 'alive')
+  // without the helpers (everyone cut off from D) the same probes do suspect it
+  for (const id of ['B', 'C']) w.block(id, 'D')
+  w.run(5000)
+  assert.ok(w.first('A', 'suspect', 'D') !== undefined)
+})
+
+test('a suspected member refutes with a higher incarnation and stays a member', () => {
+  const w = new World()
+  for (const id of ['A', 'B', 'C']) w.add(id, opts)
+  w.startAll()
+  w.run(1000)
+  const b = w.nodes.get('B') as Detector
+  assert.equal(b.incarnation, 0)
+  // A wrongly suspects B (say, its own link was slow): it tells C and B
+  w.nodes.get('C')?.receive('A', encodeMessage({ type: 'gossip', updates: [{ state: 'suspect', id: 'B', inc: 0, from: 'A' }] }))
+  assert.equal(w.nodes.get('C')?.stateOf('B'), 'suspect')
+  b.receive('A', encodeMessage({ type: 'gossip', updates: [{ state: 'suspect', id: 'B', inc: 0, from: 'A' }] }))
+  assert.equal(b.incarnation, 1, 'B raised its incarnation')
+  w.run(3000)
+  const back = w.events.find(e => e.at === 'C' && e.kind === 'alive' && e.id === 'B')
+  assert.equal(back?.previous, 'suspect')
+  assert.equal(back?.inc, 1)
+  assert.equal(w.first('C', 'dead', 'B'), undefined)
+  assert.equal(w.nodes.get('A')?.stateOf('B'), 'alive')
+  // an old suspicion (incarnation 0) no longer applies
+  w.nodes.get('C')?.receive('A', encodeMessage({ type: 'gossip', updates: [{ state: 'suspect', id: 'B', inc: 0, from: 'A' }] }))
+  assert.equal(w.nodes.get('C')?.stateOf('B'), 'alive')
+})
+
+test('a dead member rejoins only with a higher incarnation; its old alives cannot revive it', () => {
+  const w = new World()
+  for (const id of ['A', 'B', 'C']) w.add(id, opts)
+  w.startAll()
+  w.run(1000)
+  const a = w.nodes.get('A') as Detector
+  a.receive('C', encodeMessage({ type: 'gossip', updates: [{ state: 'dead', id: 'B', inc: 0, from: 'C' }] }))
+  assert.equal(a.stateOf('B'), 'dead')
+  a.receive('C', encodeMessage({ type: 'gossip', updates: [{ state: 'alive', id: 'B', inc: 0, meta: new Uint8Array([1]) }] }))
+  assert.equal(a.stateOf('B'), 'dead', 'same incarnation: dead wins')
+  a.receive('B', encodeMessage({ type: 'gossip', updates: [{ state: 'alive', id: 'B', inc: 1, meta: new TextEncoder().encode('new record') }] }))
+  assert.equal(a.stateOf('B'), 'alive')
+  assert.equal(new TextDecoder().decode(a.metaOf('B')), 'new record')
+  const ev = w.events.find(e => e.at === 'A' && e.kind === 'alive' && e.id === 'B')
+  assert.equal(ev?.previous, 'dead')
+})
+
+test('a member declared dead while it was partitioned away refutes when it is reached again', () => {
+  const w = new World()
+  for (const id of ['A', 'B', 'C', 'D']) w.add(id, { ...opts, reconnectIntervalMs: 1000 })
+  w.startAll()
+  w.run(1000)
+  for (const x of ['A', 'B', 'C']) w.block(x, 'D')
+  w.run(10_000)
+  assert.equal(w.nodes.get('A')?.stateOf('D'), 'dead')
+  assert.equal(w.nodes.get('D')?.stateOf('A'), 'dead')
+  w.blocked.clear()
+  w.run(10_000)
+  for (const x of ['A', 'B', 'C']) {
+    assert.equal(w.nodes.get(x)?.stateOf('D'), 'alive', `${x} sees D again`)
+    assert.equal(w.nodes.get('D')?.stateOf(x), 'alive', `D sees ${x} again`)
+  }
+  assert.ok((w.nodes.get('D')?.incarnation ?? 0) >= 1, 'D refuted with a higher incarnation')
+})
+
+test('a member that was itself frozen does not declare the others dead when it thaws', () => {
+  const w = new World()
+  for (const id of ['A', 'B', 'C', 'D']) w.add(id, { ...opts, reconnectIntervalMs: 1000 })
+  w.startAll()
+  w.run(2000)
+  // freeze A just as it sent a probe: the ack arrives while it is frozen, so its probe "fails"
+  const sent = w.sent.length
+  while (!w.sent.slice(sent).some(m => m.from === 'A' && m.type === 'ping')) w.run(1)
+  w.frozen.add('A')
+  w.run(15_000)
+  w.thaw('A')
+  w.run(8000)
+  for (const id of ['B', 'C', 'D']) {
+    assert.equal(w.first('A', 'dead', id), undefined, `A did not bury ${id}`)
+    assert.equal(w.first('A', 'suspect', id), undefined, `A did not even suspect ${id}: its probe failed in its own stall`)
+  }
+  // the others did drop A while it was frozen, and took it back once it refuted
+  assert.ok(w.first('B', 'dead', 'A') !== undefined)
+  assert.equal(w.nodes.get('B')?.stateOf('A'), 'alive')
+})
+
+test('Lifeguard: confirmations from other members shorten a suspicion towards its minimum', () => {
+  assert.equal(suspicionTimeout(0, 3, 1000, 6000), 6000)
+  assert.equal(suspicionTimeout(3, 3, 1000, 6000), 1000)
+  const one = suspicionTimeout(1, 3, 1000, 6000)
+  const two = suspicionTimeout(2, 3, 1000, 6000)
+  assert.ok(one < 6000 && two < one && two > 1000, `${one} ${two}`)
+  assert.equal(suspicionTimeout(5, 0, 1000, 6000), 1000, 'no confirmations expected: min')
+  // a detector that hears 3 other suspecters buries the member sooner than one that hears none
+  const bury = (confirmers: string[]): number => {
+    const w = new World()
+    for (const id of ['A', 'B', 'C', 'D', 'E', 'F', 'G']) w.add(id, { ...opts, probeIntervalMs: 60_000 })
+    w.startAll()
+    const a = w.nodes.get('A') as Detector
+    for (const from of ['B', ...confirmers]) a.receive(from, encodeMessage({ type: 'gossip', updates: [{ state: 'suspect', id: 'G', inc: 0, from }] }))
+    w.frozen.add('G')
+    w.run(200_000)
+    return w.first('A', 'dead', 'G') as number
+  }
+  const lone = bury([])
+  const confirmed = bury(['C', 'D', 'E'])
+  assert.ok(confirmed < lone, `confirmed ${confirmed} < lone ${lone}`)
+})
+
+test('each change is sent a bounded number of times, a newer one replaces it, and only changes are sent', () => {
+  const q = new Dissemination({ retransmitMult: 4 })
+  const limit = q.limit(100) // 4 × ceil(log10(101)) = 12
+  assert.equal(limit, 12)
+  q.enqueue({ state: 'suspect', id: 'X', inc: 3, from: 'A' })
+  q.enqueue({ state: 'suspect', id: 'X', inc: 3, from: 'B' })
+  assert.equal(q.size, 2, 'each suspecter is its own news')
+  q.enqueue({ state: 'dead', id: 'X', inc: 3, from: 'A' })
+  assert.equal(q.size, 1, 'the verdict replaces the suspicions')
+  let sent = 0
+  for (let i = 0; i < 100; i++) sent += q.take(1000, 100).length
+  assert.equal(sent, limit)
+  assert.equal(q.size, 0)
+  // a quiet fleet sends probes with no updates on them
+  const w = new World()
+  for (const id of ['A', 'B', 'C']) w.add(id, opts)
+  w.startAll()
+  w.run(5000)
+  const before = w.sent.length
+  w.run(10_000)
+  const types = new Set(w.sent.slice(before).map(m => m.type))
+  assert.deepEqual([...types].sort(), ['ack', 'ping'], 'steady state: only probes')
+})
+
+test('the wire codec round-trips every message and rejects garbage and other versions', () => {
+  const meta = new Uint8Array([1, 2, 3])
+  const msgs = [
+    { type: 'ping', seq: 7, target: '12D3KooWtarget', updates: [{ state: 'alive', id: 'x', inc: 2 ** 40, meta }, { state: 'suspect', id: 'y', inc: 1, from: 'z' }] },
+    { type: 'ack', seq: 0, updates: [] },
+    { type: 'ping-req', seq: 300, target: 't', updates: [{ state: 'dead', id: 'd', inc: 5, from: 'q' }] },
+    { type: 'nack', seq: 1 },
+    { type: 'gossip', updates: [{ state: 'left', id: 'l', inc: 9 }] },
+    { type: 'sync', reply: true, members: [{ state: 'alive', id: 'a', inc: 0, meta }] },
+    { type: 'sync', reply: false, members: [] },
+  ] as const
+  for (const m of msgs) assert.deepEqual(decodeMessage(encodeMessage(m as never)), m)
+  const ok = encodeMessage(msgs[0] as never)
+  assert.equal(decodeMessage(ok.subarray(0, ok.length - 1)), undefined, 'truncated')
+  assert.equal(decodeMessage(new Uint8Array([2, ...ok.subarray(1)])), undefined, 'another wire version')
+  assert.equal(decodeMessage(new Uint8Array([1, 99])), undefined, 'unknown type')
+  assert.equal(decodeMessage(new Uint8Array([...ok, 0])), undefined, 'trailing bytes')
+  assert.equal(decodeMessage(new Uint8Array(0)), undefined)
+})
