@@ -20,7 +20,11 @@ if (major < REQUIRED_MAJOR) {
 // 200 targets × 1000 series with the same CPU per sample: the scrape path's garbage dies young.
 // SHOAL_V8_FLAGS replaces the list ('' = none); flags already on the command line win.
 const AGENT_V8_FLAGS = '--heap-growing-percent=50 --max-semi-space-size=4'
-if (process.argv[2] === 'run' && process.env.SHOAL_REEXEC !== '1' && typeof process.execve === 'function') {
+// The single-file binary (scripts/package.mjs) carries these flags in its SEA config instead: its
+// command line is all the application's, so it cannot pass itself V8 flags.
+declare const SHOAL_BUILD: { version: string, commit: string } | undefined
+const isBundle = typeof SHOAL_BUILD !== 'undefined'
+if (!isBundle && process.argv[2] === 'run' && process.env.SHOAL_REEXEC !== '1' && typeof process.execve === 'function') {
   const given = new Set(process.execArgv.map(a => a.split('=')[0]))
   const flags = (process.env.SHOAL_V8_FLAGS ?? AGENT_V8_FLAGS).split(/\s+/).filter(f => f !== '' && !given.has(f.split('=')[0]))
   if (flags.length > 0) {
@@ -31,5 +35,5 @@ if (process.argv[2] === 'run' && process.env.SHOAL_REEXEC !== '1' && typeof proc
     }
   }
 }
-const { main } = await import('./cli/main.js')
-process.exitCode = await main(process.argv.slice(2))
+// No top-level await: the bundle for the single-file binary is CommonJS (what Node 22's SEA runs).
+void import('./cli/main.js').then(async ({ main }) => { process.exitCode = await main(process.argv.slice(2)) })

@@ -1,6 +1,6 @@
 // `shoal` command dispatch. Each command lives in its own file and returns an exit code.
 import { FlagError } from './flags.js'
-import { VERSION } from '../version.js'
+import { COMMIT, VERSION } from '../version.js'
 
 const USAGE = `shoal ${VERSION}: a fleet of Prometheus scrape agents that share their targets peer to peer.
 
@@ -36,7 +36,7 @@ export async function main (argv: string[]): Promise<number> {
     return cmd === undefined ? 1 : 0
   }
   if (cmd === 'version' || cmd === '--version' || cmd === '-v') {
-    process.stdout.write(`shoal version ${VERSION} (node ${process.version})\n`)
+    process.stdout.write(`shoal version ${VERSION} (commit ${COMMIT}, node ${process.version}, ${process.platform}/${process.arch})\n`)
     return 0
   }
   const load = commands[cmd]

@@ -3,7 +3,7 @@
 // when retry_on_http_429; any other status fatal for that batch.
 
 import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { VERSION } from '../version.js'
 import { Pool } from 'undici'
 import type { ClientOptions } from './options.js'
 
@@ -17,17 +17,7 @@ export type StoreOutcome =
 /** Longest part of an error response body kept for the log (Prometheus: 1024). */
 const MAX_ERR_BODY = 1024
 
-function packageVersion (): string {
-  try {
-    // src/remotewrite/ and dist/remotewrite/ both sit two levels below package.json.
-    const pkg = createRequire(import.meta.url)('../../package.json') as { version?: string }
-    return pkg.version ?? 'unknown'
-  } catch {
-    return 'unknown'
-  }
-}
-
-export const USER_AGENT = `shoal/${packageVersion()}`
+export const USER_AGENT = `shoal/${VERSION}`
 
 /**
  * Parses Retry-After (delay-seconds or an HTTP date) into milliseconds from `now`.

@@ -5,6 +5,7 @@
 // under the prefix as well.
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { getAsset, isSea } from 'node:sea'
 import { request, type IncomingMessage, type ServerResponse } from 'node:http'
 import { extname, join, resolve, sep } from 'node:path'
 import { sendText, type HttpServer } from '../server.js'
@@ -35,6 +36,7 @@ export function normalizePrefix (p: string): string {
 
 /** The static folder next to this module once built, else the built copy in dist/ (running from src/ with tsx). */
 export function defaultStaticDir (): string {
+  if (isSea()) return '/shoal-sea/ui' // a name only: the files are the binary's SEA assets
   const here = join(import.meta.dirname, 'static')
   if (existsSync(join(here, 'assets', 'app.mjs'))) return here
   return resolve(import.meta.dirname, '../../../dist/http/ui/static')
@@ -51,7 +53,7 @@ export function registerUI (server: HttpServer, opts: UIOptions): void {
   const index = (res: ServerResponse): void => {
     if (indexCache === undefined) {
       let html: string
-      try { html = readFileSync(join(root, 'index.html'), 'utf8') } catch {
+      try { html = isSea() ? getAsset('ui/index.html', 'utf8') : readFileSync(join(root, 'index.html'), 'utf8') } catch {
         return sendText(res, 500, `shoal UI assets not found in ${root} (run npm run build)\n`)
       }
       indexCache = html.replace('<base href="/">', `<base href="${escAttr(prefix)}">`)
@@ -78,8 +80,10 @@ export function registerUI (server: HttpServer, opts: UIOptions): void {
     if (!file.startsWith(join(root, 'assets') + sep)) return sendText(res, 404, '404 page not found\n')
     let body: Buffer
     try {
-      if (!statSync(file).isFile()) return sendText(res, 404, '404 page not found\n')
-      body = await readFile(file)
+      // The single-file binary carries the assets inside it (scripts/package.mjs: ui/assets/…).
+      if (isSea()) body = Buffer.from(getAsset(`ui/assets/${file.slice(join(root, 'assets').length + 1)}`))
+      else if (!statSync(file).isFile()) return sendText(res, 404, '404 page not found\n')
+      else body = await readFile(file)
     } catch { return sendText(res, 404, '404 page not found\n') }
     res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
