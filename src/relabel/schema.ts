@@ -2,17 +2,16 @@
 // defaults, and the step from decoded blocks to compiled rules.
 
 import { attr, t } from '../vm/schema.js'
-import type { Schema } from '../vm/schema.js'
 import { ACTIONS, compileRule, DEFAULT_RULE, RelabelConfigError } from './rule.js'
 import type { CompileOptions, Rule, RuleConfig } from './rule.js'
 
 export type { Action, CompileOptions, Rule, RuleConfig } from './rule.js'
 
-export const ruleSchema: Schema = {
+export const ruleSchema = {
   source_labels: attr(t.array(t.string), { default: DEFAULT_RULE.source_labels }),
   separator: attr(t.string, { default: DEFAULT_RULE.separator }),
   regex: attr(t.string, { default: DEFAULT_RULE.regex }),
-  modulus: attr({ kind: 'number', int: true, min: 0 }, { default: DEFAULT_RULE.modulus }),
+  modulus: attr({ kind: 'number', int: true, min: 0 } as const, { default: DEFAULT_RULE.modulus }),
   target_label: attr(t.string, { default: DEFAULT_RULE.target_label }),
   replacement: attr(t.string, { default: DEFAULT_RULE.replacement }),
   action: attr(t.enum(...ACTIONS), { default: DEFAULT_RULE.action }),

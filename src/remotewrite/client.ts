@@ -1,10 +1,8 @@
-// The HTTP half of remote write: POSTs one compressed WriteRequest and classifies the outcome
-// as Prometheus does. 2xx ok; 5xx, network errors and timeouts recoverable; 429 recoverable
-// when retry_on_http_429; any other status fatal for that batch.
-
-import { readFileSync } from 'node:fs'
-import { VERSION } from '../version.js'
-import { Pool } from 'undici'
+// The HTTP half of remote write: POSTs one compressed WriteRequest over the shared HTTP client
+// (src/http-client/) and classifies the outcome as Prometheus does. 2xx ok; 5xx, network
+// errors and timeouts recoverable; 429 recoverable when retry_on_http_429; any other status
+// fatal for that batch.
+import { HttpClient, defaultHttpClientArgs, describeNetworkError, HttpClientConfigError, TooManyRedirects } from '../http-client/index.js'
 import type { ClientOptions } from './options.js'
 
 export type StoreOutcome =
@@ -16,8 +14,6 @@ export type StoreOutcome =
 
 /** Longest part of an error response body kept for the log (Prometheus: 1024). */
 const MAX_ERR_BODY = 1024
-
-export const USER_AGENT = `shoal/${VERSION}`
 
 /**
  * Parses Retry-After (delay-seconds or an HTTP date) into milliseconds from `now`.
@@ -34,23 +30,24 @@ export function parseRetryAfter (header: string | undefined, now = Date.now()): 
 
 export class WriteClient {
   readonly url: string
-  private readonly pool: Pool
-  private readonly path: string
+  private readonly client: HttpClient
   private readonly headers: Record<string, string>
   private readonly timeoutMs: number
   private readonly retryOn429: boolean
 
   constructor (opts: ClientOptions) {
-    const u = new URL(opts.url)
     this.url = opts.url
-    this.path = u.pathname + u.search
     this.timeoutMs = opts.remoteTimeoutMs
     this.retryOn429 = opts.retryOnHttp429
-    this.headers = buildHeaders(opts)
-    this.pool = new Pool(u.origin, {
-      connect: u.protocol === 'https:' ? tlsConnectOptions(opts) : undefined,
-      keepAliveTimeout: 30_000
-    })
+    // One keep-alive pool to the receiver, as many connections as shards send at once.
+    this.client = new HttpClient(opts.http ?? defaultHttpClientArgs(), { keepAliveTimeoutMs: 30_000, userAgent: opts.userAgent })
+    const h: Record<string, string> = {}
+    for (const [k, v] of Object.entries(opts.headers ?? {})) h[k.toLowerCase()] = v
+    // The protocol headers last, so `headers` cannot override them by accident.
+    h['content-encoding'] = 'snappy'
+    h['content-type'] = 'application/x-protobuf'
+    h['x-prometheus-remote-write-version'] = '0.1.0'
+    this.headers = h
   }
 
   /** Sends one snappy-compressed WriteRequest. Never throws; `signal` aborts (as recoverable). */
@@ -58,12 +55,11 @@ export class WriteClient {
     const headers = attempt > 0 ? { ...this.headers, 'retry-attempt': String(attempt) } : this.headers
     const timeout = AbortSignal.timeout(this.timeoutMs)
     try {
-      const res = await this.pool.request({
-        path: this.path,
+      const res = await this.client.request(this.url, {
         method: 'POST',
         headers,
         body,
-        signal: signal !== undefined ? AbortSignal.any([signal, timeout]) : timeout
+        signal: signal !== undefined ? AbortSignal.any([signal, timeout]) : timeout,
       })
       const status = res.statusCode
       if (status >= 200 && status < 300) {
@@ -78,50 +74,17 @@ export class WriteClient {
       }
       return { kind: 'fatal', status, message }
     } catch (err) {
-      // Network errors, timeouts and aborts: the batch may be retried.
-      const e = err as Error
-      const message = timeout.aborted ? `request timed out after ${this.timeoutMs}ms` : `${e.name}: ${e.message}`
+      // Network errors, timeouts, aborts and unreadable credential files: the batch may be retried.
+      const message = timeout.aborted
+        ? `request timed out after ${this.timeoutMs}ms`
+        : err instanceof HttpClientConfigError || err instanceof TooManyRedirects ? (err as Error).message : describeNetworkError(err)
       return { kind: 'recoverable', status: undefined, retryAfterMs: 0, message }
     }
   }
 
   async close (): Promise<void> {
-    await this.pool.close().catch(() => this.pool.destroy())
+    await this.client.close()
   }
-}
-
-function buildHeaders (opts: ClientOptions): Record<string, string> {
-  const h: Record<string, string> = {}
-  // Custom headers first so the protocol headers below cannot be overridden by accident.
-  for (const [k, v] of Object.entries(opts.headers ?? {})) h[k.toLowerCase()] = v
-  if (opts.basicAuth !== undefined) {
-    const pw = opts.basicAuth.password?.reveal() ?? ''
-    h.authorization = 'Basic ' + Buffer.from(`${opts.basicAuth.username}:${pw}`).toString('base64')
-  } else if (opts.bearerToken !== undefined) {
-    h.authorization = 'Bearer ' + opts.bearerToken.reveal()
-  } else if (opts.authorization !== undefined) {
-    const cred = opts.authorization.credentials?.reveal() ?? ''
-    h.authorization = `${opts.authorization.type || 'Bearer'} ${cred}`.trim()
-  }
-  h['content-encoding'] = 'snappy'
-  h['content-type'] = 'application/x-protobuf'
-  h['x-prometheus-remote-write-version'] = '0.1.0'
-  h['user-agent'] = opts.userAgent ?? USER_AGENT
-  return h
-}
-
-function tlsConnectOptions (opts: ClientOptions): Record<string, unknown> {
-  const t = opts.tls ?? {}
-  const o: Record<string, unknown> = {}
-  if (t.caPem !== undefined) o.ca = t.caPem
-  else if (t.caFile !== undefined) o.ca = readFileSync(t.caFile, 'utf8')
-  if (t.certPem !== undefined) o.cert = t.certPem
-  else if (t.certFile !== undefined) o.cert = readFileSync(t.certFile, 'utf8')
-  if (t.keyPem !== undefined) o.key = t.keyPem.reveal()
-  else if (t.keyFile !== undefined) o.key = readFileSync(t.keyFile, 'utf8')
-  if (t.insecureSkipVerify === true) o.rejectUnauthorized = false
-  if (t.serverName !== undefined && t.serverName !== '') o.servername = t.serverName
-  return o
 }
 
 async function readPrefix (body: AsyncIterable<Uint8Array> & { dump: () => Promise<void> }, max: number): Promise<string> {

@@ -1,6 +1,6 @@
 // Endpoint and queue options, with Prometheus' queue_config defaults.
 
-import type { Secret } from '../vm/value.js'
+import type { HttpClientArgs } from '../http-client/index.js'
 
 export interface QueueConfig {
   /**
@@ -31,25 +31,13 @@ export const DEFAULT_QUEUE_CONFIG: Readonly<QueueConfig> = {
   shardUpdateIntervalMs: 10000
 }
 
-export interface TlsOptions {
-  caFile?: string
-  caPem?: string
-  certFile?: string
-  certPem?: string
-  keyFile?: string
-  keyPem?: Secret
-  insecureSkipVerify?: boolean
-  serverName?: string
-}
-
 export interface ClientOptions {
   url: string
+  /** Alloy's HTTP client block (auth, TLS, proxy, redirects, http_headers). Default: its defaults. */
+  http?: HttpClientArgs
+  /** remote_write's own `headers`. */
   headers?: Record<string, string>
   remoteTimeoutMs: number
-  basicAuth?: { username: string, password?: Secret }
-  bearerToken?: Secret
-  authorization?: { type: string, credentials?: Secret }
-  tls?: TlsOptions
   retryOnHttp429: boolean
   /** Overrides `shoal/<package version>`. */
   userAgent?: string
@@ -59,12 +47,9 @@ export interface EndpointOptions {
   url: string
   /** remote_name label; defaults to a hash-free short form of the URL. */
   name?: string
+  http?: HttpClientArgs
   headers?: Record<string, string>
   remoteTimeoutMs: number
-  basicAuth?: { username: string, password?: Secret }
-  bearerToken?: Secret
-  authorization?: { type: string, credentials?: Secret }
-  tls?: TlsOptions
   sendExemplars: boolean
   sendMetadata: boolean
   /** Partial is fine: missing keys take DEFAULT_QUEUE_CONFIG values. */

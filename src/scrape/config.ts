@@ -1,47 +1,15 @@
 // The scrape engine's configuration: prometheus.scrape's arguments, already decoded by the
 // config layer (durations in milliseconds, secrets as Secret). Defaults are Alloy's.
 import type { Labels } from '../storage/series.js'
-import type { Secret } from '../vm/value.js'
+import type { HttpClientArgs } from '../http-client/index.js'
 
 /** Relabeling as a function: returns the new labels, or undefined to drop. */
 export type RelabelFn = (labels: Labels) => Labels | undefined
 
-export interface BasicAuth {
-  username: string
-  password?: Secret
-  password_file?: string
-}
-
-export interface Authorization {
-  /** @default "Bearer" */
-  type?: string
-  credentials?: Secret
-  credentials_file?: string
-}
-
-export interface TLSConfig {
-  ca_pem?: string
-  ca_file?: string
-  cert_pem?: string
-  cert_file?: string
-  key_pem?: Secret
-  key_file?: string
-  server_name?: string
-  insecure_skip_verify?: boolean
-  /** "TLS10" | "TLS11" | "TLS12" | "TLS13" */
-  min_version?: string
-}
-
-/** The HTTP client part, compared as a whole to decide whether to rebuild the agent. */
+/** The HTTP client part, compared as a whole to decide whether to rebuild the client. */
 export interface HTTPClientConfig {
-  basic_auth?: BasicAuth
-  bearer_token?: Secret
-  bearer_token_file?: string
-  authorization?: Authorization
-  tls_config?: TLSConfig
-  proxy_url?: string
-  /** @default true */
-  follow_redirects?: boolean
+  /** Alloy's HTTP client block (src/http-client/). Default: its defaults. */
+  http_client?: HttpClientArgs
   /** @default true */
   enable_compression?: boolean
 }
@@ -83,7 +51,7 @@ export type ResolvedScrapeConfig = Required<Pick<ScrapeConfig,
 'job_name' | 'scrape_interval' | 'scrape_timeout' | 'metrics_path' | 'scheme' | 'params' | 'honor_labels' |
 'honor_timestamps' | 'track_timestamps_staleness' | 'sample_limit' | 'target_limit' | 'label_limit' |
 'label_name_length_limit' | 'label_value_length_limit' | 'body_size_limit' | 'scrape_protocols' |
-'follow_redirects' | 'enable_compression'>> & ScrapeConfig
+'enable_compression'>> & ScrapeConfig
 
 export function resolveScrapeConfig (c: ScrapeConfig): ResolvedScrapeConfig {
   return {
@@ -103,23 +71,13 @@ export function resolveScrapeConfig (c: ScrapeConfig): ResolvedScrapeConfig {
     label_value_length_limit: c.label_value_length_limit ?? 0,
     body_size_limit: c.body_size_limit ?? 0,
     scrape_protocols: c.scrape_protocols ?? [...DEFAULT_SCRAPE_PROTOCOLS],
-    follow_redirects: c.follow_redirects ?? true,
     enable_compression: c.enable_compression ?? true,
   }
 }
 
 /** Picks the HTTP client fields, for change detection. */
 export function httpClientPart (c: ScrapeConfig): HTTPClientConfig {
-  return {
-    basic_auth: c.basic_auth,
-    bearer_token: c.bearer_token,
-    bearer_token_file: c.bearer_token_file,
-    authorization: c.authorization,
-    tls_config: c.tls_config,
-    proxy_url: c.proxy_url,
-    follow_redirects: c.follow_redirects ?? true,
-    enable_compression: c.enable_compression ?? true,
-  }
+  return { http_client: c.http_client, enable_compression: c.enable_compression ?? true }
 }
 
 /**

@@ -1,19 +1,15 @@
 // One HTTP GET per scrape, as Prometheus's targetScraper does: Accept negotiation, gzip,
-// a body size limit enforced while streaming, auth, TLS, proxy, redirects, and a single
-// deadline over the whole exchange. Failures are one-line reasons in Go's wording where
-// Prometheus users know it ("server returned HTTP status 404 Not Found").
-import { readFile } from 'node:fs/promises'
+// a body size limit enforced while streaming, and a single deadline over the whole exchange;
+// auth, TLS, proxy and redirects are the shared HTTP client's (src/http-client/). Failures are
+// one-line reasons in Go's wording where Prometheus users know it ("server returned HTTP
+// status 404 Not Found").
 import { STATUS_CODES } from 'node:http'
 import type { Readable } from 'node:stream'
-import type { SecureVersion } from 'node:tls'
 import { gunzipSync } from 'node:zlib'
-import { Agent, ProxyAgent, type Dispatcher } from 'undici'
-import { getFollowingRedirects, TooManyRedirects } from './redirects.js'
-import type { HTTPClientConfig } from './config.js'
+import { HttpClient, HttpClientConfigError, TooManyRedirects, defaultHttpClientArgs, describeNetworkError } from '../http-client/index.js'
+import type { HttpClientArgs } from '../http-client/index.js'
 import { DEFAULT_SCRAPE_PROTOCOLS } from './config.js'
 import { formatPromDuration } from './duration.js'
-
-export const USER_AGENT = 'shoal/0.1.0'
 
 /** Media types per scrape protocol (Prometheus's ScrapeProtocolsHeaders, text formats we parse). */
 export const SCRAPE_PROTOCOL_HEADERS: Readonly<Record<string, string>> = {
@@ -61,24 +57,30 @@ export interface ScrapeResult {
   bytes: number
 }
 
-export interface ScraperOptions extends HTTPClientConfig {
+export interface ScraperOptions {
+  /** Default: Alloy's defaults (no auth, TLS 1.2+, follow redirects). */
+  http_client?: HttpClientArgs
+  /** @default true */
+  enable_compression?: boolean
   scrape_protocols?: string[]
   /** Bytes of uncompressed body; 0 = no limit. */
   body_size_limit?: number
 }
 
-const TLS_VERSIONS: Record<string, SecureVersion> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' }
+/** Connections per target origin kept by a pool's client (a target is scraped one at a time). */
+const CONNECTIONS_PER_ORIGIN = 64
 
 /**
- * The HTTP client of one scrape pool: one keep-alive agent shared by all its targets.
+ * The HTTP client of one scrape pool: one keep-alive client shared by all its targets.
  */
 export class HttpScraper {
   readonly accept: string
   readonly #cfg: ScraperOptions
-  #dispatcher: Promise<Dispatcher> | undefined
+  readonly #client: HttpClient
 
   constructor (cfg: ScraperOptions) {
     this.#cfg = cfg
+    this.#client = new HttpClient(cfg.http_client ?? defaultHttpClientArgs(), { connections: CONNECTIONS_PER_ORIGIN })
     this.accept = acceptHeader(cfg.scrape_protocols ?? DEFAULT_SCRAPE_PROTOCOLS)
   }
 
@@ -91,9 +93,12 @@ export class HttpScraper {
     signal?.addEventListener('abort', onAbort, { once: true })
     const at = { url }
     try {
-      const dispatcher = await this.#getDispatcher()
-      const headers = await this.#headers(timeoutMs)
-      const res = await getFollowingRedirects({ dispatcher, headers, signal: ctl.signal, followRedirects: this.#cfg.follow_redirects !== false, at })
+      const headers = {
+        accept: this.accept,
+        'accept-encoding': this.#cfg.enable_compression === false ? 'identity' : 'gzip',
+        'x-prometheus-scrape-timeout-seconds': String(timeoutMs / 1000),
+      }
+      const res = await this.#client.request(url, { headers, signal: ctl.signal, at })
       if (res.statusCode !== 200) {
         res.body.resume()
         throw new ScrapeError(`server returned HTTP status ${res.statusCode} ${STATUS_CODES[res.statusCode] ?? ''}`.trimEnd(), 'http_status')
@@ -105,6 +110,7 @@ export class HttpScraper {
     } catch (err) {
       if (err instanceof ScrapeError) throw err
       if (err instanceof TooManyRedirects) throw new ScrapeError(err.message)
+      if (err instanceof HttpClientConfigError) throw new ScrapeError(err.message, 'config')
       if (timedOut) {
         throw new ScrapeError(`Get ${JSON.stringify(at.url)}: context deadline exceeded (no complete response within the ${formatPromDuration(timeoutMs)} scrape timeout)`, 'timeout')
       }
@@ -117,84 +123,8 @@ export class HttpScraper {
   }
 
   async close (): Promise<void> {
-    const d = this.#dispatcher
-    this.#dispatcher = undefined
-    if (d !== undefined) await (await d.catch(() => undefined))?.close()
+    await this.#client.close()
   }
-
-  #getDispatcher (): Promise<Dispatcher> {
-    if (this.#dispatcher === undefined) {
-      this.#dispatcher = buildDispatcher(this.#cfg)
-      // A failed build (unreadable CA file) is retried on the next scrape.
-      this.#dispatcher.catch(() => { this.#dispatcher = undefined })
-    }
-    return this.#dispatcher
-  }
-
-  async #headers (timeoutMs: number): Promise<Record<string, string>> {
-    const cfg = this.#cfg
-    const h: Record<string, string> = {
-      accept: this.accept,
-      'accept-encoding': cfg.enable_compression === false ? 'identity' : 'gzip',
-      'user-agent': USER_AGENT,
-      'x-prometheus-scrape-timeout-seconds': String(timeoutMs / 1000),
-    }
-    // Files are read on every scrape so rotated credentials take effect, as Prometheus does.
-    if (cfg.basic_auth !== undefined) {
-      const pw = cfg.basic_auth.password_file !== undefined
-        ? (await readSecretFile(cfg.basic_auth.password_file, 'password_file'))
-        : (cfg.basic_auth.password?.reveal() ?? '')
-      h.authorization = 'Basic ' + Buffer.from(`${cfg.basic_auth.username}:${pw}`).toString('base64')
-    } else if (cfg.authorization !== undefined) {
-      const cred = cfg.authorization.credentials_file !== undefined
-        ? await readSecretFile(cfg.authorization.credentials_file, 'credentials_file')
-        : (cfg.authorization.credentials?.reveal() ?? '')
-      h.authorization = `${cfg.authorization.type ?? 'Bearer'} ${cred}`
-    } else if (cfg.bearer_token !== undefined) {
-      h.authorization = 'Bearer ' + cfg.bearer_token.reveal()
-    } else if (cfg.bearer_token_file !== undefined) {
-      h.authorization = 'Bearer ' + await readSecretFile(cfg.bearer_token_file, 'bearer_token_file')
-    }
-    return h
-  }
-}
-
-async function readSecretFile (path: string, what: string): Promise<string> {
-  try {
-    return (await readFile(path, 'utf8')).trim()
-  } catch (err) {
-    throw new ScrapeError(`unable to read ${what} ${path}: ${(err as Error).message}`, 'config')
-  }
-}
-
-async function readOpt (pem: string | undefined, file: string | undefined, what: string): Promise<string | undefined> {
-  if (pem !== undefined && pem !== '') return pem
-  if (file === undefined || file === '') return undefined
-  try {
-    return await readFile(file, 'utf8')
-  } catch (err) {
-    throw new ScrapeError(`unable to read ${what} ${file}: ${(err as Error).message}`, 'config')
-  }
-}
-
-async function buildDispatcher (cfg: ScraperOptions): Promise<Dispatcher> {
-  const t = cfg.tls_config ?? {}
-  const minVersion = t.min_version !== undefined ? TLS_VERSIONS[t.min_version] : 'TLSv1.2'
-  if (minVersion === undefined) throw new ScrapeError(`unknown TLS version: ${t.min_version}`, 'config')
-  const tls = {
-    ca: await readOpt(t.ca_pem, t.ca_file, 'ca_file'),
-    cert: await readOpt(t.cert_pem, t.cert_file, 'cert_file'),
-    key: await readOpt(t.key_pem?.reveal(), t.key_file, 'key_file'),
-    servername: t.server_name,
-    rejectUnauthorized: t.insecure_skip_verify !== true,
-    minVersion,
-  }
-  const common = { keepAliveTimeout: 90_000, connections: 64 }
-  if (cfg.proxy_url !== undefined && cfg.proxy_url !== '') {
-    // Plain-http targets go through the proxy as absolute-URI requests, https ones tunnel.
-    return new ProxyAgent({ ...common, uri: cfg.proxy_url, requestTls: tls, proxyTunnel: false })
-  }
-  return new Agent({ ...common, connect: tls })
 }
 
 async function readBody (src: Readable, gzip: boolean, limit: number): Promise<{ body: Buffer, bytes: number }> {
@@ -251,24 +181,4 @@ export function gunzipOptions (gz: Buffer, limit: number): { maxOutputLength?: n
     o.chunkSize = Math.max(64, Math.min(size, gz.length * 1032 + 64, MAX_SIZE_HINT, limit > 0 ? limit + 1 : Infinity))
   }
   return o
-}
-
-/** Go-flavoured wording for the usual socket failures. */
-export function describeNetworkError (err: unknown): string {
-  let e = err as { code?: string, message?: string, address?: string, port?: number, hostname?: string, cause?: unknown }
-  // undici wraps socket errors: the useful code is on the cause.
-  while (e.code === undefined && e.cause !== undefined && e.cause !== null) e = e.cause as typeof e
-  const where = e.address !== undefined ? `${e.address}${e.port !== undefined ? ':' + e.port : ''}` : ''
-  switch (e.code) {
-    case 'ECONNREFUSED': return `dial tcp ${where}: connect: connection refused`
-    case 'ENOTFOUND': case 'EAI_AGAIN': return `dial tcp: lookup ${e.hostname ?? ''}: no such host`
-    case 'ECONNRESET': return 'read: connection reset by peer'
-    case 'EHOSTUNREACH': return `dial tcp ${where}: connect: no route to host`
-    case 'ENETUNREACH': return `dial tcp ${where}: connect: network is unreachable`
-    case 'ETIMEDOUT': case 'UND_ERR_CONNECT_TIMEOUT': return `dial tcp ${where}: i/o timeout`
-    case 'UND_ERR_SOCKET': return `connection closed by the target: ${e.message ?? ''}`
-    default:
-      if (e.code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|VERIFY/.test(e.code)) return `tls: ${e.message ?? e.code}`
-      return e.message ?? String(err)
-  }
 }

@@ -26,6 +26,15 @@ function deepCopy (v: unknown): unknown {
   return v
 }
 
+/** Equality of a decoded value and a schema default (plain data; secrets are never defaults). */
+function sameDecoded (a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  const ka = Object.keys(a)
+  return ka.length === Object.keys(b).length && ka.every(k => sameDecoded((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+}
+
 /**
  * Evaluates and type-converts `body` against `schema`. Absent attributes get (copied)
  * defaults; absent optional blocks are left out, absent `multiple` blocks become [].
@@ -66,6 +75,10 @@ export function decodeBody (
       if (err instanceof ValueError) return void diagnostics.push(positionError(file, s.value, err).toDiagnostic())
       throw err
     }
+    if (spec.unsupported !== undefined && !sameDecoded(value[name], spec.default)) {
+      error(s.span, `attribute "${name}" is not supported by shoal: ${spec.unsupported}` +
+        (spec.default !== undefined ? ' (leave it unset or at its default)' : ''))
+    }
   }
 
   const decodeBlock = (s: BlockStmt): void => {
@@ -74,6 +87,8 @@ export function decodeBody (
     if (spec === undefined) return error(s.nameSpan, `unrecognized block name "${name}"`)
     if (spec.kind === 'attr') return error(s.nameSpan, `"${name}" must be an attribute, but is used as a block`)
     if (s.label !== undefined) error(s.labelSpan ?? s.nameSpan, `block "${name}" does not support specifying labels`)
+    // Its body is not decoded: the block is refused as a whole.
+    if (spec.unsupported !== undefined) return error(s.nameSpan, `block "${name}" is not supported by shoal: ${spec.unsupported}`)
     if (!spec.multiple && seenBlocks.has(name)) return error(s.nameSpan, `block "${name}" may only be specified once`)
     seenBlocks.add(name)
     const inner = decodeBody(s.body, spec.body, scope, file, s.nameSpan)

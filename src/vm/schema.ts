@@ -1,6 +1,7 @@
 // What a block accepts: the component (or nested block) declares its body as a Schema and
 // vm/decode.ts turns an AST body into a plain object keyed by the user's config keys,
 // with defaults applied and every problem reported as a positioned Diagnostic.
+import type { Secret } from './value.js'
 
 export type Type =
   | { readonly kind: 'any' }
@@ -20,24 +21,41 @@ export type Type =
   /** One of fixed strings. */
   | { readonly kind: 'enum', readonly values: readonly string[] }
 
-export interface AttrSpec {
-  readonly kind: 'attr'
-  readonly type: Type
+/** How an attribute may be given; `unsupported` refuses any value other than the default. */
+export interface AttrOptions {
   readonly required?: boolean
   /** Applied when the attribute is absent. */
   readonly default?: unknown
+  /**
+   * Alloy accepts this key but shoal does not do what Alloy does with it: any value other than
+   * the default (which is what shoal does) is a config error naming the key, with this reason.
+   */
+  readonly unsupported?: string
 }
 
-export interface BlockSpec {
-  readonly kind: 'block'
-  readonly body: Schema
+export interface BlockOptions {
   /** May appear many times; decoded to an array (empty when absent). */
   readonly multiple?: boolean
   readonly required?: boolean
+  /** Alloy accepts this block but shoal does not: its presence is a config error with this reason. */
+  readonly unsupported?: string
+}
+
+export interface AttrSpec<T extends Type = Type> extends AttrOptions {
+  readonly kind: 'attr'
+  readonly type: T
+}
+
+export interface BlockSpec<S extends Schema = Schema> extends BlockOptions {
+  readonly kind: 'block'
+  readonly body: S
 }
 
 /** Config key → attribute or nested block. */
 export interface Schema { readonly [key: string]: AttrSpec | BlockSpec }
+
+/** A capsule type carries the TypeScript type of its inner value (type-level only). */
+export interface CapsuleType<C> { readonly kind: 'capsule', readonly name: string, readonly __value?: C }
 
 export const t = {
   any: { kind: 'any' } as const,
@@ -47,16 +65,47 @@ export const t = {
   bool: { kind: 'bool' } as const,
   duration: { kind: 'duration' } as const,
   secret: { kind: 'secret' } as const,
-  array: (of: Type): Type => ({ kind: 'array', of }),
-  map: (of: Type): Type => ({ kind: 'map', of }),
-  capsule: (name: string): Type => ({ kind: 'capsule', name }),
-  enum: (...values: string[]): Type => ({ kind: 'enum', values }),
+  array: <T extends Type>(of: T): { readonly kind: 'array', readonly of: T } => ({ kind: 'array', of }),
+  map: <T extends Type>(of: T): { readonly kind: 'map', readonly of: T } => ({ kind: 'map', of }),
+  capsule: <C = unknown>(name: string): CapsuleType<C> => ({ kind: 'capsule', name }),
+  enum: <const V extends readonly string[]>(...values: V): { readonly kind: 'enum', readonly values: V } => ({ kind: 'enum', values }),
 }
 
-export function attr (type: Type, opts: { required?: boolean, default?: unknown } = {}): AttrSpec {
-  return { kind: 'attr', type, ...opts }
+/**
+ * What decoding yields, carried by each spec at the type level only (computed where the spec is
+ * made, so Decoded below never recurses).
+ */
+export interface Yields<V> { readonly __decoded?: () => V }
+
+export function attr<T extends Type, const O extends AttrOptions = {}> (type: T, opts?: O): AttrSpec<T> & O & Yields<AttrValue<T, O>> {
+  return { kind: 'attr', type, ...opts } as AttrSpec<T> & O
 }
 
-export function block (body: Schema, opts: { multiple?: boolean, required?: boolean } = {}): BlockSpec {
-  return { kind: 'block', body, ...opts }
+export function block<S extends Schema, const O extends BlockOptions = {}> (body: S, opts?: O): BlockSpec<S> & O & Yields<BlockValue<S, O>> {
+  return { kind: 'block', body, ...opts } as BlockSpec<S> & O
 }
+
+/** The decoded TypeScript type of a value of type T (what vm/convert.ts produces). */
+export type TypeOf<T> =
+  T extends { kind: 'any' } ? unknown
+    : T extends { kind: 'string' } ? string
+      : T extends { kind: 'number' } ? number
+        : T extends { kind: 'bool' } ? boolean
+          : T extends { kind: 'duration' } ? number
+            : T extends { kind: 'secret' } ? Secret
+              : T extends { kind: 'array', of: infer O } ? Array<TypeOf<O>>
+                : T extends { kind: 'map', of: infer O } ? Record<string, TypeOf<O>>
+                  : T extends CapsuleType<infer C> ? C
+                    : T extends { kind: 'enum', values: readonly (infer V)[] } ? V
+                      : unknown
+
+type AttrValue<T, O> = O extends { required: true } ? TypeOf<T> : O extends { default: {} | null } ? TypeOf<T> : TypeOf<T> | undefined
+
+type BlockValue<S, O> = O extends { multiple: true } ? Array<Decoded<S>> : O extends { required: true } ? Decoded<S> : Decoded<S> | undefined
+
+/**
+ * The arguments vm/decode.ts makes from a body of schema S: an attribute with a default or
+ * required is always there, others may be undefined; an optional block is undefined when
+ * absent, a `multiple` one an array. Components derive their `Args` from their schema with it.
+ */
+export type Decoded<S> = { -readonly [K in keyof S]: S[K] extends Yields<infer V> ? V : unknown }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { parseRetryAfter, USER_AGENT, WriteClient } from '../../src/remotewrite/client.js'
+import { parseRetryAfter, WriteClient } from '../../src/remotewrite/client.js'
+import { USER_AGENT, defaultHttpClientArgs } from '../../src/http-client/index.js'
 import { SampleBatch } from '../../src/remotewrite/batch.js'
 import { WriteRequestEncoder } from '../../src/remotewrite/codec.js'
 import { loadJsSnappy } from '../../src/remotewrite/snappy.js'
@@ -28,7 +29,7 @@ describe('WriteClient', () => {
     const rx = await startReceiver()
     const c = new WriteClient({
       url: rx.url + '?tenant=a', remoteTimeoutMs: 2000, retryOnHttp429: true,
-      headers: { 'X-Scope-OrgID': 'team-a' }, basicAuth: { username: 'u', password: new Secret('p') }
+      headers: { 'X-Scope-OrgID': 'team-a' }, http: defaultHttpClientArgs({ basic_auth: { username: 'u', password: new Secret('p'), password_file: '' } })
     })
     try {
       assert.deepEqual(await c.store(await body(), 0), { kind: 'ok', status: 204 })
@@ -51,8 +52,8 @@ describe('WriteClient', () => {
 
   it('sends bearer tokens and custom authorization types', async () => {
     const rx = await startReceiver()
-    const a = new WriteClient({ url: rx.url, remoteTimeoutMs: 2000, retryOnHttp429: true, bearerToken: new Secret('tok') })
-    const b = new WriteClient({ url: rx.url, remoteTimeoutMs: 2000, retryOnHttp429: true, authorization: { type: 'Token', credentials: new Secret('xyz') } })
+    const a = new WriteClient({ url: rx.url, remoteTimeoutMs: 2000, retryOnHttp429: true, http: defaultHttpClientArgs({ bearer_token: new Secret('tok') }) })
+    const b = new WriteClient({ url: rx.url, remoteTimeoutMs: 2000, retryOnHttp429: true, http: defaultHttpClientArgs({ authorization: { type: 'Token', credentials: new Secret('xyz'), credentials_file: '' } }) })
     try {
       await a.store(await body(), 0)
       await b.store(await body(), 0)

@@ -7,6 +7,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { WriteClient } from '../../src/remotewrite/client.js'
+import { defaultHttpClientArgs, type TlsArgs } from '../../src/http-client/index.js'
+
+const tls = (over: Partial<TlsArgs>): TlsArgs => ({
+  ca_pem: '', ca_file: '', cert_pem: '', cert_file: '', key_pem: undefined, key_file: '', server_name: '', insecure_skip_verify: false, min_version: '', ...over,
+})
 import { unavailable } from '../helpers/prereq.js'
 
 function selfSigned (): { cert: string, key: string } | undefined {
@@ -31,8 +36,8 @@ describe('WriteClient TLS', () => {
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
     const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/push`
     const common = { url, remoteTimeoutMs: 3000, retryOnHttp429: true }
-    const verified = new WriteClient({ ...common, tls: { caPem: cert, serverName: 'localhost' } })
-    const insecure = new WriteClient({ ...common, tls: { insecureSkipVerify: true } })
+    const verified = new WriteClient({ ...common, http: defaultHttpClientArgs({ tls_config: tls({ ca_pem: cert, server_name: 'localhost' }) }) })
+    const insecure = new WriteClient({ ...common, http: defaultHttpClientArgs({ tls_config: tls({ insecure_skip_verify: true }) }) })
     const untrusted = new WriteClient(common)
     try {
       assert.deepEqual(await verified.store(new Uint8Array([0]), 0), { kind: 'ok', status: 200 })

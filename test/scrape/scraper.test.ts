@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { acceptHeader, gunzipOptions, HttpScraper, ScrapeError } from '../../src/scrape/scraper.js'
+import { defaultHttpClientArgs } from '../../src/http-client/index.js'
 import { Secret } from '../../src/vm/value.js'
 
 const BODY = 'a_metric{x="1"} 1\nb_metric 2\n'
@@ -187,7 +188,7 @@ test('refused port', async () => {
 
 test('redirects: followed, loop stops after 10, or not followed', async () => {
   const s = new HttpScraper({})
-  const noFollow = new HttpScraper({ follow_redirects: false })
+  const noFollow = new HttpScraper({ http_client: defaultHttpClientArgs({ follow_redirects: false }) })
   try {
     assert.equal((await s.scrape(base + '/moved', 1000)).body.toString(), BODY)
     const e = await scrapeErr(s.scrape(base + '/loop', 1000))
@@ -198,9 +199,9 @@ test('redirects: followed, loop stops after 10, or not followed', async () => {
 })
 
 test('auth headers', async () => {
-  const basic = new HttpScraper({ basic_auth: { username: 'u', password: new Secret('p') } })
-  const bearer = new HttpScraper({ bearer_token: new Secret('tok') })
-  const authz = new HttpScraper({ authorization: { type: 'Token', credentials: new Secret('c') } })
+  const basic = new HttpScraper({ http_client: defaultHttpClientArgs({ basic_auth: { username: 'u', password: new Secret('p'), password_file: '' } }) })
+  const bearer = new HttpScraper({ http_client: defaultHttpClientArgs({ bearer_token: new Secret('tok') }) })
+  const authz = new HttpScraper({ http_client: defaultHttpClientArgs({ authorization: { type: 'Token', credentials: new Secret('c'), credentials_file: '' } }) })
   try {
     await basic.scrape(base + '/metrics', 1000)
     assert.equal(lastReq?.headers.authorization, 'Basic ' + Buffer.from('u:p').toString('base64'))

@@ -2,7 +2,8 @@
 // groups it returns. A failed refresh keeps the last good targets and marks the component unhealthy.
 import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
-import { SdHttpClient, httpClientSchema, validateHttpClient, type HttpClientArgs } from '../../discovery/http-client.js'
+import { SdHttpClient } from '../../discovery/http-client.js'
+import { httpClientSchema, validateHttpClient, type HttpClientArgs } from '../../http-client/index.js'
 import { checkContentType, checkStatus, parseTargetGroups, type Target } from '../../discovery/http-sd.js'
 import { counter, perRegistry, refreshMetrics } from '../../discovery/metrics.js'
 import { RefreshLoop, health } from '../../discovery/refresh-loop.js'

@@ -2,14 +2,14 @@
 // each with its own queue, shards and retries. Exports `receiver` for forward_to lists.
 import type { ComponentKind } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
-import { attr, block, t } from '../../vm/schema.js'
+import { attr, block, t, type Decoded } from '../../vm/schema.js'
 import { Capsule, Secret } from '../../vm/value.js'
+import { httpClientSchema, pickHttpClientArgs, validateHttpClient } from '../../http-client/index.js'
 import { ruleSchema, rulesFromDecoded, type RuleConfig } from '../../relabel/schema.js'
 import { relabel } from '../../relabel/process.js'
-import { DEFAULT_QUEUE_CONFIG, RemoteWriteEndpoint, type EndpointOptions, type TlsOptions } from '../../remotewrite/index.js'
+import { DEFAULT_QUEUE_CONFIG, RemoteWriteEndpoint, type EndpointOptions } from '../../remotewrite/index.js'
 import { Fanout } from '../../storage/fanout.js'
 import { Series, sortLabels, type Appendable, type Label } from '../../storage/series.js'
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { DiskPending } from '../../remotewrite/disk/disk-pending.js'
@@ -22,52 +22,18 @@ export const DEFAULT_WAL_MAX_BYTES = 512 * 1024 * 1024
 function endpointKey (e: EndpointArgs): string {
   return JSON.stringify(e, (_k, v) => v instanceof Secret ? createHash('sha256').update(v.reveal()).digest('hex') : v)
 }
-import { authSchemas, tlsSchema, type AuthArgs, type TlsArgs } from '../common/http-client.js'
 
-interface QueueArgs {
-  capacity: number
-  max_shards: number
-  min_shards: number
-  max_samples_per_send: number
-  batch_send_deadline: number
-  min_backoff: number
-  max_backoff: number
-  retry_on_http_429: boolean
-  sample_age_limit: number
-}
-
-interface EndpointArgs extends AuthArgs {
-  url: string
-  name: string
-  headers: Record<string, string>
-  remote_timeout: number
-  send_exemplars: boolean
-  send_native_histograms: boolean
-  proxy_url: string
-  follow_redirects: boolean
-  enable_http2: boolean
-  tls_config: TlsArgs | undefined
-  queue_config: QueueArgs | undefined
-  metadata_config: { send: boolean, send_interval: number, max_samples_per_send: number } | undefined
-  write_relabel_config: RuleConfig[]
-}
-
-interface Args {
-  external_labels: Record<string, string>
-  endpoint: EndpointArgs[]
-  wal: unknown
-}
-
+const q = DEFAULT_QUEUE_CONFIG
 const queueSchema = {
-  capacity: attr(t.int, { default: 10000 }),
-  max_shards: attr(t.int, { default: 50 }),
-  min_shards: attr(t.int, { default: 1 }),
-  max_samples_per_send: attr(t.int, { default: 2000 }),
-  batch_send_deadline: attr(t.duration, { default: 5000 }),
-  min_backoff: attr(t.duration, { default: 30 }),
-  max_backoff: attr(t.duration, { default: 5000 }),
-  retry_on_http_429: attr(t.bool, { default: true }),
-  sample_age_limit: attr(t.duration, { default: 0 }),
+  capacity: attr(t.int, { default: q.capacity }),
+  max_shards: attr(t.int, { default: q.maxShards }),
+  min_shards: attr(t.int, { default: q.minShards }),
+  max_samples_per_send: attr(t.int, { default: q.maxSamplesPerSend }),
+  batch_send_deadline: attr(t.duration, { default: q.batchSendDeadlineMs }),
+  min_backoff: attr(t.duration, { default: q.minBackoffMs }),
+  max_backoff: attr(t.duration, { default: q.maxBackoffMs }),
+  retry_on_http_429: attr(t.bool, { default: q.retryOnHttp429 }),
+  sample_age_limit: attr(t.duration, { default: 0, unsupported: 'samples are sent however old they are (a buffered outage is delivered whole)' }),
 }
 
 const endpointSchema = {
@@ -76,58 +42,40 @@ const endpointSchema = {
   headers: attr(t.map(t.string), { default: {} }),
   remote_timeout: attr(t.duration, { default: 30_000 }),
   send_exemplars: attr(t.bool, { default: true }),
-  send_native_histograms: attr(t.bool, { default: false }),
-  proxy_url: attr(t.string, { default: '' }),
-  follow_redirects: attr(t.bool, { default: true }),
-  enable_http2: attr(t.bool, { default: true }),
-  ...authSchemas,
-  tls_config: block(tlsSchema),
+  send_native_histograms: attr(t.bool, { default: false, unsupported: 'shoal carries no native histograms' }),
+  ...httpClientSchema,
   queue_config: block(queueSchema),
   metadata_config: block({
     send: attr(t.bool, { default: true }),
     send_interval: attr(t.duration, { default: 60_000 }),
-    max_samples_per_send: attr(t.int, { default: 2000 }),
+    max_samples_per_send: attr(t.int, { default: 2000, unsupported: 'all metadata goes in one request per send_interval' }),
   }),
   write_relabel_config: block(ruleSchema, { multiple: true }),
+  sigv4: block({}, { unsupported: 'AWS SigV4 signing is not implemented yet' }),
+  azuread: block({}, { unsupported: 'Azure AD authentication is not implemented yet' }),
 }
 
-function readSecretFile (path: string, what: string): Secret {
-  try {
-    return new Secret(readFileSync(path, 'utf8').trim())
-  } catch (err) {
-    throw new Error(`reading ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
-  }
+const argsSchema = {
+  external_labels: attr(t.map(t.string), { default: {} }),
+  endpoint: block(endpointSchema, { multiple: true }),
+  wal: block({
+    truncate_frequency: attr(t.duration, { default: 2 * 3600_000 }),
+    min_keepalive_time: attr(t.duration, { default: 5 * 60_000 }),
+    max_keepalive_time: attr(t.duration, { default: 8 * 3600_000 }),
+  }, { unsupported: 'shoal keeps a disk buffer of what is not yet sent instead of a WAL; its size is --storage.wal-max-size' }),
 }
 
-export function tlsOptions (tls: TlsArgs | undefined): TlsOptions | undefined {
-  if (!tls) return undefined
-  return {
-    caFile: tls.ca_file || undefined,
-    caPem: tls.ca_pem || undefined,
-    certFile: tls.cert_file || undefined,
-    certPem: tls.cert_pem || undefined,
-    keyFile: tls.key_file || undefined,
-    keyPem: tls.key_pem,
-    insecureSkipVerify: tls.insecure_skip_verify,
-    serverName: tls.server_name || undefined,
-  }
-}
+type Args = Decoded<typeof argsSchema>
+type EndpointArgs = Args['endpoint'][number]
 
-function endpointOptions (e: EndpointArgs, index: number): EndpointOptions {
+function endpointOptions (e: EndpointArgs): EndpointOptions {
   const q = e.queue_config
   return {
     url: e.url,
     name: e.name || undefined,
+    http: pickHttpClientArgs(e),
     headers: e.headers,
     remoteTimeoutMs: e.remote_timeout,
-    basicAuth: e.basic_auth
-      ? { username: e.basic_auth.username, password: e.basic_auth.password ?? (e.basic_auth.password_file ? readSecretFile(e.basic_auth.password_file, 'password_file') : undefined) }
-      : undefined,
-    bearerToken: e.bearer_token ?? (e.bearer_token_file ? readSecretFile(e.bearer_token_file, 'bearer_token_file') : undefined),
-    authorization: e.authorization
-      ? { type: e.authorization.type || 'Bearer', credentials: e.authorization.credentials ?? (e.authorization.credentials_file ? readSecretFile(e.authorization.credentials_file, 'credentials_file') : undefined) }
-      : undefined,
-    tls: tlsOptions(e.tls_config),
     sendExemplars: e.send_exemplars,
     sendMetadata: e.metadata_config?.send ?? true,
     metadataSendIntervalMs: e.metadata_config?.send_interval,
@@ -143,7 +91,6 @@ function endpointOptions (e: EndpointArgs, index: number): EndpointOptions {
           retryOnHttp429: q.retry_on_http_429,
         }
       : {},
-    ...(index >= 0 ? {} : {}),
   }
 }
 
@@ -172,15 +119,7 @@ export function seriesTransform (external: Record<string, string>, rules: RuleCo
 const kind: ComponentKind<Args> = {
   name: 'prometheus.remote_write',
   stability: 'generally-available',
-  args: {
-    external_labels: attr(t.map(t.string), { default: {} }),
-    endpoint: block(endpointSchema, { multiple: true }),
-    wal: block({
-      truncate_frequency: attr(t.duration, { default: 2 * 3600_000 }),
-      min_keepalive_time: attr(t.duration, { default: 5 * 60_000 }),
-      max_keepalive_time: attr(t.duration, { default: 8 * 3600_000 }),
-    }),
-  },
+  args: argsSchema,
   exports: { receiver: { type: 'capsule', capsule: 'Appendable' } },
   validate (args) {
     const problems: string[] = []
@@ -192,9 +131,7 @@ const kind: ComponentKind<Args> = {
       const q = e.queue_config
       if (q && q.max_shards < q.min_shards) problems.push(`endpoint[${i}]: queue_config max_shards (${q.max_shards}) less than min_shards (${q.min_shards})`)
       if (q && q.max_samples_per_send <= 0) problems.push(`endpoint[${i}]: queue_config max_samples_per_send must be greater than 0`)
-      if (e.bearer_token && e.bearer_token_file) problems.push(`endpoint[${i}]: at most one of bearer_token & bearer_token_file must be configured`)
-      const auths = [e.basic_auth, e.authorization, e.bearer_token ?? (e.bearer_token_file || undefined)].filter(Boolean).length
-      if (auths > 1) problems.push(`endpoint[${i}]: at most one of basic_auth, authorization and bearer_token must be configured`)
+      for (const p of validateHttpClient(e)) problems.push(`endpoint[${i}]: ${p}`)
       try { rulesFromDecoded(e.write_relabel_config) } catch (err) { problems.push(`endpoint[${i}]: ${(err as Error).message}`) }
     })
     const names = args.endpoint.map(e => e.name).filter(Boolean)
@@ -217,7 +154,7 @@ const kind: ComponentKind<Args> = {
       return join(globals.dataPath, 'wal', base)
     }
     const start = (e: EndpointArgs, i: number, dir: string, a: Args): RemoteWriteEndpoint => {
-      const opts = endpointOptions(e, i)
+      const opts = endpointOptions(e)
       let ep: RemoteWriteEndpoint | undefined
       const pending = new DiskPending({
         dir,

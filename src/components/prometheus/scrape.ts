@@ -4,48 +4,23 @@
 import { createHash } from 'node:crypto'
 import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
-import { attr, block, t } from '../../vm/schema.js'
+import { attr, block, t, type Decoded } from '../../vm/schema.js'
 import { Secret } from '../../vm/value.js'
 import { Fanout } from '../../storage/fanout.js'
 import type { Appendable } from '../../storage/series.js'
 import { ScrapePool, type TargetDebugInfo } from '../../scrape/pool.js'
-import type { ScrapeConfig } from '../../scrape/config.js'
+import { DEFAULT_SCRAPE_PROTOCOLS, type ScrapeConfig } from '../../scrape/config.js'
 import { targetKey } from '../../scrape/target.js'
 import type { Cluster } from '../../cluster/index.js'
-import { authSchemas, tlsSchema, type AuthArgs, type TlsArgs } from '../common/http-client.js'
+import { httpClientSchema, pickHttpClientArgs, validateHttpClient } from '../../http-client/index.js'
 import { parseBytes } from '../common/units.js'
 
-interface Args extends AuthArgs {
-  targets: Array<Record<string, string>>
-  forward_to: Appendable[]
-  job_name: string
-  extra_metrics: boolean
-  honor_labels: boolean
-  honor_timestamps: boolean
-  track_timestamps_staleness: boolean
-  params: Record<string, string[]>
-  scrape_classic_histograms: boolean
-  scrape_interval: number
-  scrape_timeout: number
-  scrape_protocols: string[]
-  metrics_path: string
-  scheme: string
-  body_size_limit: unknown
-  sample_limit: number
-  target_limit: number
-  label_limit: number
-  label_name_length_limit: number
-  label_value_length_limit: number
-  enable_compression: boolean
-  proxy_url: string
-  follow_redirects: boolean
-  enable_http2: boolean
-  http_headers: Record<string, unknown>
-  tls_config: TlsArgs | undefined
-  clustering: { enabled: boolean, replication_factor: number } | undefined
-}
-
 const PROTOCOLS = ['PrometheusProto', 'OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText0.0.4']
+/** What shoal does with a body of no known content type: parse it as the Prometheus text format. */
+const FALLBACKS = ['', 'PrometheusText0.0.4']
+/** Names are validated as the text parsers do: legacy names, which need no escaping. */
+const VALIDATION_SCHEMES = ['', 'legacy']
+const ESCAPING_SCHEMES = ['', 'underscores']
 /** Protocols Alloy knows that shoal does not speak (yet): named in the error instead of "unknown". */
 const UNSUPPORTED = ['PrometheusText1.0.0']
 
@@ -71,25 +46,7 @@ export function scrapeConfig (id: string, a: Args): ScrapeConfig {
     body_size_limit: parseBytes(a.body_size_limit),
     scrape_protocols: a.scrape_protocols,
     enable_compression: a.enable_compression,
-    follow_redirects: a.follow_redirects,
-    proxy_url: a.proxy_url || undefined,
-    basic_auth: a.basic_auth ? { username: a.basic_auth.username, password: a.basic_auth.password, password_file: a.basic_auth.password_file || undefined } : undefined,
-    bearer_token: a.bearer_token,
-    bearer_token_file: a.bearer_token_file || undefined,
-    authorization: a.authorization ? { type: a.authorization.type, credentials: a.authorization.credentials, credentials_file: a.authorization.credentials_file || undefined } : undefined,
-    tls_config: a.tls_config
-      ? {
-          ca_pem: a.tls_config.ca_pem || undefined,
-          ca_file: a.tls_config.ca_file || undefined,
-          cert_pem: a.tls_config.cert_pem || undefined,
-          cert_file: a.tls_config.cert_file || undefined,
-          key_pem: a.tls_config.key_pem,
-          key_file: a.tls_config.key_file || undefined,
-          server_name: a.tls_config.server_name || undefined,
-          insecure_skip_verify: a.tls_config.insecure_skip_verify,
-          min_version: a.tls_config.min_version || undefined,
-        }
-      : undefined,
+    http_client: pickHttpClientArgs(a),
   }
 }
 
@@ -113,52 +70,51 @@ export interface ScrapeTargetInfo extends TargetDebugInfo {
   owner: { peerId: string, name: string } | null
 }
 
+const NATIVE_HISTOGRAMS = 'native histograms need the protobuf scrape protocol, which shoal does not speak (text formats only)'
+
+/** prometheus.scrape's arguments, with Alloy's defaults; keys shoal does not implement refuse any other value. */
+const argsSchema = {
+  targets: attr(t.array(t.map(t.string)), { required: true }),
+  forward_to: attr(t.array(t.capsule<Appendable>('Appendable')), { required: true }),
+  job_name: attr(t.string, { default: '' }),
+  extra_metrics: attr(t.bool, { default: false, unsupported: 'the extra scrape_* series are not written' }),
+  enable_protobuf_negotiation: attr(t.bool, { default: false, unsupported: 'shoal does not speak the protobuf scrape protocol' }),
+  honor_labels: attr(t.bool, { default: false }),
+  honor_timestamps: attr(t.bool, { default: true }),
+  track_timestamps_staleness: attr(t.bool, { default: false }),
+  params: attr(t.map(t.array(t.string)), { default: {} }),
+  scrape_classic_histograms: attr(t.bool, { default: false }),
+  scrape_native_histograms: attr(t.bool, { default: false, unsupported: NATIVE_HISTOGRAMS }),
+  scrape_interval: attr(t.duration, { default: 60_000 }),
+  scrape_timeout: attr(t.duration, { default: 10_000 }),
+  scrape_protocols: attr(t.array(t.string), { default: [...DEFAULT_SCRAPE_PROTOCOLS] }),
+  scrape_fallback_protocol: attr(t.string, { default: '' }),
+  metrics_path: attr(t.string, { default: '/metrics' }),
+  scheme: attr(t.string, { default: 'http' }),
+  body_size_limit: attr(t.any, { default: 0 }),
+  sample_limit: attr(t.int, { default: 0 }),
+  target_limit: attr(t.int, { default: 0 }),
+  label_limit: attr(t.int, { default: 0 }),
+  label_name_length_limit: attr(t.int, { default: 0 }),
+  label_value_length_limit: attr(t.int, { default: 0 }),
+  native_histogram_bucket_limit: attr(t.int, { default: 0, unsupported: NATIVE_HISTOGRAMS }),
+  native_histogram_min_bucket_factor: attr(t.number, { default: 0, unsupported: NATIVE_HISTOGRAMS }),
+  enable_compression: attr(t.bool, { default: true }),
+  metric_name_validation_scheme: attr(t.string, { default: '' }),
+  metric_name_escaping_scheme: attr(t.string, { default: '' }),
+  ...httpClientSchema,
+  clustering: block({
+    enabled: attr(t.bool, { default: false }),
+    replication_factor: attr(t.int, { default: 1 }),
+  }),
+}
+
+type Args = Decoded<typeof argsSchema>
+
 const kind: ComponentKind<Args> = {
   name: 'prometheus.scrape',
   stability: 'generally-available',
-  args: {
-    targets: attr(t.array(t.map(t.string)), { required: true }),
-    forward_to: attr(t.array(t.capsule('Appendable')), { required: true }),
-    job_name: attr(t.string, { default: '' }),
-    extra_metrics: attr(t.bool, { default: false }),
-    enable_protobuf_negotiation: attr(t.bool, { default: false }),
-    honor_labels: attr(t.bool, { default: false }),
-    honor_timestamps: attr(t.bool, { default: true }),
-    track_timestamps_staleness: attr(t.bool, { default: false }),
-    params: attr(t.map(t.array(t.string)), { default: {} }),
-    scrape_classic_histograms: attr(t.bool, { default: false }),
-    scrape_native_histograms: attr(t.bool, { default: false }),
-    scrape_interval: attr(t.duration, { default: 60_000 }),
-    scrape_timeout: attr(t.duration, { default: 10_000 }),
-    scrape_protocols: attr(t.array(t.string), { default: ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText0.0.4'] }),
-    scrape_fallback_protocol: attr(t.string, { default: '' }),
-    metrics_path: attr(t.string, { default: '/metrics' }),
-    scheme: attr(t.string, { default: 'http' }),
-    body_size_limit: attr(t.any, { default: 0 }),
-    sample_limit: attr(t.int, { default: 0 }),
-    target_limit: attr(t.int, { default: 0 }),
-    label_limit: attr(t.int, { default: 0 }),
-    label_name_length_limit: attr(t.int, { default: 0 }),
-    label_value_length_limit: attr(t.int, { default: 0 }),
-    native_histogram_bucket_limit: attr(t.int, { default: 0 }),
-    native_histogram_min_bucket_factor: attr(t.number, { default: 0 }),
-    enable_compression: attr(t.bool, { default: true }),
-    metric_name_validation_scheme: attr(t.string, { default: '' }),
-    metric_name_escaping_scheme: attr(t.string, { default: '' }),
-    proxy_url: attr(t.string, { default: '' }),
-    no_proxy: attr(t.string, { default: '' }),
-    proxy_from_environment: attr(t.bool, { default: false }),
-    proxy_connect_header: attr(t.map(t.array(t.secret)), { default: {} }),
-    follow_redirects: attr(t.bool, { default: true }),
-    enable_http2: attr(t.bool, { default: true }),
-    http_headers: attr(t.map(t.array(t.secret)), { default: {} }),
-    ...authSchemas,
-    tls_config: block(tlsSchema),
-    clustering: block({
-      enabled: attr(t.bool, { default: false }),
-      replication_factor: attr(t.int, { default: 1 }),
-    }),
-  },
+  args: argsSchema,
   exports: {},
   validate (a) {
     const problems: string[] = []
@@ -179,10 +135,10 @@ const kind: ComponentKind<Args> = {
     }
     if (new Set(a.scrape_protocols).size !== a.scrape_protocols.length) problems.push('duplicated protocol in scrape_protocols')
     try { parseBytes(a.body_size_limit) } catch (err) { problems.push(`body_size_limit: ${(err as Error).message}`) }
-    if (a.bearer_token && a.bearer_token_file) problems.push('at most one of bearer_token & bearer_token_file must be configured')
-    const auths = [a.basic_auth, a.authorization, a.bearer_token ?? (a.bearer_token_file || undefined)].filter(Boolean).length
-    if (auths > 1) problems.push('at most one of basic_auth, authorization, bearer_token & bearer_token_file must be configured')
-    if (a.proxy_url) { try { new URL(a.proxy_url) } catch { problems.push(`invalid proxy_url "${a.proxy_url}"`) } }
+    if (!FALLBACKS.includes(a.scrape_fallback_protocol)) problems.push(`scrape_fallback_protocol "${a.scrape_fallback_protocol}" is not supported by shoal: a body of unknown content type is parsed as PrometheusText0.0.4`)
+    if (!VALIDATION_SCHEMES.includes(a.metric_name_validation_scheme)) problems.push(`metric_name_validation_scheme "${a.metric_name_validation_scheme}" is not supported by shoal: names are validated as legacy Prometheus names`)
+    if (!ESCAPING_SCHEMES.includes(a.metric_name_escaping_scheme)) problems.push(`metric_name_escaping_scheme "${a.metric_name_escaping_scheme}" is not supported by shoal: legacy names need no escaping`)
+    problems.push(...validateHttpClient(a))
     if (a.clustering && a.clustering.replication_factor < 1) problems.push('clustering replication_factor must be at least 1')
     return problems
   },

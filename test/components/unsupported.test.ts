@@ -1,0 +1,76 @@
+// Every key shoal accepts does what Alloy's does or is refused: each key Alloy has that shoal
+// does not implement is a `shoal validate` error that names it, at its line, and says it is not
+// supported; the same key left at Alloy's default is accepted (an Alloy file that spells out a
+// default runs unchanged).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Controller } from '../../src/runtime/controller.js'
+import '../../src/components/index.js'
+
+const RW = (inner: string): string => `prometheus.remote_write "rw" {\n  endpoint {\n    url = "http://127.0.0.1:9/api/v1/write"\n    ${inner}\n  }\n}\n`
+const RW_TOP = (inner: string): string => `prometheus.remote_write "rw" {\n  endpoint {\n    url = "http://127.0.0.1:9/api/v1/write"\n  }\n  ${inner}\n}\n`
+const SCRAPE = (inner: string): string => `prometheus.scrape "s" {\n  targets    = []\n  forward_to = []\n  ${inner}\n}\n`
+const SD = (inner: string): string => `discovery.http "d" {\n  url = "http://127.0.0.1:9/sd"\n  ${inner}\n}\n`
+
+// [config, the key the error must name, the line it is on, the same key at its default (or undefined for blocks)]
+const REFUSED: Array<[string, string, number, string | undefined]> = [
+  [RW('send_native_histograms = true'), 'send_native_histograms', 4, RW('send_native_histograms = false')],
+  [RW('queue_config {\n      sample_age_limit = "5m"\n    }'), 'sample_age_limit', 5, RW('queue_config {\n      sample_age_limit = "0s"\n    }')],
+  [RW('metadata_config {\n      max_samples_per_send = 500\n    }'), 'max_samples_per_send', 5, RW('metadata_config {\n      max_samples_per_send = 2000\n    }')],
+  [RW('sigv4 {\n      region = "eu-west-1"\n    }'), 'sigv4', 4, undefined],
+  [RW('azuread {\n    }'), 'azuread', 4, undefined],
+  [RW('oauth2 {\n      client_id = "x"\n    }'), 'oauth2', 4, undefined],
+  [RW_TOP('wal {\n    truncate_frequency = "1h"\n  }'), 'wal', 5, undefined],
+  [SCRAPE('extra_metrics = true'), 'extra_metrics', 4, SCRAPE('extra_metrics = false')],
+  [SCRAPE('enable_protobuf_negotiation = true'), 'enable_protobuf_negotiation', 4, SCRAPE('enable_protobuf_negotiation = false')],
+  [SCRAPE('scrape_native_histograms = true'), 'scrape_native_histograms', 4, SCRAPE('scrape_native_histograms = false')],
+  [SCRAPE('native_histogram_bucket_limit = 160'), 'native_histogram_bucket_limit', 4, SCRAPE('native_histogram_bucket_limit = 0')],
+  [SCRAPE('native_histogram_min_bucket_factor = 1.1'), 'native_histogram_min_bucket_factor', 4, SCRAPE('native_histogram_min_bucket_factor = 0')],
+  [SCRAPE('oauth2 {\n    client_id = "x"\n  }'), 'oauth2', 4, undefined],
+  [SD('oauth2 {\n    client_id = "x"\n  }'), 'oauth2', 3, undefined],
+]
+
+// Checked by the component's validate (several keys together decide): named, not positioned by key.
+const REFUSED_BY_VALUE: Array<[string, string, string]> = [
+  [SCRAPE('scrape_fallback_protocol = "OpenMetricsText1.0.0"'), 'scrape_fallback_protocol', SCRAPE('scrape_fallback_protocol = "PrometheusText0.0.4"')],
+  [SCRAPE('metric_name_validation_scheme = "utf8"'), 'metric_name_validation_scheme', SCRAPE('metric_name_validation_scheme = "legacy"')],
+  [SCRAPE('metric_name_escaping_scheme = "dots"'), 'metric_name_escaping_scheme', SCRAPE('metric_name_escaping_scheme = "underscores"')],
+  [SCRAPE('scrape_protocols = ["PrometheusProto"]'), 'PrometheusProto', SCRAPE('scrape_protocols = ["PrometheusText0.0.4"]')],
+]
+
+const check = (source: string): Array<{ message: string, line: number }> =>
+  Controller.check([{ name: 'c.alloy', source }]).filter(d => d.severity === 'error').map(d => ({ message: d.message, line: d.span.start.line }))
+
+for (const [config, key, line, atDefault] of REFUSED) {
+  test(`refused with its name: ${key} (${config.split(' ')[0]})`, () => {
+    const errs = check(config)
+    assert.equal(errs.length, 1, JSON.stringify(errs))
+    assert.match(errs[0].message, new RegExp(`"${key}" is not supported by shoal: \\S`))
+    assert.equal(errs[0].line, line)
+    if (atDefault !== undefined) assert.deepEqual(check(atDefault), [])
+  })
+}
+
+for (const [config, key, accepted] of REFUSED_BY_VALUE) {
+  test(`refused with its name: ${key}`, () => {
+    const errs = check(config)
+    assert.equal(errs.length, 1, JSON.stringify(errs))
+    assert.match(errs[0].message, new RegExp(`${key}.* is not supported by shoal`))
+    assert.deepEqual(check(accepted), [])
+  })
+}
+
+test('the keys shoal now implements are accepted with non-default values', () => {
+  assert.deepEqual(check(RW(`proxy_url = "http://127.0.0.1:3128"
+    no_proxy = "localhost"
+    follow_redirects = false
+    enable_http2 = false
+    http_headers = { "X-Team" = ["a"] }
+    tls_config {
+      min_version = "TLS13"
+    }`)), [])
+  assert.deepEqual(check(SCRAPE(`proxy_from_environment = true
+  proxy_connect_header = { "Proxy-Authorization" = ["Basic x"] }
+  enable_http2 = false
+  http_headers = { "X-Team" = ["a"] }`)), [])
+})
