@@ -35,7 +35,7 @@ const REFUSED_BY_VALUE: Array<[string, string, string]> = [
   [SCRAPE('scrape_fallback_protocol = "OpenMetricsText1.0.0"'), 'scrape_fallback_protocol', SCRAPE('scrape_fallback_protocol = "PrometheusText0.0.4"')],
   [SCRAPE('metric_name_validation_scheme = "utf8"'), 'metric_name_validation_scheme', SCRAPE('metric_name_validation_scheme = "legacy"')],
   [SCRAPE('metric_name_escaping_scheme = "dots"'), 'metric_name_escaping_scheme', SCRAPE('metric_name_escaping_scheme = "underscores"')],
-  [SCRAPE('scrape_protocols = ["PrometheusProto"]'), 'PrometheusProto', SCRAPE('scrape_protocols = ["PrometheusText0.0.4"]')],
+  [SCRAPE('scrape_protocols = ["PrometheusText1.0.0"]'), 'PrometheusText1.0.0', SCRAPE('scrape_protocols = ["PrometheusText0.0.4"]')],
 ]
 
 const check = (source: string): Array<{ message: string, line: number }> =>
