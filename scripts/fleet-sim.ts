@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks'
 import { Detector } from '../src/cluster/swim/detector.js'
 import type { MemberEvent, SwimClock, TimerHandle } from '../src/cluster/swim/types.js'
 import { IdIndex } from '../src/cluster/swim/slots.js'
+import { mulberry32 } from '../test/helpers/random.js'
 
 /** Bytes one detector message costs on a libp2p link besides its payload (one stream per message). */
 export const STREAM_OVERHEAD = 180
@@ -33,19 +34,6 @@ export interface SimOptions {
   partitionForS: number
   overhead: number
   latencyMs: number
-}
-
-// ---- deterministic randomness ----
-
-function mulberry32 (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
