@@ -8,3 +8,6 @@ export {
   type HttpClientArgs, type TlsArgs, type OAuth2Args,
 } from './schema.js'
 export { validateHttpClient } from './validate.js'
+export { signV4, sigV4Authorizer, uriEncode, amzDate, type SignInput, type SigV4Args } from './sigv4.js'
+export { resolveAwsCredentials, parseAwsIni, type AwsCredentials } from './aws-credentials.js'
+export { azureAdAuthorizer, validateAzureAd, AZURE_CLOUDS, AZURE_REFRESH_MARGIN_MS, type AzureAdArgs } from './azuread.js'

@@ -16,9 +16,7 @@ const SD = (inner: string): string => `discovery.http "d" {\n  url = "http://127
 const REFUSED: Array<[string, string, number, string | undefined]> = [
   [RW('send_native_histograms = true'), 'send_native_histograms', 4, RW('send_native_histograms = false')],
   [RW('queue_config {\n      sample_age_limit = "5m"\n    }'), 'sample_age_limit', 5, RW('queue_config {\n      sample_age_limit = "0s"\n    }')],
-  [RW('metadata_config {\n      max_samples_per_send = 500\n    }'), 'max_samples_per_send', 5, RW('metadata_config {\n      max_samples_per_send = 2000\n    }')],
-  [RW('sigv4 {\n      region = "eu-west-1"\n    }'), 'sigv4', 4, undefined],
-  [RW('azuread {\n    }'), 'azuread', 4, undefined],
+  [RW('sigv4 {\n      region = "eu-west-1"\n      role_arn = "arn:aws:iam::1:role/x"\n    }'), 'role_arn', 6, RW('sigv4 {\n      region = "eu-west-1"\n      role_arn = ""\n    }')],
   [RW('oauth2 {\n      client_id = "x"\n      client_secret = "s"\n      token_url = "http://127.0.0.1:9/token"\n      client_certificate_key_id = "k"\n    }'), 'client_certificate_key_id', 8, undefined],
   [RW_TOP('wal {\n    truncate_frequency = "1h"\n  }'), 'wal', 5, undefined],
   [SCRAPE('extra_metrics = true'), 'extra_metrics', 4, SCRAPE('extra_metrics = false')],
