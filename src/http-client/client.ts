@@ -32,7 +32,7 @@ export interface HttpClientInit {
 
 /** What an authorizer sees of a request about to be sent. */
 export interface OutgoingRequest {
-  method: 'GET' | 'POST'
+  method: string
   url: string
   /** Lower-case names. */
   headers: Readonly<Record<string, string>>
@@ -48,7 +48,7 @@ export interface RequestAuthorizer {
 
 export interface RequestOptions {
   /** Default GET. */
-  method?: 'GET' | 'POST'
+  method?: string
   /** The caller's protocol headers (lower-case names); they win over the client's own. */
   headers?: Record<string, string>
   body?: Uint8Array
@@ -90,7 +90,7 @@ export class HttpClient {
     const dispatcher = await this.dispatcher()
     const own = await this.headers(o.signal)
     const origin = new URL(url).host
-    let method: 'GET' | 'POST' = o.method ?? 'GET'
+    let method = o.method ?? 'GET'
     let body = o.body
     for (let redirects = 0; ; redirects++) {
       const current = at.url
@@ -103,7 +103,7 @@ export class HttpClient {
       if (!this.args.follow_redirects || !isRedirect(res.statusCode) || typeof location !== 'string') return res
       await res.body.dump()
       if (redirects + 1 >= MAX_REDIRECTS) throw new TooManyRedirects(`${goMethod(method)} ${JSON.stringify(current)}: stopped after ${MAX_REDIRECTS} redirects`)
-      if (res.statusCode <= 303 && method !== 'GET') { method = 'GET'; body = undefined }
+      if (res.statusCode <= 303 && method !== 'GET' && method !== 'HEAD') { method = 'GET'; body = undefined }
       at.url = new URL(location, current).toString()
     }
   }
