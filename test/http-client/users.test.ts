@@ -102,6 +102,13 @@ function handler (req: IncomingMessage, res: { writeHead: (s: number, h?: Record
   req.on('end', () => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', host: req.headers.host ?? '', headers: req.headers, httpVersion: req.httpVersion, body })
     const path = new URL(req.url ?? '/', 'http://x').pathname
+    // The proxy answers token requests for any host (oauth2 through its proxy_url).
+    if (path === '/proxied-token') {
+      tokenRequests.push({ authorization: req.headers.authorization, form: new URLSearchParams() })
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ access_token: 'via-proxy', token_type: 'Bearer', expires_in: 3600 }))
+      return
+    }
     if (path === '/redirect') { res.writeHead(307, { location: '/final' }); res.end(); return }
     if (path === '/elsewhere') { res.writeHead(307, { location: `http://localhost:${plainPort}/final` }); res.end(); return }
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
@@ -117,6 +124,10 @@ let tokenServer: Server
 let tokenPort = 0
 let cert: { cert: string, key: string } | undefined
 let tls12: Server | undefined
+/** Asks for a client certificate signed by `cert`; its own certificate names only shoal.test. */
+let mtls: Server | undefined
+let serverCert: { cert: string, key: string } | undefined
+let certDir = ''
 let h2: Http2SecureServer | undefined
 const listen = async (s: Server | Http2SecureServer): Promise<number> => {
   await new Promise<void>(resolve => s.listen(0, '127.0.0.1', resolve))
@@ -150,13 +161,18 @@ before(async () => {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
       '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' })
     cert = { cert: readFileSync(join(dir, 'c.pem'), 'utf8'), key: readFileSync(join(dir, 'k.pem'), 'utf8') }
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=shoal.test',
+      '-addext', 'subjectAltName=DNS:shoal.test', '-keyout', join(dir, 'sk.pem'), '-out', join(dir, 'sc.pem')], { stdio: 'ignore' })
+    serverCert = { cert: readFileSync(join(dir, 'sc.pem'), 'utf8'), key: readFileSync(join(dir, 'sk.pem'), 'utf8') }
+    certDir = dir
+    mtls = createHttpsServer({ ...serverCert, ca: [cert.cert], requestCert: true, rejectUnauthorized: true }, handler)
     tls12 = createHttpsServer({ ...cert, maxVersion: 'TLSv1.2' }, handler)
     h2 = createSecureServer({ ...cert, allowHTTP1: true }, handler as never)
   } catch { cert = undefined }
 })
 
 after(async () => {
-  for (const s of [plain, proxy, tokenServer, tls12, h2]) if (s?.listening === true) await new Promise(resolve => s.close(resolve))
+  for (const s of [plain, proxy, tokenServer, tls12, mtls, h2]) if (s?.listening === true) await new Promise(resolve => s.close(resolve))
 })
 
 const needTls = (t: TestContext): boolean => unavailable(t, cert === undefined ? 'openssl not installed' : undefined)
@@ -230,6 +246,34 @@ for (const [name, use] of Object.entries(USERS)) {
         assert.equal(tooOld.ok, false)
         assert.match((tooOld as { message: string }).message, /version|protocol/i)
       } finally { await new Promise(resolve => tls12!.close(resolve)) }
+    })
+
+    it('tls_config: client certificate (files or PEM), server_name, insecure_skip_verify', async (t) => {
+      if (needTls(t)) return
+      const port = await listen(mtls!)
+      try {
+        const url = `https://127.0.0.1:${port}/metrics`
+        const ca = serverCert!.cert
+        const files = tls({ ca_pem: ca, cert_file: join(certDir, 'c.pem'), key_file: join(certDir, 'k.pem'), server_name: 'shoal.test' })
+        assert.deepEqual(await use(defaultHttpClientArgs({ tls_config: files }), url), { ok: true })
+        assert.deepEqual(await use(defaultHttpClientArgs({ tls_config: tls({ ca_pem: ca, cert_pem: cert!.cert, key_pem: new Secret(cert!.key), server_name: 'shoal.test' }) }), url), { ok: true })
+        // No client certificate: the server refuses the handshake.
+        assert.equal((await use(defaultHttpClientArgs({ tls_config: tls({ ca_pem: ca, server_name: 'shoal.test' }) }), url)).ok, false)
+        // The certificate names shoal.test, not 127.0.0.1: verification fails without server_name...
+        const mismatch = await use(defaultHttpClientArgs({ tls_config: { ...files, server_name: '' } }), url)
+        assert.equal(mismatch.ok, false)
+        assert.match((mismatch as { message: string }).message, /altnames|hostname|IP/i)
+        // ...and is skipped with insecure_skip_verify (the client certificate is still sent).
+        assert.deepEqual(await use(defaultHttpClientArgs({ tls_config: { ...files, server_name: '', ca_pem: '', insecure_skip_verify: true } }), url), { ok: true })
+      } finally { await new Promise(resolve => mtls!.close(resolve)) }
+    })
+
+    it('oauth2: the token request goes through the block\'s own proxy_url', async () => {
+      const n = tokenRequests.length
+      const args = defaultHttpClientArgs({ oauth2: oauth2({ client_id: 'c', client_secret: new Secret('s'), token_url: 'http://192.0.2.1:9/proxied-token', proxy_url: `http://127.0.0.1:${proxyPort}` }) })
+      assert.deepEqual(await use(args, `http://127.0.0.1:${plainPort}/metrics`), { ok: true })
+      assert.equal(tokenRequests.length, n + 1)
+      assert.equal(last().headers.authorization, 'Bearer via-proxy')
     })
 
     it('enable_http2: HTTP/2 where the server offers it, HTTP/1.1 when false', async (t) => {
