@@ -4,7 +4,7 @@
 // for its peers. Only the read-only paths of api.ts and peers.ts are ever served to peers.
 import type { ClusterNode, LocalApi } from '../cluster/index.js'
 import type { Controller } from '../runtime/controller.js'
-import { detail, summary } from './api.js'
+import { detail, summary, targetDetail } from './api.js'
 import { peersBody } from './peers.js'
 import { sendText, type HttpServer } from './server.js'
 
@@ -17,6 +17,8 @@ export function localApi (controller: Controller, cluster: ClusterNode, prefix =
     if (mod) return controller.hasModule(mod[1]) ? { status: 200, body: controller.components(mod[1]).map(summary) } : { status: 404, body: { error: `module ${mod[1]} not found` } }
     if (path.startsWith(`${prefix}/components/`)) {
       const id = path.slice(prefix.length + '/components/'.length)
+      const t = targetDetail(controller, id)
+      if (t !== undefined) return t
       const c = controller.component(id)
       return c ? { status: 200, body: detail(c) } : { status: 404, body: { error: `component ${id} not found` } }
     }
