@@ -6,12 +6,15 @@ import type { ClusterNode, LocalApi } from '../cluster/index.js'
 import type { Controller } from '../runtime/controller.js'
 import { detail, summary, targetDetail } from './api.js'
 import { peersBody } from './peers.js'
+import { selfLinks } from './fleet-links.js'
+import type { NodeHistory } from './node-history.js'
 import { sendText, type HttpServer } from './server.js'
 
 /** Answers an allow-listed API path locally, with the same bodies the HTTP API sends. */
-export function localApi (controller: Controller, cluster: ClusterNode, prefix = '/api/v0/web'): LocalApi {
+export function localApi (controller: Controller, cluster: ClusterNode, prefix = '/api/v0/web', history?: NodeHistory): LocalApi {
   return (path: string) => {
     if (path === `${prefix}/components`) return { status: 200, body: controller.components().map(summary) }
+    if (path === `${prefix}/cluster/links/self`) return { status: 200, body: selfLinks(cluster, history) }
     if (path === `${prefix}/peers`) return { status: 200, body: peersBody(cluster, controller) }
     const mod = path.startsWith(`${prefix}/modules/`) ? /^(.+)\/components$/.exec(path.slice(prefix.length + '/modules/'.length)) : null
     if (mod) return controller.hasModule(mod[1]) ? { status: 200, body: controller.components(mod[1]).map(summary) } : { status: 404, body: { error: `module ${mod[1]} not found` } }
@@ -27,8 +30,8 @@ export function localApi (controller: Controller, cluster: ClusterNode, prefix =
 }
 
 /** Serves our API to fleet peers and registers the per-peer HTTP routes. */
-export function registerRemoteAPI (server: HttpServer, cluster: ClusterNode, controller: Controller, prefix = '/api/v0/web'): void {
-  cluster.serveApi(localApi(controller, cluster, prefix))
+export function registerRemoteAPI (server: HttpServer, cluster: ClusterNode, controller: Controller, prefix = '/api/v0/web', history?: NodeHistory): void {
+  cluster.serveApi(localApi(controller, cluster, prefix, history))
   const relay = (path: (params: Record<string, string>) => string) => async (_req: unknown, res: Parameters<Parameters<HttpServer['route']>[2]>[1], params: Record<string, string>): Promise<void> => {
     const r = await cluster.requestApi(params.peerId, path(params))
     res.setHeader('X-Shoal-Via', r.via)
