@@ -169,6 +169,7 @@ export class ScrapePool {
         last_scrape_duration: formatDuration(h.lastScrapeDurationMs),
         series: h.series,
         samples: h.samples,
+        key: hex64(t.key),
       })
     }
     // Targets that could not be built are shown too, so the reason is visible.
