@@ -42,7 +42,7 @@ const endpointSchema = {
   headers: attr(t.map(t.string), { default: {} }),
   remote_timeout: attr(t.duration, { default: 30_000 }),
   send_exemplars: attr(t.bool, { default: true }),
-  send_native_histograms: attr(t.bool, { default: false, unsupported: 'shoal carries no native histograms' }),
+  send_native_histograms: attr(t.bool, { default: false }),
   ...httpClientSchema,
   queue_config: block(queueSchema),
   metadata_config: block({
@@ -88,6 +88,7 @@ function endpointOptions (e: EndpointArgs): EndpointOptions {
     headers: e.headers,
     remoteTimeoutMs: e.remote_timeout,
     sendExemplars: e.send_exemplars,
+    sendNativeHistograms: e.send_native_histograms,
     sendMetadata: e.metadata_config?.send ?? true,
     metadataSendIntervalMs: e.metadata_config?.send_interval,
     metadataMaxPerSend: e.metadata_config?.max_samples_per_send,
