@@ -368,7 +368,7 @@ class Node extends ClusterView implements ClusterNode {
         return
       }
       case 'suspect':
-        this.log.debug('cluster: peer suspected', { peer: ev.id, incarnation: ev.inc })
+        this.log.debug('cluster: peer suspected', { peer: ev.id, incarnation: ev.inc, health: this.detector?.health })
         return
       case 'dead':
         this.membership.removeDetected(ev.id, 'unreachable')
@@ -407,6 +407,7 @@ class Node extends ClusterView implements ClusterNode {
         return
       }
       this.olderLinks.delete(id)
+      this.links?.warm(id)
       // a member we do not hold alive (newcomer, our join address, a healed partition): swap full state
       const st = this.detector.stateOf(id)
       if (st !== 'alive' && st !== 'suspect') this.detector.join(id)
@@ -999,13 +1000,13 @@ class Node extends ClusterView implements ClusterNode {
 /**
  * Detector timing from the heartbeat options: a protocol period of half a heartbeat (≥ 200 ms),
  * a direct-probe timeout of half a period (the rest is for the indirect probes), and a suspicion
- * of (missedHeartbeats − 1, ≥ 2) periods × max(1, log10 N), up to three times that while no other
- * member confirms it. With the defaults (1 s, 3) a dead member is suspected within ~1.5 periods
- * and removed 1–3 s later.
+ * of missedHeartbeats (≥ 2) periods × max(1, log10 N), up to three times that while fewer than
+ * three other members confirm it. With the defaults (1 s, 3) a dead member is suspected within
+ * ~1.5 periods and removed 1.5–4.5 s later (sooner the more members notice it).
  */
 function swimTiming (o: ResolvedOptions): { probeIntervalMs: number, probeTimeoutMs: number, suspicionMult: number, gossipIntervalMs: number } {
   const period = Math.max(200, Math.round(o.heartbeatMs / 2))
-  return { probeIntervalMs: period, probeTimeoutMs: Math.round(period / 2), suspicionMult: Math.max(2, o.missedHeartbeats - 1), gossipIntervalMs: Math.min(200, period) }
+  return { probeIntervalMs: period, probeTimeoutMs: Math.round(period / 2), suspicionMult: Math.max(2, o.missedHeartbeats), gossipIntervalMs: Math.min(200, period) }
 }
 
 /** yamux's own ping (libp2p's Connection keeps its muxer in `muxer`). */

@@ -92,6 +92,17 @@ export class SwimLinks implements SwimTransport {
     this.o.onNoLink?.(to)
   }
 
+  /** Opens our stream to a member we just linked to, so its first probe does not wait for the
+   *  protocol negotiation (a probe timeout is a fraction of a second). */
+  warm (id: string): void {
+    if (!this.running || id === this.o.self || this.out.has(id)) return
+    const conn = this.pickConn(id)
+    if (conn === undefined) return
+    const o: Outbound = { conn, stream: undefined, queue: [], failed: false }
+    this.out.set(id, o)
+    void this.open(id, o)
+  }
+
   /** Whether we hold an open link to `id`. */
   linked (id: string): boolean { return this.pickConn(id) !== undefined }
 
