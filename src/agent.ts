@@ -19,6 +19,8 @@ import type { ClusterNode, ClusterOptions } from './cluster/index.js'
 import { singleNodeCluster } from './cluster/single.js'
 import { registerPeersAPI } from './http/peers.js'
 import { registerRemoteAPI } from './http/remote-api.js'
+import { registerLinksAPI } from './http/fleet-links.js'
+import { NodeHistory } from './http/node-history.js'
 import { registerUI, defaultStaticDir } from './http/ui/routes.js'
 import './components/index.js'
 
@@ -49,6 +51,8 @@ export class Agent {
   #pendingConfig: ProcessConfig | undefined
   readonly #reloadSuccess: Gauge
   readonly #reloadTimestamp: Gauge
+  /** samples/s and targets owned over the last minutes, for the cluster page. */
+  readonly nodeHistory: NodeHistory
 
   constructor (opts: AgentOptions) {
     this.#opts = opts
@@ -82,6 +86,7 @@ export class Agent {
       },
     })
     this.http = new HttpServer(this.log.with({ component: 'http' }))
+    this.nodeHistory = new NodeHistory(this.registry)
     this.#routes()
   }
 
@@ -109,6 +114,7 @@ export class Agent {
     })
     registerComponentAPI(h, this.controller)
     registerPeersAPI(h, () => this.services.cluster, this.controller)
+    registerLinksAPI(h, () => this.services.cluster, this.nodeHistory)
     registerUI(h, { prefix: this.#opts.uiPathPrefix, staticDir: defaultStaticDir() })
   }
 
@@ -135,7 +141,7 @@ export class Agent {
         version: VERSION,
       }, { registry: this.registry, log: this.log.with({ component: 'cluster' }) })
       this.services.cluster = this.#cluster
-      registerRemoteAPI(this.http, this.#cluster, this.controller) // fleet API over libp2p + /api/v0/web/peers/{id}/…
+      registerRemoteAPI(this.http, this.#cluster, this.controller, undefined, this.nodeHistory) // fleet API over libp2p + /api/v0/web/peers/{id}/…
       this.log.info('cluster node started', { peer_id: this.#cluster.peerId, addrs: this.#cluster.multiaddrs().join(',') })
     }
     const result = await this.#loadFromDisk()
@@ -143,6 +149,7 @@ export class Agent {
     // Viewer until the config is loaded, so peers never hand targets to a node that cannot scrape yet.
     this.#cluster?.setState('participant')
     this.#ready = true
+    this.nodeHistory.start()
   }
 
   get cluster (): ClusterNode | undefined { return this.#cluster }
@@ -213,6 +220,7 @@ export class Agent {
 
   async stop (): Promise<void> {
     this.#ready = false
+    this.nodeHistory.stop()
     // Say goodbye first: peers take over our targets at once while we stop scraping.
     await this.#cluster?.stop().catch(err => this.log.warn('cluster stop failed', { err }))
     await this.controller.stop()

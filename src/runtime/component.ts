@@ -59,6 +59,8 @@ export interface Component<A = unknown> {
   currentHealth? (): Health
   /** Free-form JSON for the UI's Debug Info section. */
   debugInfo? (): unknown
+  /** One target's detail (scrape components), by its hex key; undefined when there is no such target. */
+  targetDetail? (key: string, part: 'ownership' | 'history'): unknown
 }
 
 /** Declared type of an export, so references can be checked and placeholders made before a component runs. */

@@ -153,6 +153,11 @@ export class ScrapePool {
     return this.#loops.get(hex64(key))
   }
 
+  /** A target as built from discovery (scraped here or not); undefined when unknown or dropped. */
+  known (key: bigint): Target | undefined {
+    return this.#known.get(hex64(key))?.target
+  }
+
   /**
    * Known targets not scraped here (owned by a peer, or waiting for the fleet to form), with the
    * labels and URL they would be scraped with; health is unknown to this node.
@@ -173,6 +178,7 @@ export class ScrapePool {
           last_scrape: '',
           last_scrape_duration: '0s',
           samples: 0,
+          key: k,
         },
       })
     }
@@ -196,6 +202,7 @@ export class ScrapePool {
         last_scrape_duration: formatDuration(h.lastScrapeDurationMs),
         series: h.series,
         samples: h.samples,
+        key: hex64(t.key),
       })
     }
     // Targets that could not be built are shown too, so the reason is visible.

@@ -6,6 +6,7 @@ import { Registry } from 'prom-client'
 import type { ScrapeConfig } from '../../src/scrape/config.js'
 import { ScrapePool } from '../../src/scrape/pool.js'
 import { targetKey } from '../../src/scrape/target.js'
+import { hex64 } from '../../src/scrape/hash.js'
 import { Recorder } from './recorder.js'
 
 let server: Server
@@ -70,7 +71,7 @@ test('sync starts, stops with markers, hands off without; debug info', async () 
       info: {
         job: 'pool', url: `http://${a2}/metrics`, health: 'unknown', labels: { instance: a2, job: 'pool', team: 'b' },
         discovered_labels: { __address__: a2, __metrics_path__: '/metrics', __scheme__: 'http', __scrape_interval__: '1m', __scrape_timeout__: '5s', job: 'pool', team: 'b' },
-        last_error: '', last_scrape: '', last_scrape_duration: '0s', samples: 0,
+        last_error: '', last_scrape: '', last_scrape_duration: '0s', samples: 0, key: hex64(targetKey(t2)),
       },
     }])
     assert.equal(pool.debugInfo().filter(i => i.url === `http://${a2}/metrics`).length, 0)

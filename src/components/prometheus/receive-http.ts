@@ -86,6 +86,11 @@ const kind: ComponentKind<Args> = {
               else app.append(s, smp.timestamp, smp.value)
               n++
             }
+            for (const h of ts.histograms) {
+              if (h.histogram === undefined) app.appendStale(s, h.timestamp, true)
+              else app.appendHistogram(s, h.timestamp, h.histogram)
+              n++
+            }
             for (const ex of ts.exemplars) app.appendExemplar(s, { labels: ex.labels, value: ex.value, timestamp: ex.timestamp })
           }
           for (const m of decoded.metadata) app.appendMetadata(m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit })
