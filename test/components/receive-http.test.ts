@@ -34,7 +34,7 @@ function post (port: number, parts: Buffer[], gapMs = 0): Promise<{ status: numb
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/metrics/write', headers: { 'Content-Length': String(parts.reduce((n, p) => n + p.length, 0)), 'Content-Encoding': 'snappy' } }, res => {
       res.resume()
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, keepAlive: res.headers['keep-alive'] }))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, keepAlive: String(res.headers['keep-alive']) }))
     })
     req.on('error', reject)
     req.write(parts[0])
