@@ -129,14 +129,6 @@ export interface ClusterOptions {
   membership?: 'swim' | 'heartbeats'
 }
 
-/** Structural subset of src/logging Logger so the cluster does not depend on its implementation. */
-export interface ClusterLog {
-  debug (msg: string, fields?: Record<string, unknown>): void
-  info (msg: string, fields?: Record<string, unknown>): void
-  warn (msg: string, fields?: Record<string, unknown>): void
-  error (msg: string, fields?: Record<string, unknown>): void
-}
-
 export type LinkKind = 'tcp' | 'websockets' | 'relayed' | 'gossip'
 
 /** How one member reaches another, as the first sees it (the UI's cluster links). */
