@@ -2,7 +2,7 @@
 // the samples to forward_to (an edge gateway relaying a site's agents upstream).
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { counter, perRegistry } from '../../discovery/metrics.js'
+import { counter, perRegistry } from '../../metrics/registry.js'
 import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { attr, block, defaultsOf, t, type Decoded } from '../../vm/schema.js'

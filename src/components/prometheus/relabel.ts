@@ -1,7 +1,7 @@
 // prometheus.relabel: relabels every series passing through and forwards the survivors.
 // Results are cached per input Series object, so a steady scrape pays for relabeling once.
 import type { Counter } from 'prom-client'
-import { counter, perRegistry } from '../../discovery/metrics.js'
+import { counter, perRegistry } from '../../metrics/registry.js'
 import type { ComponentKind } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { attr, block, t, type Decoded } from '../../vm/schema.js'
