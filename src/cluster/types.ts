@@ -121,6 +121,13 @@ export interface ClusterOptions {
   version?: string
   /** Serve as a circuit-relay v2 hop for members that cannot be dialled (behind NAT/firewalls). */
   relay?: boolean
+  /**
+   * How members detect each other's failures (docs/fleet-scale.md, "Rolling upgrade"). Default
+   * 'swim': probes and disseminated changes (swim/), plus heartbeats only while an older member
+   * (heartbeats only) is in the fleet. 'heartbeats': the previous release's all-to-all heartbeats
+   * only, for tests of mixed fleets and as a fallback.
+   */
+  membership?: 'swim' | 'heartbeats'
 }
 
 /** Structural subset of src/logging Logger so the cluster does not depend on its implementation. */

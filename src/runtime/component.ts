@@ -14,6 +14,11 @@ export interface Health {
   updatedTime: Date
 }
 
+/** A health report as of now. */
+export function healthNow (state: HealthState, message: string): Health {
+  return { state, message, updatedTime: new Date() }
+}
+
 export type Stability = 'generally-available' | 'public-preview' | 'experimental'
 
 export type Exports = Record<string, Value>

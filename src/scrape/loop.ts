@@ -34,8 +34,8 @@ export interface LoopOptions {
   log?: Logger
 }
 
-export type { TargetHealth as HealthState } from '../http/ui/client/wire.mjs'
-import type { TargetHealth as HealthState } from '../http/ui/client/wire.mjs'
+export type { HealthState } from './status.js'
+import type { HealthState } from './status.js'
 
 export interface TargetHealth {
   health: HealthState

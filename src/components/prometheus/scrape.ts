@@ -102,6 +102,12 @@ const argsSchema = {
   native_histogram_bucket_limit: attr(t.int, { default: 0, unsupported: NATIVE_HISTOGRAMS }),
   native_histogram_min_bucket_factor: attr(t.number, { default: 0, unsupported: NATIVE_HISTOGRAMS }),
   enable_compression: attr(t.bool, { default: true }),
+  // Metadata always goes downstream in shoal (remote_write's metadata_config decides what is sent): docs/components.md.
+  honor_metadata: attr(t.bool, { default: false }),
+  convert_classic_histograms_to_nhcb: attr(t.bool, { default: false, unsupported: 'shoal carries no native histograms' }),
+  start_timestamp_zero_ingestion: attr(t.bool, { default: false, unsupported: 'start timestamps are not parsed' }),
+  enable_type_and_unit_labels: attr(t.bool, { default: false, unsupported: 'no __type__/__unit__ labels are added' }),
+  scrape_failure_log_file: attr(t.string, { default: '', unsupported: 'scrape failures are logged to the agent log and shown in the UI' }),
   metric_name_validation_scheme: attr(t.string, { default: '' }),
   metric_name_escaping_scheme: attr(t.string, { default: '' }),
   ...httpClientSchema,
