@@ -1,10 +1,22 @@
 // How this node reaches each member: the kind of its best open connection (direct TCP, WebSockets,
 // a circuit relay) or none at all, when the member is known only from heartbeats gossiped by others.
 // Pure over the connections libp2p reports, so metrics, the links API and tests share one reading.
-import type { LinkInfo } from '../http/ui/client/wire.mjs'
 import type { PeerInfo } from './types.js'
 
 export type LinkKind = 'tcp' | 'websockets' | 'relayed' | 'gossip'
+
+/** How this node reaches one member (GET /api/v0/web/cluster/links; the UI's copy is in wire.mts). */
+export interface LinkInfo {
+  peerId: string
+  name: string
+  kind: LinkKind
+  /** Round-trip time of the best open connection, ms; null before it was measured or without a link. */
+  rttMs: number | null
+  /** When the link last carried a round trip (ping answered), RFC 3339; '' when never. */
+  lastUsed: string
+  /** Remote address of the best open connection ('' without one). */
+  addr: string
+}
 
 export const LINK_KINDS: readonly LinkKind[] = ['tcp', 'websockets', 'relayed', 'gossip']
 

@@ -38,8 +38,7 @@ import { loadOrCreatePeerKey, readFleetKey } from './keys.js'
 import { Membership } from './membership.js'
 import type { MembershipEvent } from './membership.js'
 import { fleetMetrics } from './fleet-metrics.js'
-import { describeLinks, linkKind, noteRoundTrip } from './links.js'
-import type { LinkInfo } from '../http/ui/client/wire.mjs'
+import { describeLinks, linkKind, noteRoundTrip, type LinkInfo } from './links.js'
 import { clusterMetrics } from './metrics.js'
 import type { ClusterMetrics } from './metrics.js'
 import { aliveTopic, dhtProtocol, gossipTopic, resolveOptions } from './options.js'
@@ -473,7 +472,7 @@ class Node extends ClusterView implements ClusterNode {
     return this.libp2p.getMultiaddrs().map(a => a.toString())
   }
 
-  links (): LinkInfo[] {
+  peerLinks (): LinkInfo[] {
     return describeLinks(this.peers(), id => this.libp2p.getConnections(peerIdFromString(id)))
   }
 

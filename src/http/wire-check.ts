@@ -1,11 +1,14 @@
 // The UI's client is compiled apart from the server (its own tsconfig, no imports from src/),
 // so it declares the JSON shapes it reads. These type assertions fail the build when a
 // producer's type and the client's copy drift apart.
-import type { TargetDebugInfo as WireTarget, TargetHealth as WireHealth } from './ui/client/wire.mjs'
-import type { HealthState, TargetDebugInfo } from '../scrape/status.js'
+import type { LinkInfo as WireLink, ScrapeRecord as WireRecord, TargetDebugInfo as WireTarget, TargetHealth as WireHealth } from './ui/client/wire.mjs'
+import type { HealthState, ScrapeRecord, TargetDebugInfo } from '../scrape/status.js'
+import type { LinkInfo } from '../cluster/links.js'
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 type Assert<T extends true> = T
 
 export type ScrapeTargetMatchesWire = Assert<Same<TargetDebugInfo, WireTarget>>
 export type ScrapeHealthMatchesWire = Assert<Same<HealthState, WireHealth>>
+export type ScrapeRecordMatchesWire = Assert<Same<ScrapeRecord, WireRecord>>
+export type LinkInfoMatchesWire = Assert<Same<LinkInfo, WireLink>>
