@@ -61,12 +61,38 @@ export function noteRoundTrip (c: ConnectionLike, rttMs: number, at: number = Da
   lastRoundTrip.set(c, at)
 }
 
-/** This node's link to each member in `members` (self left out), from its open connections. */
+/** Links whose last round trip is older than this get a probe when they are described. */
+export const PROBE_AFTER_MS = 10_000
+const probing = new WeakSet<object>()
+
+/** yamux's own ping (libp2p's Connection keeps its muxer in `muxer`): 30 bytes each way. */
+interface MuxerPing { ping (): Promise<unknown> }
+
+/**
+ * A round trip on a link nobody measured lately (with the SWIM detector the node's own pings
+ * run only for older members). The muxer is asked without a timeout: a pong that came after we
+ * stopped waiting would be a protocol error to yamux; a link that never answers closes anyway.
+ */
+function probe (c: ConnectionLike, now: number): void {
+  if (probing.has(c) || now - (lastRoundTrip.get(c) ?? 0) < PROBE_AFTER_MS) return
+  const muxer = (c as { muxer?: MuxerPing }).muxer
+  if (typeof muxer?.ping !== 'function') return
+  probing.add(c)
+  const sent = performance.now()
+  muxer.ping().then(() => { noteRoundTrip(c, performance.now() - sent) }, () => {}).finally(() => { probing.delete(c) })
+}
+
+/**
+ * This node's link to each member in `members` (self left out), from its open connections.
+ * Links not measured for PROBE_AFTER_MS get a round trip now; its RTT shows in the next answer.
+ */
 export function describeLinks (members: readonly PeerInfo[], connections: (peerId: string) => readonly ConnectionLike[]): LinkInfo[] {
   const out: LinkInfo[] = []
+  const now = Date.now()
   for (const p of members) {
     if (p.isSelf) continue
     const open = connections(p.peerId).filter(c => c.status === 'open')
+    for (const c of open) probe(c, now)
     const kind = linkKind(open)
     const best = open.filter(c => connectionKind(c) === kind).sort((a, b) => (a.rtt ?? Infinity) - (b.rtt ?? Infinity))[0]
     let used = 0
