@@ -20,7 +20,7 @@
 //
 // The detector sees members only as ids with opaque records (`meta`); it never touches libp2p.
 
-import { decodeMessage, encodeMessage } from './codec.js'
+import { decodeMessage, encodeMessage, updateSize } from './codec.js'
 import { Dissemination } from './dissemination.js'
 import { grow, IdIndex, SlotSet } from './slots.js'
 import { Suspicion } from './suspicion.js'
@@ -124,6 +124,10 @@ export class Detector {
   private leaving = false
   /** When we last told a dead member that it is dead (one note per member per period). */
   private readonly told = new Map<number, number>()
+  /** Members the message being applied holds suspect or dead at an incarnation they refuted. */
+  private readonly stale: number[] = []
+  /** When we last corrected a sender's stale verdicts (one correction per sender per period). */
+  private readonly corrected = new Map<number, number>()
 
   readonly o: Required<Omit<DetectorInit, 'onEvent' | 'incarnation' | 'meta' | 'id'>>
   private readonly onEvent: (ev: MemberEvent) => void
@@ -272,7 +276,11 @@ export class Detector {
       if (!m.reply) this.send(from, { type: 'sync', reply: true, members: this.fullState() })
       return
     }
-    if (m.type !== 'nack') for (const u of m.updates) this.apply(u, true)
+    if (m.type !== 'nack') {
+      this.stale.length = 0
+      for (const u of m.updates) this.apply(u, true)
+      if (this.stale.length > 0) this.correct(from)
+    }
     switch (m.type) {
       case 'ping':
         if (m.target !== this.id) return // meant for an earlier holder of an address
@@ -406,6 +414,28 @@ export class Detector {
     this.told.delete(s)
   }
 
+  /**
+   * `from` passed on a suspicion or death older than the member's refutation (it missed the
+   * refutation, whose retransmissions are spent: it would declare a live member dead). Tell it
+   * the member's current alive directly; at most once per sender per period.
+   */
+  private correct (from: string): void {
+    const f = this.ids.slot(from)
+    const now = this.clock.now()
+    if ((this.corrected.get(f) ?? -Infinity) > now - this.o.probeIntervalMs) return
+    this.corrected.set(f, now)
+    if (this.corrected.size > 4 * (this.live.size + 16)) this.corrected.clear()
+    const updates: Update[] = []
+    let budget = this.o.piggybackBytes
+    for (const s of new Set(this.stale)) {
+      const u: Update = { state: 'alive', id: this.ids.id(s), inc: this.incs[s], meta: this.metas[s] ?? EMPTY }
+      budget -= updateSize(u)
+      if (budget < 0 && updates.length > 0) break
+      updates.push(u)
+    }
+    this.send(from, { type: 'gossip', updates })
+  }
+
   /** Updates for a reply to `from`: if we hold it dead, that first, so it can refute. */
   private noteFor (from: string, alone = false): Update[] {
     const s = this.ids.find(from)
@@ -430,8 +460,8 @@ export class Detector {
     return this.queue.take(this.o.piggybackBytes, this.live.size + 1)
   }
 
-  private enqueue (u: Update): void {
-    this.queue.enqueue(u)
+  private enqueue (u: Update, urgent = false): void {
+    this.queue.enqueue(u, urgent)
     if (this.gossipTimer === undefined && this.running) {
       this.gossipTimer = this.clock.setTimeout(() => { this.gossip() }, this.o.gossipIntervalMs)
     }
@@ -521,6 +551,7 @@ export class Detector {
           this.suspect(s, this.ids.slot(u.from ?? this.id), u.inc, spread)
           return
         }
+        if (u.inc < inc && (st === CODE.alive || st === CODE.suspect)) this.stale.push(s)
         if (u.inc < inc || st === CODE.dead || st === CODE.left) return
         this.suspect(s, this.ids.slot(u.from ?? this.id), u.inc, spread)
         return
@@ -537,6 +568,7 @@ export class Detector {
           if (u.state === 'dead') this.dead.add(s)
           return
         }
+        if (u.inc < inc && (st === CODE.alive || st === CODE.suspect)) this.stale.push(s)
         if (u.inc < inc || st === CODE.dead || st === CODE.left) return
         this.kill(s, u.state, u.inc, spread)
       }
@@ -551,7 +583,7 @@ export class Detector {
     }
     if (u.inc < this.inc) {
       // someone still holds an old verdict about us (it missed our refutation): say again who we are
-      this.enqueue({ state: 'alive', id: this.id, inc: this.inc, meta: this.meta })
+      this.enqueue({ state: 'alive', id: this.id, inc: this.inc, meta: this.meta }, true)
       return
     }
     this.refute(u.inc)
@@ -562,7 +594,7 @@ export class Detector {
     this.stats.refutes++
     // Lifeguard: being suspected hints that we are the slow one
     this.adjustHealth(1)
-    this.enqueue({ state: 'alive', id: this.id, inc: this.inc, meta: this.meta })
+    this.enqueue({ state: 'alive', id: this.id, inc: this.inc, meta: this.meta }, true)
   }
 
   private suspect (s: number, from: number, inc: number, spread: boolean): void {
