@@ -14,7 +14,9 @@
 //   (overloaded, on a bad link) accuses others less.
 // - Only changes are disseminated (join, suspect, refute, dead, leave, record change), each a
 //   bounded number of times, piggybacked on probes and in small gossip messages while any are
-//   queued (dissemination.ts). Full state goes to newcomers (sync) only.
+//   queued (dissemination.ts). Full state goes to newcomers (sync) only. A refutation carries no
+//   record (the record did not change, and whoever suspects us holds it): after a partition
+//   every member on one side refutes, and records would make that burst ~5× larger.
 // - A member declared dead is kept a while; now and then we ping one of them with its death
 //   attached. If it is alive after all (a partition healed) it refutes at once in its ack.
 //
@@ -428,7 +430,7 @@ export class Detector {
     const updates: Update[] = []
     let budget = this.o.piggybackBytes
     for (const s of new Set(this.stale)) {
-      const u: Update = { state: 'alive', id: this.ids.id(s), inc: this.incs[s], meta: this.metas[s] ?? EMPTY }
+      const u: Update = { state: 'alive', id: this.ids.id(s), inc: this.incs[s] }
       budget -= updateSize(u)
       if (budget < 0 && updates.length > 0) break
       updates.push(u)
@@ -512,7 +514,9 @@ export class Detector {
     switch (u.state) {
       case 'alive': {
         if (st === UNKNOWN) {
-          const meta = u.meta ?? EMPTY
+          // an alive without a record only raises a known member's incarnation
+          if (u.meta === undefined) return
+          const meta = u.meta
           this.state[s] = CODE.alive
           this.incs[s] = u.inc
           this.since[s] = now
@@ -538,7 +542,8 @@ export class Detector {
           // back from dead: the next round includes it (no copy of a 10k-long order per rejoin)
         }
         const meta = this.metas[s] ?? EMPTY
-        if (spread) this.enqueue({ state: 'alive', id: u.id, inc: u.inc, meta })
+        // passed on as it came: with the record if it brought one (a record change), else without
+        if (spread) this.enqueue(u.meta === undefined ? { state: 'alive', id: u.id, inc: u.inc } : { state: 'alive', id: u.id, inc: u.inc, meta })
         if (st !== CODE.alive) this.onEvent({ kind: 'alive', id: u.id, inc: u.inc, meta, previous })
         else if (changed) this.onEvent({ kind: 'update', id: u.id, inc: u.inc, meta })
         return
@@ -583,7 +588,7 @@ export class Detector {
     }
     if (u.inc < this.inc) {
       // someone still holds an old verdict about us (it missed our refutation): say again who we are
-      this.enqueue({ state: 'alive', id: this.id, inc: this.inc, meta: this.meta }, true)
+      this.enqueue({ state: 'alive', id: this.id, inc: this.inc }, true)
       return
     }
     this.refute(u.inc)
@@ -594,7 +599,8 @@ export class Detector {
     this.stats.refutes++
     // Lifeguard: being suspected hints that we are the slow one
     this.adjustHealth(1)
-    this.enqueue({ state: 'alive', id: this.id, inc: this.inc, meta: this.meta }, true)
+    // our record did not change: whoever suspects us has it, so the refutation goes without it
+    this.enqueue({ state: 'alive', id: this.id, inc: this.inc }, true)
   }
 
   private suspect (s: number, from: number, inc: number, spread: boolean): void {
