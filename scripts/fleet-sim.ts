@@ -137,6 +137,9 @@ export interface SimResult {
   loss: number
   seed: number
   bytes_per_node_s: number
+  /** The same from warm-up to the partition (or the end): what a fleet without a split sends. */
+  steady_bytes_per_node_s: number
+  steady_msgs_per_node_s: number
   bytes_out_per_node_s: number
   msgs_per_node_s: number
   detect_kill_median_s: number | null
@@ -302,6 +305,18 @@ export function simulate (o: SimOptions, progress?: (msg: string) => void): SimR
     }
     heap.push(partEnd * 1000 + 100, check)
   }
+  // steady window: after warm-up, before the partition
+  const steadyFrom = o.warmupS * 1000
+  const steadyTo = Math.min(partStart, o.seconds) * 1000
+  let steadyBytes = 0
+  let steadyMsgs = 0
+  const totals = (): [number, number] => {
+    let b = 0; let m = 0
+    for (const n of nodes) if (n.stable) { b += n.bytesIn; m += n.msgsIn }
+    return [b, m]
+  }
+  heap.push(steadyFrom, () => { [steadyBytes, steadyMsgs] = totals() })
+  heap.push(steadyTo, () => { const [b, m] = totals(); steadyBytes = b - steadyBytes; steadyMsgs = m - steadyMsgs })
   let nextReport = 10_000
   const end = o.seconds * 1000
   for (;;) {
@@ -342,6 +357,8 @@ export function simulate (o: SimOptions, progress?: (msg: string) => void): SimR
     bytes_per_node_s: Math.round(sum(n => n.bytesIn) / stable.length / o.seconds),
     bytes_out_per_node_s: Math.round(sum(n => n.bytesOut) / stable.length / o.seconds),
     msgs_per_node_s: round(sum(n => n.msgsIn) / stable.length / o.seconds),
+    steady_bytes_per_node_s: Math.round(steadyBytes / stable.length / ((steadyTo - steadyFrom) / 1000)),
+    steady_msgs_per_node_s: round(steadyMsgs / stable.length / ((steadyTo - steadyFrom) / 1000)),
     detect_kill_median_s: k.median,
     detect_kill_p99_s: k.p99,
     detect_kill_max_s: k.max,
