@@ -359,7 +359,11 @@ export class Detector {
     const probe: Probe = { seq, target, acked: false, asked: 0, nacks: 0, timer: undefined }
     this.probe = probe
     const tid = this.ids.id(target)
-    this.send(tid, { type: 'ping', seq, target: tid, updates: this.piggyback() })
+    // buddy system: a ping to a member we suspect carries the suspicion, so it can refute in its ack
+    const updates = this.state[target] === CODE.suspect
+      ? [{ state: 'suspect' as const, id: tid, inc: this.incs[target], from: this.id }, ...this.piggyback()]
+      : this.piggyback()
+    this.send(tid, { type: 'ping', seq, target: tid, updates })
     probe.timer = this.clock.setTimeout(() => {
       if (probe.acked || this.probe !== probe) return
       const helpers = this.live.pick(this.o.indirectChecks, this.random, target)
@@ -438,15 +442,16 @@ export class Detector {
     this.send(from, { type: 'gossip', updates })
   }
 
-  /** Updates for a reply to `from`: if we hold it dead, that first, so it can refute. */
+  /** Updates for a reply to `from`: if we hold it dead or suspect, that first, so it can refute
+   *  (Lifeguard's buddy system: a suspect that is alive hears of it from whoever it talks to). */
   private noteFor (from: string, alone = false): Update[] {
     const s = this.ids.find(from)
     let note: Update | undefined
-    if (s !== undefined && this.state[s] === CODE.dead) {
+    if (s !== undefined && (this.state[s] === CODE.dead || this.state[s] === CODE.suspect)) {
       const now = this.clock.now()
       if ((this.told.get(s) ?? -Infinity) < now - this.o.probeIntervalMs) {
         this.told.set(s, now)
-        note = { state: 'dead', id: from, inc: this.incs[s], from: this.id }
+        note = { state: this.state[s] === CODE.dead ? 'dead' : 'suspect', id: from, inc: this.incs[s], from: this.id }
       }
     }
     if (alone) {
