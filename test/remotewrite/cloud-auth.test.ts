@@ -16,6 +16,9 @@ import { RemoteWriteEndpoint } from '../../src/remotewrite/endpoint.js'
 import { Controller } from '../../src/runtime/controller.js'
 import { Secret } from '../../src/vm/value.js'
 import '../../src/components/index.js'
+import { nopLogger } from '../../src/logging/logger.js'
+import { Series, type Appendable } from '../../src/storage/series.js'
+import type { Capsule } from '../../src/vm/value.js'
 import { tempDir } from '../helpers/proc.js'
 import { silentLog, startReceiver, until } from './helpers.js'
 
@@ -240,6 +243,39 @@ describe('prometheus.remote_write: the sigv4, azuread and metadata_config blocks
     assert.match(check('sigv4 {}\n    bearer_token = "x"').join(), /at most one of sigv4, azuread, basic_auth, oauth2, bearer_token & bearer_token_file must be configured/)
     assert.match(check('azuread {\n    }').join(), /must provide an Azure Managed Identity, Azure OAuth or Azure SDK in the Azure AD config/)
     assert.match(check('azuread {\n      managed_identity {\n        client_id = "nope"\n      }\n    }').join(), /the provided Azure Managed Identity client_id is invalid/)
+  })
+})
+
+describe('prometheus.remote_write running with sigv4 and azuread', () => {
+  const run = async (t: { after (fn: () => Promise<void> | void): void }, auth: string): Promise<void> => {
+    const c = new Controller({ storagePath: join(tempDir('rw-cloud-auth'), 'data'), logger: nopLogger, registry: new Registry() })
+    t.after(() => c.stop())
+    const r = await c.load([{ name: 'main.alloy', source: `prometheus.remote_write "rw" {\n  endpoint {\n    url = "${base}/api/v1/write"\n    queue_config {\n      batch_send_deadline = "20ms"\n    }\n    ${auth}\n  }\n}\n` }])
+    assert.deepEqual(r.diagnostics.filter(d => d.severity === 'error'), [])
+    const receiver = (c.component('prometheus.remote_write.rw')!.exports.receiver as Capsule<Appendable>).value
+    const app = receiver.appender()
+    app.append(new Series([{ name: '__name__', value: 'up' }, { name: 'job', value: 'x' }]), Date.now(), 1)
+    app.commit()
+  }
+
+  it('a config\'s sigv4 block signs what the endpoint sends', async t => {
+    const n = raws.length
+    await run(t, 'sigv4 {\n      region = "eu-central-1"\n      access_key = "AKIDCONF"\n      secret_key = "conf-secret"\n    }')
+    await until(() => raws.slice(n).some(r => r.url === '/api/v1/write'))
+    const v = verifySigV4(raws.slice(n).find(r => r.url === '/api/v1/write')!, 'conf-secret')
+    assert.deepEqual([v.accessKey, v.region, v.service], ['AKIDCONF', 'eu-central-1', 'aps'])
+  })
+
+  it('a config\'s azuread block (managed identity, IMDS host from the environment) authorises what the endpoint sends', async t => {
+    const saved = process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST
+    process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = base
+    t.after(() => { if (saved === undefined) delete process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST; else process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = saved })
+    const n = raws.length
+    const tn = tokenSeen.length
+    await run(t, 'azuread {\n      cloud = "AzureGovernment"\n      managed_identity {\n        client_id = "00000000-0000-0000-0000-0000000000c3"\n      }\n    }')
+    await until(() => raws.slice(n).some(r => r.url === '/api/v1/write'))
+    assert.equal(raws.slice(n).find(r => r.url === '/api/v1/write')!.headers.authorization, `Bearer az-${tn + 1}`)
+    assert.equal(new URL(tokenSeen[tn].url, base).searchParams.get('resource'), 'https://monitor.azure.us')
   })
 })
 
