@@ -354,11 +354,13 @@ for (const [name, use] of Object.entries(USERS)) {
       } finally { await new Promise(resolve => tls12!.close(resolve)) }
     })
 
-    it('proxy_from_environment: HTTP_PROXY is used, NO_PROXY is honoured', async () => {
-      const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY, http_proxy: process.env.http_proxy, no_proxy: process.env.no_proxy }
+    it('proxy_from_environment: HTTP_PROXY and HTTPS_PROXY are used, NO_PROXY is honoured', async () => {
+      const saved = { HTTP_PROXY: process.env.HTTP_PROXY, HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY, http_proxy: process.env.http_proxy, https_proxy: process.env.https_proxy, no_proxy: process.env.no_proxy }
       process.env.HTTP_PROXY = `http://127.0.0.1:${proxyPort}`
+      process.env.HTTPS_PROXY = `http://127.0.0.1:${proxyPort}`
       process.env.NO_PROXY = 'localhost'
       delete process.env.http_proxy
+      delete process.env.https_proxy
       delete process.env.no_proxy
       try {
         const args = defaultHttpClientArgs({ proxy_from_environment: true })
@@ -367,6 +369,15 @@ for (const [name, use] of Object.entries(USERS)) {
         assert.equal(last().url, target)
         assert.deepEqual(await use(args, `http://localhost:${plainPort}/metrics`), { ok: true })
         assert.equal(last().url, '/metrics')
+        // https: a CONNECT tunnel through HTTPS_PROXY.
+        if (cert !== undefined) {
+          const port = await listen(tls12!)
+          try {
+            const n = tunnels.length
+            assert.deepEqual(await use(defaultHttpClientArgs({ proxy_from_environment: true, tls_config: tls({ ca_pem: cert.cert }) }), `https://127.0.0.1:${port}/metrics`), { ok: true })
+            assert.equal(tunnels[n]?.target, `127.0.0.1:${port}`)
+          } finally { await new Promise(resolve => tls12!.close(resolve)) }
+        }
         // Without the option the environment is not looked at (as Alloy): the target is dialled.
         const ignored = await use(defaultHttpClientArgs(), `http://127.0.0.1:1/metrics`)
         assert.equal(ignored.ok, false)
