@@ -53,6 +53,8 @@ export interface EndpointOptions {
   headers?: Record<string, string>
   remoteTimeoutMs: number
   sendExemplars: boolean
+  /** Native histograms (and their staleness markers) are sent; otherwise dropped here, as Prometheus does. @default false */
+  sendNativeHistograms?: boolean
   sendMetadata: boolean
   /** Partial is fine: missing keys take DEFAULT_QUEUE_CONFIG values. */
   queue: Partial<QueueConfig>

@@ -14,11 +14,17 @@ const SD = (inner: string): string => `discovery.http "d" {\n  url = "http://127
 
 // [config, the key the error must name, the line it is on, the same key at its default (or undefined for blocks)]
 const REFUSED: Array<[string, string, number, string | undefined]> = [
-  [RW('send_native_histograms = true'), 'send_native_histograms', 4, RW('send_native_histograms = false')],
   [RW('queue_config {\n      sample_age_limit = "5m"\n    }'), 'sample_age_limit', 5, RW('queue_config {\n      sample_age_limit = "0s"\n    }')],
   [RW('sigv4 {\n      region = "eu-west-1"\n      role_arn = "arn:aws:iam::1:role/x"\n    }'), 'role_arn', 6, RW('sigv4 {\n      region = "eu-west-1"\n      role_arn = ""\n    }')],
   [RW('oauth2 {\n      client_id = "x"\n      client_secret = "s"\n      token_url = "http://127.0.0.1:9/token"\n      client_certificate_key_id = "k"\n    }'), 'client_certificate_key_id', 8, undefined],
-  [RW_TOP('wal {\n    truncate_frequency = "1h"\n  }'), 'wal', 5, undefined],
+  [RW_TOP('wal {\n    truncate_frequency = "1h"\n  }'), 'truncate_frequency', 6, RW_TOP('wal {\n    truncate_frequency = "2h"\n    min_keepalive_time = "5m"\n    max_keepalive_time = "8h"\n  }')],
+  [RW('protobuf_message = "io.prometheus.write.v2.Request"'), 'protobuf_message', 4, RW('protobuf_message = "prometheus.WriteRequest"')],
+  [RW('round_robin_dns = true'), 'round_robin_dns', 4, RW('round_robin_dns = false')],
+  [RW('google_iam {\n      credentials_file = "/x.json"\n    }'), 'google_iam', 4, undefined],
+  [SCRAPE('convert_classic_histograms_to_nhcb = true'), 'convert_classic_histograms_to_nhcb', 4, SCRAPE('convert_classic_histograms_to_nhcb = false')],
+  [SCRAPE('start_timestamp_zero_ingestion = true'), 'start_timestamp_zero_ingestion', 4, SCRAPE('start_timestamp_zero_ingestion = false')],
+  [SCRAPE('enable_type_and_unit_labels = true'), 'enable_type_and_unit_labels', 4, SCRAPE('enable_type_and_unit_labels = false')],
+  [SCRAPE('scrape_failure_log_file = "/tmp/f.log"'), 'scrape_failure_log_file', 4, SCRAPE('scrape_failure_log_file = ""')],
   [SCRAPE('extra_metrics = true'), 'extra_metrics', 4, SCRAPE('extra_metrics = false')],
   [SCRAPE('enable_protobuf_negotiation = true'), 'enable_protobuf_negotiation', 4, SCRAPE('enable_protobuf_negotiation = false')],
   [SCRAPE('scrape_native_histograms = true'), 'scrape_native_histograms', 4, SCRAPE('scrape_native_histograms = false')],

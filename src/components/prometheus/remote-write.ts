@@ -42,7 +42,9 @@ const endpointSchema = {
   headers: attr(t.map(t.string), { default: {} }),
   remote_timeout: attr(t.duration, { default: 30_000 }),
   send_exemplars: attr(t.bool, { default: true }),
-  send_native_histograms: attr(t.bool, { default: false, unsupported: 'shoal carries no native histograms' }),
+  send_native_histograms: attr(t.bool, { default: false }),
+  protobuf_message: attr(t.enum('prometheus.WriteRequest', 'io.prometheus.write.v2.Request'), { default: 'prometheus.WriteRequest', unsupported: 'shoal sends Remote Write 1.0 (prometheus.WriteRequest) only' }),
+  round_robin_dns: attr(t.bool, { default: false, unsupported: 'requests go to the address the system resolver returns first' }),
   ...httpClientSchema,
   queue_config: block(queueSchema),
   metadata_config: block({
@@ -64,16 +66,21 @@ const endpointSchema = {
     oauth: block({ client_id: attr(t.string, { required: true }), client_secret: attr(t.secret, { required: true }), tenant_id: attr(t.string, { required: true }) }),
     sdk: block({ tenant_id: attr(t.string, { default: '' }) }),
   }),
+  google_iam: block({ credentials_file: attr(t.string, { default: '' }) }, { unsupported: 'Google IAM authentication is not implemented' }),
 }
+
+const WAL_REASON = 'shoal keeps a disk buffer of what is not yet sent instead of a WAL; its size is --storage.wal-max-size'
 
 const argsSchema = {
   external_labels: attr(t.map(t.string), { default: {} }),
   endpoint: block(endpointSchema, { multiple: true }),
+  // Accepted at Alloy's defaults (which the Helm chart spells out): shoal's disk buffer keeps what is
+  // not yet sent, bounded by --storage.wal-max-size, and has no truncation schedule to tune.
   wal: block({
-    truncate_frequency: attr(t.duration, { default: 2 * 3600_000 }),
-    min_keepalive_time: attr(t.duration, { default: 5 * 60_000 }),
-    max_keepalive_time: attr(t.duration, { default: 8 * 3600_000 }),
-  }, { unsupported: 'shoal keeps a disk buffer of what is not yet sent instead of a WAL; its size is --storage.wal-max-size' }),
+    truncate_frequency: attr(t.duration, { default: 2 * 3600_000, unsupported: WAL_REASON }),
+    min_keepalive_time: attr(t.duration, { default: 5 * 60_000, unsupported: WAL_REASON }),
+    max_keepalive_time: attr(t.duration, { default: 8 * 3600_000, unsupported: WAL_REASON }),
+  }),
 }
 
 type Args = Decoded<typeof argsSchema>
@@ -88,6 +95,7 @@ function endpointOptions (e: EndpointArgs): EndpointOptions {
     headers: e.headers,
     remoteTimeoutMs: e.remote_timeout,
     sendExemplars: e.send_exemplars,
+    sendNativeHistograms: e.send_native_histograms,
     sendMetadata: e.metadata_config?.send ?? true,
     metadataSendIntervalMs: e.metadata_config?.send_interval,
     metadataMaxPerSend: e.metadata_config?.max_samples_per_send,
