@@ -15,7 +15,6 @@ const SD = (inner: string): string => `discovery.http "d" {\n  url = "http://127
 // [config, the key the error must name, the line it is on, the same key at its default (or undefined for blocks)]
 const REFUSED: Array<[string, string, number, string | undefined]> = [
   [RW('queue_config {\n      sample_age_limit = "5m"\n    }'), 'sample_age_limit', 5, RW('queue_config {\n      sample_age_limit = "0s"\n    }')],
-  [RW('sigv4 {\n      region = "eu-west-1"\n      role_arn = "arn:aws:iam::1:role/x"\n    }'), 'role_arn', 6, RW('sigv4 {\n      region = "eu-west-1"\n      role_arn = ""\n    }')],
   [RW('oauth2 {\n      client_id = "x"\n      client_secret = "s"\n      token_url = "http://127.0.0.1:9/token"\n      client_certificate_key_id = "k"\n    }'), 'client_certificate_key_id', 8, undefined],
   [RW_TOP('wal {\n    truncate_frequency = "1h"\n  }'), 'truncate_frequency', 6, RW_TOP('wal {\n    truncate_frequency = "2h"\n    min_keepalive_time = "5m"\n    max_keepalive_time = "8h"\n  }')],
   [RW('protobuf_message = "io.prometheus.write.v2.Request"'), 'protobuf_message', 4, RW('protobuf_message = "prometheus.WriteRequest"')],

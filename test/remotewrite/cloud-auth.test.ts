@@ -79,6 +79,7 @@ const raws: Raw[] = []
 interface TokenSeen { method: string, url: string, headers: IncomingHttpHeaders, body: string }
 const tokenSeen: TokenSeen[] = []
 let tokenExpiresInS = 3600
+const stsSeen: Array<{ raw: Raw, form: URLSearchParams }> = []
 
 before(async () => {
   server = createServer((req, res) => {
@@ -86,6 +87,17 @@ before(async () => {
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const body = Buffer.concat(chunks)
+      if ((req.url ?? '').startsWith('/sts')) {
+        // STS AssumeRole: the request must be signed (service sts) with the base credentials.
+        const raw = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body }
+        stsSeen.push({ raw, form: new URLSearchParams(body.toString()) })
+        let ok = true
+        try { verifySigV4(raw, 'base-secret') } catch { ok = false }
+        if (!ok) { res.writeHead(403, { 'content-type': 'text/xml' }); res.end('<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>bad &amp; wrong</Message></Error></ErrorResponse>'); return }
+        res.writeHead(200, { 'content-type': 'text/xml' })
+        res.end(`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE${stsSeen.length}</AccessKeyId><SecretAccessKey>role-secret</SecretAccessKey><SessionToken>role-token</SessionToken><Expiration>${new Date(Date.now() + 900_000).toISOString()}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>`)
+        return
+      }
       if ((req.url ?? '').includes('/oauth2/')) {
         tokenSeen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString() })
         const n = tokenSeen.length
@@ -125,7 +137,7 @@ function verifySigV4 (r: Raw, secret: string): { region: string, service: string
   return { region, service, accessKey, signed: names }
 }
 
-const sigv4 = (over: Partial<{ region: string, access_key: string, secret_key: Secret, profile: string }>) => ({ region: '', access_key: '', secret_key: undefined, profile: '', role_arn: '', ...over })
+const sigv4 = (over: Partial<{ region: string, access_key: string, secret_key: Secret, profile: string, role_arn: string }>) => ({ region: '', access_key: '', secret_key: undefined, profile: '', role_arn: '', ...over })
 
 describe('sigv4 on remote-write requests', () => {
   it('signs a remote-write POST (service aps) with the block\'s keys; the verifier accepts it', async () => {
@@ -155,6 +167,34 @@ describe('sigv4 on remote-write requests', () => {
     assert.deepEqual([v.accessKey, v.region], ['AKIDENV', 'ap-south-1'])
     assert.equal(r.headers['x-amz-security-token'], 'session-tok')
     assert.ok(v.signed.includes('x-amz-security-token'))
+  })
+
+  it('role_arn: temporary credentials from STS AssumeRole (signed with the base keys), kept for the next requests', async () => {
+    const n = stsSeen.length
+    const env = { AWS_ENDPOINT_URL_STS: `${base}/sts`, HOME: tempDir('aws-home') }
+    const args = sigv4({ region: 'eu-west-1', access_key: 'AKIDBASE', secret_key: new Secret('base-secret'), role_arn: 'arn:aws:iam::123456789012:role/writer' })
+    const c = new WriteClient({ url: `${base}/w`, remoteTimeoutMs: 3000, retryOnHttp429: false, authorize: sigV4Authorizer(args, { env }) })
+    try {
+      for (let i = 0; i < 2; i++) assert.equal((await c.store(new Uint8Array([1]), 0)).kind, 'ok')
+    } finally { await c.close() }
+    assert.equal(stsSeen.length, n + 1, 'one AssumeRole for two requests')
+    const sts = stsSeen[n]
+    assert.equal(sts.form.get('Action'), 'AssumeRole')
+    assert.equal(sts.form.get('RoleArn'), 'arn:aws:iam::123456789012:role/writer')
+    assert.equal(sts.form.get('DurationSeconds'), '900')
+    const sv = verifySigV4(sts.raw, 'base-secret')
+    assert.deepEqual([sv.accessKey, sv.region, sv.service], ['AKIDBASE', 'eu-west-1', 'sts'])
+    const r = raws[raws.length - 1]
+    const v = verifySigV4(r, 'role-secret')
+    assert.equal(v.accessKey, `ASIAROLE${n + 1}`)
+    assert.equal(r.headers['x-amz-security-token'], 'role-token')
+    // STS refusing the base keys: the send fails with STS's code and message.
+    const bad = new WriteClient({ url: `${base}/w`, remoteTimeoutMs: 3000, retryOnHttp429: false, authorize: sigV4Authorizer({ ...args, secret_key: new Secret('wrong') }, { env }) })
+    try {
+      const out = await bad.store(new Uint8Array([1]), 0)
+      assert.equal(out.kind, 'recoverable')
+      assert.match((out as { message: string }).message, /AssumeRole arn:aws:iam::123456789012:role\/writer: SignatureDoesNotMatch: bad & wrong/)
+    } finally { await bad.close() }
   })
 
   it('a named profile from the shared credentials and config files; no credentials is a clear error', async () => {
@@ -239,7 +279,7 @@ describe('prometheus.remote_write: the sigv4, azuread and metadata_config blocks
     assert.deepEqual(check('azuread {\n      cloud = "AzureChina"\n      oauth {\n        client_id = "00000000-0000-0000-0000-0000000000b2"\n        client_secret = "s"\n        tenant_id = "t"\n      }\n    }'), [])
     assert.deepEqual(check('metadata_config {\n      send_interval = "30s"\n      max_samples_per_send = 500\n    }'), [])
     assert.match(check('sigv4 {\n      access_key = "a"\n    }').join(), /must provide an AWS SigV4 access key and secret key/)
-    assert.match(check('sigv4 {\n      role_arn = "arn:aws:iam::1:role/x"\n    }').join(), /"role_arn" is not supported by shoal: /)
+    assert.deepEqual(check('sigv4 {\n      region = "us-east-1"\n      access_key = "a"\n      secret_key = "b"\n      profile = "p"\n      role_arn = "arn:aws:iam::1:role/x"\n    }'), [])
     assert.match(check('sigv4 {}\n    bearer_token = "x"').join(), /at most one of sigv4, azuread, basic_auth, oauth2, bearer_token & bearer_token_file must be configured/)
     assert.match(check('azuread {\n    }').join(), /must provide an Azure Managed Identity, Azure OAuth or Azure SDK in the Azure AD config/)
     assert.match(check('azuread {\n      managed_identity {\n        client_id = "nope"\n      }\n    }').join(), /the provided Azure Managed Identity client_id is invalid/)
