@@ -39,7 +39,9 @@ function validateProxy (a: Omit<DispatcherArgs, 'tls_config' | 'enable_http2'>):
   if (a.proxy_url !== '') {
     let u: URL | undefined
     try { u = new URL(a.proxy_url) } catch { problems.push(`invalid proxy_url "${a.proxy_url}"`) }
-    if (u !== undefined && u.protocol !== 'http:' && u.protocol !== 'https:') problems.push(`proxy_url "${a.proxy_url}": only http and https proxies are supported by shoal`)
+    // Go (and so Alloy) dials SOCKS5 proxies; shoal cannot. Other schemes Go accepts here and
+    // fails at each request, as shoal does (dispatcher.ts).
+    if (u !== undefined && (u.protocol === 'socks5:' || u.protocol === 'socks5h:')) problems.push(`proxy_url "${a.proxy_url}": the ${u.protocol.slice(0, -1)} scheme is not supported by shoal (http and https proxies are)`)
   }
   return problems
 }

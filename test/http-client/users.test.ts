@@ -354,6 +354,14 @@ for (const [name, use] of Object.entries(USERS)) {
       } finally { await new Promise(resolve => tls12!.close(resolve)) }
     })
 
+    it('a proxy_url scheme that is neither http nor https fails each request, naming it (Alloy accepts the config too)', async () => {
+      const n = seen.length
+      const r = await use(defaultHttpClientArgs({ proxy_url: 'localhost:1000' }), `http://127.0.0.1:${plainPort}/metrics`)
+      assert.equal(r.ok, false)
+      assert.match((r as { message: string }).message, /proxy_url "localhost:1000": unsupported proxy scheme "localhost"/)
+      assert.equal(seen.length, n)
+    })
+
     it('proxy_from_environment: HTTP_PROXY and HTTPS_PROXY are used, NO_PROXY is honoured', async () => {
       const saved = { HTTP_PROXY: process.env.HTTP_PROXY, HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY, http_proxy: process.env.http_proxy, https_proxy: process.env.https_proxy, no_proxy: process.env.no_proxy }
       process.env.HTTP_PROXY = `http://127.0.0.1:${proxyPort}`
