@@ -268,6 +268,21 @@ for (const [name, use] of Object.entries(USERS)) {
       } finally { await new Promise(resolve => mtls!.close(resolve)) }
     })
 
+    it('oauth2: the token endpoint is verified with the block\'s own tls_config', async (t) => {
+      if (needTls(t)) return
+      const port = await listen(tls12!)
+      try {
+        const o = { client_id: 'c', client_secret: new Secret('s'), token_url: `https://127.0.0.1:${port}/proxied-token` }
+        const url = `http://127.0.0.1:${plainPort}/metrics`
+        assert.deepEqual(await use(defaultHttpClientArgs({ oauth2: oauth2({ ...o, tls_config: tls({ ca_pem: cert!.cert }) }) }), url), { ok: true })
+        assert.equal(last().headers.authorization, 'Bearer via-proxy')
+        // The client block's tls_config is not the token endpoint's.
+        const untrusted = await use(defaultHttpClientArgs({ oauth2: oauth2(o), tls_config: tls({ ca_pem: cert!.cert }) }), url)
+        assert.equal(untrusted.ok, false)
+        assert.match((untrusted as { message: string }).message, /oauth2: cannot fetch token/)
+      } finally { await new Promise(resolve => tls12!.close(resolve)) }
+    })
+
     it('oauth2: the token request goes through the block\'s own proxy_url', async () => {
       const n = tokenRequests.length
       const args = defaultHttpClientArgs({ oauth2: oauth2({ client_id: 'c', client_secret: new Secret('s'), token_url: 'http://192.0.2.1:9/proxied-token', proxy_url: `http://127.0.0.1:${proxyPort}` }) })
