@@ -4,6 +4,7 @@
 import { after, before, describe, it, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { createVerify } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -266,6 +267,31 @@ for (const [name, use] of Object.entries(USERS)) {
         // ...and is skipped with insecure_skip_verify (the client certificate is still sent).
         assert.deepEqual(await use(defaultHttpClientArgs({ tls_config: { ...files, server_name: '', ca_pem: '', insecure_skip_verify: true } }), url), { ok: true })
       } finally { await new Promise(resolve => mtls!.close(resolve)) }
+    })
+
+    it('oauth2 jwt-bearer: an RS256 assertion signed with client_certificate_key_file (RFC 7523), as prometheus/common builds it', async (t) => {
+      if (needTls(t)) return
+      const n = tokenRequests.length
+      const tokenUrl = `http://127.0.0.1:${tokenPort}/token`
+      const args = defaultHttpClientArgs({
+        oauth2: oauth2({
+          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id: 'svc', client_certificate_key_file: join(certDir, 'k.pem'),
+          client_certificate_key_id: 'key-1', scopes: ['metrics:write'], token_url: tokenUrl, claims: { tenant: 'blue' },
+        }),
+      })
+      assert.deepEqual(await use(args, `http://127.0.0.1:${plainPort}/metrics`), { ok: true })
+      assert.equal(last().headers.authorization, `Bearer tok-${n + 1}`)
+      const tr = tokenRequests[n]
+      assert.equal(tr.authorization, undefined, 'no client credentials beside the assertion')
+      assert.equal(tr.form.get('grant_type'), 'urn:ietf:params:oauth:grant-type:jwt-bearer')
+      const [h, c, sig] = (tr.form.get('assertion') ?? '').split('.')
+      // Verified here with the certificate's public key, not with the code under test.
+      assert.ok(createVerify('SHA256').update(`${h}.${c}`).verify(cert!.cert, Buffer.from(sig, 'base64url')), 'signature verifies')
+      assert.deepEqual(JSON.parse(Buffer.from(h, 'base64url').toString()), { alg: 'RS256', typ: 'JWT', kid: 'key-1' })
+      const claims = JSON.parse(Buffer.from(c, 'base64url').toString())
+      assert.deepEqual({ iss: claims.iss, sub: claims.sub, aud: claims.aud, scope: claims.scope, tenant: claims.tenant }, { iss: 'svc', sub: 'svc', aud: tokenUrl, scope: 'metrics:write', tenant: 'blue' })
+      assert.equal(claims.exp - claims.iat, 600)
+      assert.match(claims.jti, /^[0-9a-f-]{36}$/)
     })
 
     it('oauth2: the token endpoint is verified with the block\'s own tls_config', async (t) => {
