@@ -129,7 +129,8 @@ export function sigV4Authorizer (a: SigV4Args, init: SigV4AuthorizerInit = {}): 
   let inflight: Promise<{ credentials: AwsCredentials, region: string, until: number }> | undefined
   const resolve = async (): Promise<{ credentials: AwsCredentials, region: string, until: number }> => {
     const base = await resolveAwsCredentials(a, { env })
-    if (a.role_arn === '') return { ...base, until: Date.now() + RESOLVE_TTL_MS }
+    const baseUntil = Math.min(Date.now() + RESOLVE_TTL_MS, (base.expiresAt ?? Infinity) - ROLE_RENEW_MS)
+    if (a.role_arn === '') return { credentials: base.credentials, region: base.region, until: baseUntil }
     const role = await assumeRole({ roleArn: a.role_arn, region: base.region, base: base.credentials, env })
     return { credentials: role.credentials, region: base.region, until: role.expiresAt - ROLE_RENEW_MS }
   }

@@ -80,6 +80,7 @@ interface TokenSeen { method: string, url: string, headers: IncomingHttpHeaders,
 const tokenSeen: TokenSeen[] = []
 let tokenExpiresInS = 3600
 const stsSeen: Array<{ raw: Raw, form: URLSearchParams }> = []
+const metaSeen: Array<{ method: string, url: string, headers: IncomingHttpHeaders }> = []
 
 before(async () => {
   server = createServer((req, res) => {
@@ -87,6 +88,30 @@ before(async () => {
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const body = Buffer.concat(chunks)
+      const path = req.url ?? ''
+      const creds = (id: string): string => JSON.stringify({ Code: 'Success', AccessKeyId: id, SecretAccessKey: `${id}-secret`, Token: `${id}-token`, Expiration: new Date(Date.now() + 3600_000).toISOString() })
+      // ECS container credentials (with its authorization token) and EC2 IMDSv2.
+      if (path === '/ecs-creds') {
+        metaSeen.push({ method: req.method ?? '', url: path, headers: req.headers })
+        if (req.headers.authorization !== 'ecs-auth') { res.writeHead(401); res.end(); return }
+        res.writeHead(200, { 'content-type': 'application/json' }); res.end(creds('ASIAECS')); return
+      }
+      if (path.startsWith('/latest/')) {
+        metaSeen.push({ method: req.method ?? '', url: path, headers: req.headers })
+        if (path === '/latest/api/token' && req.method === 'PUT') { res.writeHead(200); res.end('imds-token'); return }
+        if (req.headers['x-aws-ec2-metadata-token'] !== 'imds-token') { res.writeHead(401); res.end(); return }
+        if (path === '/latest/meta-data/iam/security-credentials/') { res.writeHead(200); res.end('node-role\n'); return }
+        if (path === '/latest/meta-data/iam/security-credentials/node-role') { res.writeHead(200); res.end(creds('ASIAEC2')); return }
+        res.writeHead(404); res.end(); return
+      }
+      if (path.startsWith('/sts') && new URLSearchParams(body.toString()).get('Action') === 'AssumeRoleWithWebIdentity') {
+        const form = new URLSearchParams(body.toString())
+        stsSeen.push({ raw: { method: req.method ?? '', url: path, headers: req.headers, body }, form })
+        const ok = form.get('WebIdentityToken') === 'eks-jwt' && req.headers.authorization === undefined
+        res.writeHead(ok ? 200 : 400, { 'content-type': 'text/xml' })
+        res.end(ok ? `<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials><SessionToken>web-token</SessionToken><SecretAccessKey>web-secret</SecretAccessKey><Expiration>${new Date(Date.now() + 3600_000).toISOString()}</Expiration><AccessKeyId>ASIAWEB</AccessKeyId></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>` : '<ErrorResponse><Error><Code>InvalidIdentityToken</Code><Message>no</Message></Error></ErrorResponse>')
+        return
+      }
       if ((req.url ?? '').startsWith('/sts')) {
         // STS AssumeRole: the request must be signed (service sts) with the base credentials.
         const raw = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body }
@@ -197,6 +222,30 @@ describe('sigv4 on remote-write requests', () => {
     } finally { await bad.close() }
   })
 
+  it('without keys: web identity (AssumeRoleWithWebIdentity), then the ECS container endpoint, then the EC2 instance role (IMDSv2)', async () => {
+    const home = tempDir('aws-home')
+    const tokenFile = join(home, 'token')
+    writeFileSync(tokenFile, 'eks-jwt\n')
+    const common = { HOME: home, AWS_REGION: 'us-east-2', AWS_ENDPOINT_URL_STS: `${base}/sts`, AWS_EC2_METADATA_SERVICE_ENDPOINT: base }
+    const web = await resolveAwsCredentials(sigv4({}), { env: { ...common, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: 'arn:aws:iam::1:role/irsa' } })
+    assert.deepEqual(web.credentials, { accessKeyId: 'ASIAWEB', secretAccessKey: 'web-secret', sessionToken: 'web-token' })
+    assert.ok(web.expiresAt !== undefined && web.expiresAt > Date.now())
+    assert.equal(stsSeen[stsSeen.length - 1].form.get('RoleArn'), 'arn:aws:iam::1:role/irsa')
+    const ecs = await resolveAwsCredentials(sigv4({}), { env: { ...common, AWS_CONTAINER_CREDENTIALS_FULL_URI: `${base}/ecs-creds`, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'ecs-auth' } })
+    assert.deepEqual(ecs.credentials, { accessKeyId: 'ASIAECS', secretAccessKey: 'ASIAECS-secret', sessionToken: 'ASIAECS-token' })
+    const n = metaSeen.length
+    const ec2 = await resolveAwsCredentials(sigv4({}), { env: common })
+    assert.deepEqual(ec2.credentials, { accessKeyId: 'ASIAEC2', secretAccessKey: 'ASIAEC2-secret', sessionToken: 'ASIAEC2-token' })
+    assert.deepEqual(metaSeen.slice(n).map(m => `${m.method} ${m.url}`), ['PUT /latest/api/token', 'GET /latest/meta-data/iam/security-credentials/', 'GET /latest/meta-data/iam/security-credentials/node-role'])
+    assert.equal(metaSeen[n].headers['x-aws-ec2-metadata-token-ttl-seconds'], '21600')
+    // And a request signed with the instance role's credentials carries its session token.
+    const c = new WriteClient({ url: `${base}/w`, remoteTimeoutMs: 3000, retryOnHttp429: false, authorize: sigV4Authorizer(sigv4({}), { env: common }) })
+    try { assert.equal((await c.store(new Uint8Array([1]), 0)).kind, 'ok') } finally { await c.close() }
+    const v = verifySigV4(raws[raws.length - 1], 'ASIAEC2-secret')
+    assert.equal(v.accessKey, 'ASIAEC2')
+    assert.equal(raws[raws.length - 1].headers['x-amz-security-token'], 'ASIAEC2-token')
+  })
+
   it('a named profile from the shared credentials and config files; no credentials is a clear error', async () => {
     const home = tempDir('aws-home')
     const creds = join(home, 'credentials')
@@ -206,7 +255,7 @@ describe('sigv4 on remote-write requests', () => {
     const env = { AWS_SHARED_CREDENTIALS_FILE: creds, AWS_CONFIG_FILE: conf, AWS_ACCESS_KEY_ID: 'IGNORED', AWS_SECRET_ACCESS_KEY: 'ignored', HOME: home }
     const got = await resolveAwsCredentials(sigv4({ profile: 'team' }), { env })
     assert.deepEqual(got, { credentials: { accessKeyId: 'AKIDTEAM', secretAccessKey: 'team-secret' }, region: 'us-west-2' })
-    await assert.rejects(resolveAwsCredentials(sigv4({ region: 'x' }), { env: { HOME: home } }), /no AWS credentials/)
+    await assert.rejects(resolveAwsCredentials(sigv4({ region: 'x' }), { env: { HOME: home, AWS_EC2_METADATA_DISABLED: 'true' } }), /no AWS credentials/)
     await assert.rejects(resolveAwsCredentials(sigv4({ access_key: 'a', secret_key: new Secret('b') }), { env: { HOME: home } }), /region not configured/)
   })
 })
