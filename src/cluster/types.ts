@@ -2,23 +2,6 @@
 // and the options the CLI maps its --cluster.* flags onto.
 
 
-/** One of a member's links as it reports them (the UI's wire copy is checked by src/http/wire-check.ts). */
-export type LinkKind = 'tcp' | 'websockets' | 'relayed' | 'gossip'
-
-/** How one member reaches another, as the first sees it. */
-export interface LinkInfo {
-  peerId: string
-  name: string
-  kind: LinkKind
-  /** Round-trip time of the best open connection, ms; null before it was measured or without a link. */
-  rttMs: number | null
-  /** When the link last carried a round trip (ping answered), RFC 3339; '' when never. */
-  lastUsed: string
-  /** Remote address of the best open connection ('' without one). */
-  addr: string
-}
-
-
 export type PeerState = 'viewer' | 'participant' | 'terminating'
 
 /** A target's 64-bit hash as two unsigned 32-bit halves. Chosen over bigint: no allocation and
@@ -152,4 +135,19 @@ export interface ClusterLog {
   info (msg: string, fields?: Record<string, unknown>): void
   warn (msg: string, fields?: Record<string, unknown>): void
   error (msg: string, fields?: Record<string, unknown>): void
+}
+
+export type LinkKind = 'tcp' | 'websockets' | 'relayed' | 'gossip'
+
+/** How one member reaches another, as the first sees it (the UI's cluster links). */
+export interface LinkInfo {
+  peerId: string
+  name: string
+  kind: LinkKind
+  /** Round-trip time of the best open connection, ms; null before it was measured or without a link. */
+  rttMs: number | null
+  /** When the link last carried a round trip (ping answered), RFC 3339; '' when never. */
+  lastUsed: string
+  /** Remote address of the best open connection ('' without one). */
+  addr: string
 }

@@ -1,11 +1,13 @@
 // The undici dispatcher behind one HttpClient: its connection pool, TLS and proxy.
 import type { SecureVersion } from 'node:tls'
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici'
+import { nodeTlsVersion } from '../net/tls-versions.js'
 import { HttpClientConfigError } from './errors.js'
 import { pemOrFile } from './files.js'
 import type { HttpClientArgs, TlsArgs } from './schema.js'
 
-const TLS_VERSIONS: Record<string, SecureVersion> = { '': 'TLSv1.2', TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' }
+/** tls_config's min_version when unset, as Alloy's client. */
+const DEFAULT_MIN_VERSION: SecureVersion = 'TLSv1.2'
 
 export interface PoolOptions {
   /** Most connections per origin; undefined = no limit. */
@@ -22,7 +24,7 @@ export async function tlsOptions (t: TlsArgs | undefined): Promise<{ ca?: string
     key: await pemOrFile(t?.key_pem?.reveal(), t?.key_file ?? '', 'key_file'),
     servername: t !== undefined && t.server_name !== '' ? t.server_name : undefined,
     rejectUnauthorized: t?.insecure_skip_verify !== true,
-    minVersion: TLS_VERSIONS[t?.min_version ?? ''] ?? 'TLSv1.2',
+    minVersion: nodeTlsVersion(t?.min_version ?? '') ?? DEFAULT_MIN_VERSION,
   }
 }
 

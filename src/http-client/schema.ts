@@ -2,6 +2,7 @@
 // from it, and its Validate in Alloy's wording. Components squash `httpClientSchema` into their
 // own arguments (prometheus.scrape, discovery.http, remote_write's endpoint, later import.http).
 import { attr, block, t, type Decoded } from '../vm/schema.js'
+import { TLS_VERSION_NAMES } from '../net/tls-versions.js'
 
 export const tlsSchema = {
   ca_pem: attr(t.string, { default: '' }),
@@ -13,7 +14,7 @@ export const tlsSchema = {
   server_name: attr(t.string, { default: '' }),
   insecure_skip_verify: attr(t.bool, { default: false }),
   /** "" means TLS 1.2, as Alloy. */
-  min_version: attr(t.enum('', 'TLS10', 'TLS11', 'TLS12', 'TLS13'), { default: '' }),
+  min_version: attr(t.enum('', ...TLS_VERSION_NAMES), { default: '' }),
 }
 
 export const basicAuthSchema = {

@@ -10,6 +10,7 @@ import '../../src/components/index.js'
 const RW = (inner: string): string => `prometheus.remote_write "rw" {\n  endpoint {\n    url = "http://127.0.0.1:9/api/v1/write"\n    ${inner}\n  }\n}\n`
 const RW_TOP = (inner: string): string => `prometheus.remote_write "rw" {\n  endpoint {\n    url = "http://127.0.0.1:9/api/v1/write"\n  }\n  ${inner}\n}\n`
 const SCRAPE = (inner: string): string => `prometheus.scrape "s" {\n  targets    = []\n  forward_to = []\n  ${inner}\n}\n`
+const RECV = (inner: string): string => `prometheus.receive_http "r" {\n  forward_to = []\n  http {\n    ${inner}\n  }\n}\n`
 const SD = (inner: string): string => `discovery.http "d" {\n  url = "http://127.0.0.1:9/sd"\n  ${inner}\n}\n`
 
 // [config, the key the error must name, the line it is on, the same key at its default (or undefined for blocks)]
@@ -27,6 +28,8 @@ const REFUSED: Array<[string, string, number, string | undefined]> = [
   [SCRAPE('enable_protobuf_negotiation = true'), 'enable_protobuf_negotiation', 4, SCRAPE('enable_protobuf_negotiation = false')],
   [SCRAPE('scrape_native_histograms = true'), 'scrape_native_histograms', 4, SCRAPE('scrape_native_histograms = false')],
   [SCRAPE('native_histogram_bucket_limit = 160'), 'native_histogram_bucket_limit', 4, SCRAPE('native_histogram_bucket_limit = 0')],
+  [RECV('server_write_timeout = "5s"'), 'server_write_timeout', 4, RECV('server_write_timeout = "30s"')],
+  [RECV('conn_limit = 100'), 'conn_limit', 4, RECV('conn_limit = 0')],
   [SCRAPE('native_histogram_min_bucket_factor = 1.1'), 'native_histogram_min_bucket_factor', 4, SCRAPE('native_histogram_min_bucket_factor = 0')],
 ]
 
