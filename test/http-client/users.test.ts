@@ -199,6 +199,23 @@ for (const [name, use] of Object.entries(USERS)) {
       assert.equal(last().headers.authorization, 'Basic ' + Buffer.from('u:rotated').toString('base64'))
     })
 
+    it('authorization: its type with credentials, or with credentials_file read at each request; bearer_token', async () => {
+      const dir = tempDir('http-client-authz')
+      const file = join(dir, 'cred')
+      writeFileSync(file, 'c1\n')
+      const url = `http://127.0.0.1:${plainPort}/metrics`
+      assert.deepEqual(await use(defaultHttpClientArgs({ authorization: { type: 'Token', credentials: new Secret('abc'), credentials_file: '' } }), url), { ok: true })
+      assert.equal(last().headers.authorization, 'Token abc')
+      const fromFile = defaultHttpClientArgs({ authorization: { type: 'Bearer', credentials: undefined, credentials_file: file } })
+      assert.deepEqual(await use(fromFile, url), { ok: true })
+      assert.equal(last().headers.authorization, 'Bearer c1')
+      writeFileSync(file, 'c2\n')
+      assert.deepEqual(await use(fromFile, url), { ok: true })
+      assert.equal(last().headers.authorization, 'Bearer c2')
+      assert.deepEqual(await use(defaultHttpClientArgs({ bearer_token: new Secret('bt') }), url), { ok: true })
+      assert.equal(last().headers.authorization, 'Bearer bt')
+    })
+
     it('an unreadable credential file fails the request with its name, and nothing is sent', async () => {
       const n = seen.length
       const r = await use(defaultHttpClientArgs({ bearer_token_file: '/nonexistent/token' }), `http://127.0.0.1:${plainPort}/metrics`)
