@@ -1,7 +1,7 @@
 // `shoal validate PATH`: parse and type-check against the components shoal knows, print every
 // diagnostic with its source line and a caret, exit 1 on any error.
 import { Controller } from '../runtime/controller.js'
-import { decodeConfigBlocks } from '../runtime/config-blocks.js'
+import { decodeConfigBlocks } from '../process-config.js'
 import { readSources, SourceError } from '../runtime/source.js'
 import type { Stability } from '../runtime/component.js'
 import type { Diagnostic } from '../syntax/diag.js'

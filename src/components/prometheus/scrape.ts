@@ -11,6 +11,8 @@ import type { Appendable } from '../../storage/series.js'
 import { ScrapePool, type TargetDebugInfo } from '../../scrape/pool.js'
 import { DEFAULT_SCRAPE_PROTOCOLS, type ScrapeConfig } from '../../scrape/config.js'
 import { targetKey } from '../../scrape/target.js'
+import { hex64 } from '../../scrape/hash.js'
+import { targetOwnership } from './scrape-ownership.js'
 import type { Cluster } from '../../cluster/index.js'
 import { httpClientSchema, pickHttpClientArgs, validateHttpClient } from '../../http-client/index.js'
 import { parseBytes } from '../common/units.js'
@@ -223,12 +225,25 @@ const kind: ComponentKind<Args> = {
               last_scrape: '',
               last_scrape_duration: '0s',
               samples: 0,
+              key: hex64(targetKey(tg)),
               local: false,
               owner: owner ? { peerId: owner.peerId, name: owner.name } : null,
             })
           }
         }
         return { clustered: clustered(), targets }
+      },
+      targetDetail (keyHex, part) {
+        const tg = args.targets.find(x => hex64(targetKey(x)) === keyHex)
+        if (tg === undefined) return undefined
+        const key = targetKey(tg)
+        if (part === 'history') {
+          const loop = pool.loop(key)
+          return { local: loop !== undefined, scrapes: loop?.history.records() ?? [] }
+        }
+        const c = cluster()
+        if (c === undefined) return undefined
+        return targetOwnership(c, clustered(), globals.id, key, args.clustering?.replication_factor ?? 1, remoteURL(args, tg))
       },
     }
   },
