@@ -7,6 +7,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync, execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { basename, join } from 'node:path'
 import { validatePath } from '../../src/cli/validate.js'
 import { freePort, waitFor } from '../helpers/net.js'
@@ -66,9 +67,9 @@ const VALIDATE: Array<[string, string, Record<string, Record<string, string>>, s
   ['import.git', 'directory.alloy', {}, []],
   ['import.string', 'main.alloy', {}, ['main.alloy:1:1: unrecognized block name "remote.s3"']],
   ['modules', 'main.alloy', {}, ['main.alloy:7:1: unrecognized block name "loki.source.file"', 'main.alloy:19:1: unrecognized block name "loki.write"', 'helpers.alloy:13:3: unrecognized block name "loki.process"']],
-  // import.http is issue 17a's (with the HTTP client block); until then it is a block shoal does not have.
-  ['import.http/math', 'main.alloy', { 'main.alloy': { '<SERVER_URL>': '"http://127.0.0.1:9/module.alloy"' } }, ['main.alloy:1:1: unrecognized block name "import.http"', 'main.alloy:5:1: unrecognized block name "math.add"']],
-  ['import.http/scrape', 'main.alloy', {}, ['main.alloy:1:1: unrecognized block name "import.http"', 'main.alloy:12:1: unrecognized block name "remote.scrape"']],
+  // import.http is not fetched by validate either.
+  ['import.http/math', 'main.alloy', { 'main.alloy': { '<SERVER_URL>': '"http://127.0.0.1:9/module.alloy"' } }, []],
+  ['import.http/scrape', 'main.alloy', {}, []],
 ]
 
 for (const [dir, file, subst, want] of VALIDATE) {
@@ -158,5 +159,21 @@ test('shoal run: import.file.md\'s git module that imports a file, from a local 
   const port = await freePort()
   await run(t, cwd, 'main.alloy', port, async (_byId, base) => {
     assert.deepEqual(await exportOf(base, 'math.add.default', 'output'), { type: 'number', value: 60 })
+  })
+})
+
+test('shoal run: import.http.md math.add, its module served over HTTP as the page shows it', async t => {
+  const module = readFileSync(join(DOCS, 'import.http/math/module.alloy'), 'utf8')
+  const server = createServer((req, res) => {
+    if (req.url === '/module.alloy') res.writeHead(200, { 'content-type': 'text/plain' }).end(module)
+    else res.writeHead(404).end()
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => new Promise(resolve => server.close(resolve)))
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/module.alloy`
+  const port = await freePort()
+  await run(t, example('import.http/math', { 'main.alloy': { '<SERVER_URL>': `"${url}"` } }), 'main.alloy', port, async (byId, base) => {
+    assert.deepEqual([...byId.keys()], ['math.add.default'])
+    assert.deepEqual(await exportOf(base, 'math.add.default', 'sum'), { type: 'number', value: 60 })
   })
 })
