@@ -37,6 +37,7 @@ export interface BackpressureAppender extends Appender {
 }
 
 const DEFAULT_METADATA_INTERVAL_MS = 60_000
+const DEFAULT_METADATA_PER_SEND = 2000
 
 export class RemoteWriteEndpoint {
   readonly name: string
@@ -109,7 +110,7 @@ export class RemoteWriteEndpoint {
     if (this.metadata.size === 0 || this.stopped) return
     const entries: MetadataEntry[] = []
     for (const [metricFamily, m] of this.metadata) entries.push({ metricFamily, type: m.type, help: m.help, unit: m.unit })
-    await this.queue.sendMetadata(entries)
+    await this.queue.sendMetadata(entries, this.opts.metadataMaxPerSend ?? DEFAULT_METADATA_PER_SEND)
   }
 
   /** Flushes what it can within `timeoutMs` (overflow first, then the queue), then shuts down. */

@@ -1,7 +1,7 @@
 // The seam between "accepted data" and "shards". The queue writes committed samples here and
-// its dispatcher drains them, oldest first, into shard batches. Today this is an in-memory
-// ring; a disk buffer (write-ahead segments) can implement the same interface later, with
-// `drain` reading segments back and `write` persisting them.
+// its dispatcher drains them, oldest first, into shard batches. Two stores implement it: an
+// in-memory ring and the disk buffer (disk/disk-pending.ts), whose `write` persists to segments
+// and whose `drain` reads them back.
 
 import type { Series } from '../storage/series.js'
 import type { Attached, SampleBatch } from './batch.js'

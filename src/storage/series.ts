@@ -24,8 +24,6 @@ export class Series {
    * remote-write encoder writes it as is, and `labels` decodes it for the rare reader.
    */
   encoded: string
-  /** The remote-write disk buffer segment that last recorded this series' labels (0: none). */
-  walMark = 0
   #hash = -1
   /** From a sorted label set, or (labels undefined) from its encoded form. */
   constructor (labels: Labels | undefined, encoded?: string) {

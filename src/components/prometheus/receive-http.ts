@@ -9,7 +9,7 @@ import { attr, block, t } from '../../vm/schema.js'
 import { decodeWriteRequest, getSnappy } from '../../remotewrite/index.js'
 import { Fanout } from '../../storage/fanout.js'
 import { Series, sortLabels, type Appendable } from '../../storage/series.js'
-import { readBody } from '../../http/server.js'
+import { readBody } from '../../net/read-body.js'
 
 interface Args {
   http: { listen_address: string, listen_port: number, server_read_timeout: number, server_write_timeout: number }

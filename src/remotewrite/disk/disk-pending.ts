@@ -71,10 +71,6 @@ interface Segment {
 
 const pow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(2, n)))
 
-let markCounter = 0
-/** Process-unique segment marks (several disk buffers may share Series objects). */
-function nextMark (): number { return ++markCounter }
-
 export class DiskPending implements PendingStore {
   readonly durable = true
   private readonly o: Required<Omit<DiskPendingOptions, 'onDrop' | 'log'>> & Pick<DiskPendingOptions, 'onDrop' | 'log'>
@@ -82,9 +78,8 @@ export class DiskPending implements PendingStore {
   private writer!: SegmentWriter
   private readonly rec = new RecordBuffer()
   private readonly block = new SeriesBlock()
-  /** Series whose labels the current segment has, by id; `Series.walMark === segmentMark` is the fast path. */
+  /** Series whose labels the current segment has, by id. */
   private writtenRefs = new Map<number, Series>()
-  private segmentMark = nextMark()
   /** Bytes of series records in the current segment (see segmentBytes). */
   private seriesBytes = 0
   private totalBytes = 0
@@ -266,13 +261,10 @@ export class DiskPending implements PendingStore {
     if (size >= this.o.segmentBytes && (size >= 4 * this.seriesBytes || size >= this.o.maxBytes / 4)) this.rotate(from)
     const rec = this.rec
     rec.reset()
-    const mark = this.segmentMark
     const mask = this.memMask
     const ms = this.memSeries
     for (let q = from; q < to; q++) {
       const s = ms[q & mask]!
-      if (s.walMark === mark) continue
-      s.walMark = mark
       if (!this.writtenRefs.has(s.id)) {
         this.writtenRefs.set(s.id, s)
         this.block.add(s.id, s.encoded)
@@ -368,7 +360,6 @@ export class DiskPending implements PendingStore {
     this.segments.push({ first, path: this.writer.path, size: this.writer.size, refs: this.writtenRefs })
     this.totalBytes += this.writer.size
     this.seriesBytes = 0
-    this.segmentMark = nextMark()
   }
 
   /** Drops the oldest segments while over the size bound (never the one being written). */
