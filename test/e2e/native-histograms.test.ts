@@ -44,6 +44,8 @@ const PUT = {
 const OTHERS = [
   { name: 'requests_total', type: 0, metric: [{ counter: { value: 17, createdTimestamp: { seconds: 1_700_000_000, nanos: 0 } } }] },
   { name: 'temperature', type: 1, metric: [{ gauge: { value: 21.5 } }] },
+  // A float gauge histogram: absolute float counts, a negative schema.
+  { name: 'queue_fill', type: 5, metric: [{ histogram: { sampleCountFloat: 7.5, sampleSum: 42.25, schema: -2, zeroThreshold: 0.01, zeroCountFloat: 0.5, positiveSpan: [{ offset: 0, length: 2 }], positiveCount: [3, 4] } }] },
   { name: 'classic_seconds', type: 4, metric: [{ histogram: { sampleCount: 4, sampleSum: 2.5, bucket: [{ upperBound: 0.1, cumulativeCount: 1 }, { upperBound: 1, cumulativeCount: 3 }] } }] },
   { name: 'latency_seconds', type: 2, metric: [{ summary: { sampleCount: 5, sampleSum: 1.5, quantile: [{ quantile: 0.5, value: 0.2 }] } }] },
 ]
@@ -144,6 +146,8 @@ remote_write:
   assert.equal(await one('histogram_sum(rpc_duration_seconds{method="put"})'), 12.5)
   // 3 negative observations, 2 in the zero bucket: 5 of 19 at or below the zero threshold.
   assert.equal(await one('histogram_fraction(-Inf, 0.001, rpc_duration_seconds{method="put"})'), 5 / 19)
+  assert.equal(await one('histogram_count(queue_fill)'), 7.5)
+  assert.equal(await one('histogram_sum(queue_fill)'), 42.25)
 
   const put = (await rows(mine, 'rpc_duration_seconds{method="put"}'))[0].histogram![1]
   // Schema 3: bucket i is (2^((i-1)/8), 2^(i/8)]; positive indices -2..0 and 5..6, negative 0..1, then the zero bucket.
