@@ -51,6 +51,8 @@ export interface ScrapeConfig extends HTTPClientConfig {
   native_histogram_bucket_limit?: number
   /** Lowest bucket growth factor kept: finer native histograms are lowered to the matching schema. 0: no limit. */
   native_histogram_min_bucket_factor?: number
+  /** Classic histograms become custom-bucket native histograms (schema -53). @default false */
+  convert_classic_histograms_to_nhcb?: boolean
   /** Target relabeling, applied while computing target labels (Prometheus relabel_configs). */
   relabel?: RelabelFn
   /** Metric relabeling, applied once per new series (cached). */
@@ -68,7 +70,7 @@ export type ResolvedScrapeConfig = Required<Pick<ScrapeConfig,
 'honor_timestamps' | 'track_timestamps_staleness' | 'sample_limit' | 'target_limit' | 'label_limit' |
 'label_name_length_limit' | 'label_value_length_limit' | 'body_size_limit' | 'scrape_protocols' |
 'enable_compression' | 'scrape_fallback_protocol' | 'scrape_native_histograms' | 'scrape_classic_histograms' |
-'native_histogram_bucket_limit' | 'native_histogram_min_bucket_factor'>> & ScrapeConfig
+'native_histogram_bucket_limit' | 'native_histogram_min_bucket_factor' | 'convert_classic_histograms_to_nhcb'>> & ScrapeConfig
 
 export function resolveScrapeConfig (c: ScrapeConfig): ResolvedScrapeConfig {
   return {
@@ -94,6 +96,7 @@ export function resolveScrapeConfig (c: ScrapeConfig): ResolvedScrapeConfig {
     scrape_classic_histograms: c.scrape_classic_histograms ?? false,
     native_histogram_bucket_limit: c.native_histogram_bucket_limit ?? 0,
     native_histogram_min_bucket_factor: c.native_histogram_min_bucket_factor ?? 0,
+    convert_classic_histograms_to_nhcb: c.convert_classic_histograms_to_nhcb ?? false,
   }
 }
 

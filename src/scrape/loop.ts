@@ -7,6 +7,7 @@ import { Series as SeriesClass, sortLabels } from '../storage/series.js'
 import { bucketCount, isExponential, reduceResolution, schemaForFactor, SCHEMA_MAX, SCHEMA_MIN, type Histogram } from '../storage/histogram.js'
 import { Entry } from '../exposition/entry.js'
 import type { ExpositionParser, ParserOptions } from '../exposition/parser.js'
+import { NhcbParser } from '../exposition/nhcb.js'
 import type { Logger } from '../logging/logger.js'
 import { nopLogger } from '../logging/logger.js'
 import { formatDuration } from '../vm/duration.js'
@@ -296,7 +297,8 @@ export class ScrapeLoop {
     let limitHit = false
     let bucketLimitHit = false
 
-    const p = this.#parserFor(res.contentType, res.body, this.#parserOptions)
+    let p = this.#parserFor(res.contentType, res.body, this.#parserOptions)
+    if (cfg.convert_classic_histograms_to_nhcb) p = new NhcbParser(p, cfg.scrape_classic_histograms)
     // Parsers that can check the expected series text in place get it before each series line.
     const hinting = p.hint !== undefined
     let expected = hinting ? cache.expected() : undefined

@@ -21,7 +21,6 @@ const REFUSED: Array<[string, string, number, string | undefined]> = [
   [RW('protobuf_message = "io.prometheus.write.v2.Request"'), 'protobuf_message', 4, RW('protobuf_message = "prometheus.WriteRequest"')],
   [RW('round_robin_dns = true'), 'round_robin_dns', 4, RW('round_robin_dns = false')],
   [RW('google_iam {\n      credentials_file = "/x.json"\n    }'), 'google_iam', 4, undefined],
-  [SCRAPE('convert_classic_histograms_to_nhcb = true'), 'convert_classic_histograms_to_nhcb', 4, SCRAPE('convert_classic_histograms_to_nhcb = false')],
   [SCRAPE('start_timestamp_zero_ingestion = true'), 'start_timestamp_zero_ingestion', 4, SCRAPE('start_timestamp_zero_ingestion = false')],
   [SCRAPE('enable_type_and_unit_labels = true'), 'enable_type_and_unit_labels', 4, SCRAPE('enable_type_and_unit_labels = false')],
   [SCRAPE('scrape_failure_log_file = "/tmp/f.log"'), 'scrape_failure_log_file', 4, SCRAPE('scrape_failure_log_file = ""')],
@@ -61,7 +60,8 @@ test('native histograms and the protocol negotiation are accepted, and refused a
   scrape_classic_histograms = true
   native_histogram_bucket_limit = 160
   native_histogram_min_bucket_factor = 1.1
-  scrape_fallback_protocol = "OpenMetricsText1.0.0"`)), [])
+  scrape_fallback_protocol = "OpenMetricsText1.0.0"
+  convert_classic_histograms_to_nhcb = true`)), [])
   assert.deepEqual(check(SCRAPE('enable_protobuf_negotiation = true')), [])
   assert.deepEqual(check(SCRAPE('scrape_protocols = ["PrometheusProto", "OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText1.0.0", "PrometheusText0.0.4"]')), [])
   assert.deepEqual(check(RW('send_native_histograms = true')), [])

@@ -192,3 +192,36 @@ test('fuzz: a mutated protobuf body never throws out of the scrape loop: up=0 wi
   assert.ok(down > 100, `${down} of 400 scrapes failed`)
   await loop.stop({ writeStaleMarkers: false })
 })
+
+test('convert_classic_histograms_to_nhcb: a classic histogram of any format becomes one custom-bucket histogram', async () => {
+  const text = '# TYPE lat_seconds histogram\n' +
+    'lat_seconds_bucket{m="a",le="0.1"} 1\nlat_seconds_bucket{m="a",le="0.5"} 1\nlat_seconds_bucket{m="a",le="1"} 3\nlat_seconds_bucket{m="a",le="+Inf"} 4\nlat_seconds_sum{m="a"} 2.5\nlat_seconds_count{m="a"} 4\n' +
+    'lat_seconds_bucket{m="b",le="1"} 2\nlat_seconds_bucket{m="b",le="+Inf"} 2\nlat_seconds_sum{m="b"} 1\nlat_seconds_count{m="b"} 2\n' +
+    '# TYPE g gauge\ng 7\n'
+  const want = { float: false, schema: -53, zeroThreshold: 0, zeroCount: 0, count: 4, sum: 2.5, positiveSpans: [0, 1, 1, 2], positiveBuckets: [1, 1, -1], negativeSpans: [], negativeBuckets: [], customValues: [0.1, 0.5, 1], resetHint: 0 }
+  for (const [ct, b] of [
+    ['text/plain; version=0.0.4', Buffer.from(text)],
+    [CT, encode([
+      { name: 'lat_seconds', type: 4, metric: [
+        { label: [{ name: 'm', value: 'a' }], histogram: { sampleCount: 4, sampleSum: 2.5, bucket: [{ upperBound: 0.1, cumulativeCount: 1 }, { upperBound: 0.5, cumulativeCount: 1 }, { upperBound: 1, cumulativeCount: 3 }] } },
+        { label: [{ name: 'm', value: 'b' }], histogram: { sampleCount: 2, sampleSum: 1, bucket: [{ upperBound: 1, cumulativeCount: 2 }] } }] },
+      { name: 'g', type: 1, metric: [{ gauge: { value: 7 } }] }])],
+  ] as const) {
+    contentType = ct
+    body = b
+    const { loop, rec } = setup({ convert_classic_histograms_to_nhcb: true })
+    await loop.scrapeOnce(1000)
+    assert.equal(loop.health.health, 'up', loop.health.lastError)
+    const hs = histograms(rec.last())
+    assert.deepEqual(hs.map(h => h.name), ['{__name__="lat_seconds", instance="h:1", job="j", m="a"}', '{__name__="lat_seconds", instance="h:1", job="j", m="b"}'], ct)
+    assert.deepEqual(hs[0].h, want, ct)
+    assert.deepEqual(hs[1].h.customValues, [1])
+    assert.deepEqual(Recorder.samples(rec.last()).filter(s => !/__name__="(up|scrape_)/.test(s)), ['{__name__="g", instance="h:1", job="j"} 7@1000'], ct)
+    // With scrape_classic_histograms the classic series stay too.
+    const both = setup({ convert_classic_histograms_to_nhcb: true, scrape_classic_histograms: true })
+    await both.loop.scrapeOnce(1000)
+    assert.equal(histograms(both.rec.last()).length, 2)
+    assert.equal(Recorder.samples(both.rec.last()).filter(s => s.includes('lat_seconds_')).length, 10, ct)
+  }
+  contentType = CT
+})

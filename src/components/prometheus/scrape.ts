@@ -50,6 +50,7 @@ export function scrapeConfig (id: string, a: Args): ScrapeConfig {
     scrape_classic_histograms: a.scrape_classic_histograms,
     native_histogram_bucket_limit: a.native_histogram_bucket_limit,
     native_histogram_min_bucket_factor: a.native_histogram_min_bucket_factor,
+    convert_classic_histograms_to_nhcb: a.convert_classic_histograms_to_nhcb,
     enable_compression: a.enable_compression,
     http_client: pickHttpClientArgs(a),
   }
@@ -119,7 +120,7 @@ const argsSchema = {
   enable_compression: attr(t.bool, { default: true }),
   // Metadata always goes downstream in shoal (remote_write's metadata_config decides what is sent): docs/components.md.
   honor_metadata: attr(t.bool, { default: false }),
-  convert_classic_histograms_to_nhcb: attr(t.bool, { default: false, unsupported: 'shoal carries no native histograms' }),
+  convert_classic_histograms_to_nhcb: attr(t.bool, { default: false }),
   start_timestamp_zero_ingestion: attr(t.bool, { default: false, unsupported: 'start timestamps are not parsed' }),
   enable_type_and_unit_labels: attr(t.bool, { default: false, unsupported: 'no __type__/__unit__ labels are added' }),
   scrape_failure_log_file: attr(t.string, { default: '', unsupported: 'scrape failures are logged to the agent log and shown in the UI' }),
