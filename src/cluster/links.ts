@@ -1,7 +1,7 @@
 // How this node reaches each member: the kind of its best open connection (direct TCP, WebSockets,
 // a circuit relay) or none at all, when the member is known only from heartbeats gossiped by others.
 // Pure over the connections libp2p reports, so metrics, the links API and tests share one reading.
-import type { LinkInfo } from '../http/ui/client/wire.mjs'
+import type { LinkInfo } from './types.js'
 import type { PeerInfo } from './types.js'
 
 export type LinkKind = 'tcp' | 'websockets' | 'relayed' | 'gossip'
