@@ -41,24 +41,19 @@ const PENDING: Record<string, { errors: string[], why: string }> = {
 }
 const SIGV4 = 'block "sigv4" is not supported by shoal: AWS SigV4 signing is not implemented yet'
 const AZUREAD = 'block "azuread" is not supported by shoal: Azure AD authentication is not implemented yet'
-const NH_SEND = 'attribute "send_native_histograms" is not supported by shoal: shoal carries no native histograms (leave it unset or at its default)'
-const NH_SCRAPE = 'native histograms need the protobuf scrape protocol, which shoal does not speak (text formats only) (leave it unset or at its default)'
-const RW2 = 'attribute "protobuf_message" is not supported by shoal: shoal sends Remote Write 1.0 (prometheus.WriteRequest) only (leave it unset or at its default)'
 for (const [file, errors] of Object.entries({
   'grafana-alloy/internal/converter/internal/staticconvert/testdata/prom_remote_write.alloy': [SIGV4, SIGV4, AZUREAD, AZUREAD],
   'grafana-alloy/internal/converter/internal/prometheusconvert/testdata/scrape.alloy': [SIGV4, SIGV4, AZUREAD, AZUREAD],
   'k8s-monitoring-helm/charts/k8s-monitoring/docs/examples/auth/embedded-secrets/alloy-metrics.alloy': [SIGV4],
   'k8s-monitoring-helm/charts/k8s-monitoring/docs/examples/auth/embedded-secrets/alloy-receiver.alloy': [SIGV4],
 })) PENDING[file] = { errors, why: 'remote_write sigv4 / azuread (issue 17a)' }
+const RW2 = 'attribute "protobuf_message" is not supported by shoal: shoal sends Remote Write 1.0 (prometheus.WriteRequest) only (leave it unset or at its default)'
 for (const [file, errors] of Object.entries({
-  'grafana-alloy/integration-tests/k8s/tests/prometheus-operator/config/config.alloy': [RW2, NH_SEND],
+  'grafana-alloy/integration-tests/k8s/tests/prometheus-operator/config/config.alloy': [RW2],
   'grafana-alloy/integration-tests/k8s/tests/prometheus-exporter-mssql/config/config.alloy': [RW2],
-  'grafana-alloy/integration-tests/docker/tests/otlp-metrics-default-engine/config.alloy': [NH_SEND],
-  'grafana-alloy/integration-tests/docker/tests/prom-enrich/config.alloy': [NH_SEND, NH_SEND],
-  'grafana-alloy/integration-tests/docker/tests/prom-metadata/config.alloy': [RW2, NH_SEND, `attribute "scrape_native_histograms" is not supported by shoal: ${NH_SCRAPE}`],
+  'grafana-alloy/integration-tests/docker/tests/prom-metadata/config.alloy': [RW2],
   'grafana-alloy/integration-tests/docker/tests/scrape-prom-metrics/config.alloy': [RW2],
-  'grafana-alloy/internal/converter/internal/prometheusconvert/testdata/unsupported.alloy': [`attribute "native_histogram_bucket_limit" is not supported by shoal: ${NH_SCRAPE}`],
-})) PENDING[file] = { errors, why: 'native histograms and Remote Write 2.0 (issue 20)' }
+})) PENDING[file] = { errors, why: 'Remote Write 2.0 (issue 20, part B)' }
 
 function alloyFiles (dir: string): string[] {
   const out: string[] = []

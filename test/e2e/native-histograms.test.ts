@@ -184,6 +184,11 @@ remote_write:
   assert.ok(a.size >= 14, `${a.size} series`)
   assert.equal((await rows(mine, 'scrape_series_added{job="native"}'))[0].value![1], '0')
 
+  // shoal counts what it sent as histograms, not as float samples (Prometheus's metric names).
+  const own = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+  assert.match(own, /^prometheus_remote_storage_histograms_total\{[^}]*\} [1-9]/m)
+  assert.match(own, /^prometheus_remote_storage_histograms_in_total\{[^}]*\} [1-9]/m)
+
   // A histogram that disappears from the body is marked stale (a histogram staleness marker).
   body = withoutGet
   await waitFor('shoal: the vanished histogram is stale', async () => (await rows(mine, 'rpc_duration_seconds{method="get"}')).length === 0 || undefined, 15_000)
