@@ -62,15 +62,21 @@ for (const arch of ['x64', 'arm64'] as const) {
 
 test('x64 binary: `shoal demo` runs its fleet from inside the file, with no Node on PATH', async () => {
   const dir = tempDir('sea-demo')
-  const demo = start(binary('x64'), ['demo', '--agents', '2', '--targets', '4', '--interval', '1s', '--duration', '15s'], { cwd: '/', env: { PATH: noNodePath(), HOME: dir, TMPDIR: dir } })
-  const code = await new Promise<number | null>(resolve => demo.child.once('exit', resolve))
-  const out = demo.output()
-  assert.equal(code, 0, out)
-  const final = out.slice(out.lastIndexOf('final:'))
-  assert.equal(final.split('\n').filter(l => /^agent-\d\s+running\s+participant\s+2\s/.test(l)).length, 2, final)
-  const sink = /sink: \d+ series, (\d+) samples, (\d+)\/4 targets seen, duplicate scrapes (\d+)/.exec(final)
-  assert.ok(sink, final)
-  assert.ok(Number(sink[1]) > 0 && Number(sink[2]) === 4 && Number(sink[3]) === 0, final)
+  // runs until SIGTERM; the test waits for the table to show every target reaching the sink
+  const demo = start(binary('x64'), ['demo', '--agents', '2', '--targets', '4', '--interval', '1s'], { cwd: '/', env: { PATH: noNodePath(), HOME: dir, TMPDIR: dir } })
+  let table = ''
+  try {
+    table = await waitFor('every demo target in the sink, both agents participants', () => {
+      const out = demo.output()
+      const last = out.slice(out.lastIndexOf('node       process'))
+      const sink = /sink: \d+ series, (\d+) samples, (\d+)\/4 targets seen/.exec(last)
+      const rows = last.split('\n').filter(l => /^agent-\d\s+running\s+participant\s+2\s/.test(l))
+      return sink !== null && Number(sink[1]) > 0 && Number(sink[2]) === 4 && rows.length === 2 ? last : undefined
+    }, 90_000, 250)
+  } finally {
+    assert.equal(await demo.stop('SIGTERM'), 0, demo.output().slice(-3000))
+  }
+  assert.match(table, /duplicate scrapes 0,/, table)
 })
 
 test('x64 binary: SHOAL_V8_FLAGS reaches node (re-executed with --node-options)', async () => {
