@@ -28,6 +28,7 @@ export interface ResolvedOptions {
   storageDir: string | undefined
   version: string
   relay: boolean
+  membership: 'swim' | 'heartbeats'
 }
 
 export function resolveOptions (o: ClusterOptions): ResolvedOptions {
@@ -35,6 +36,7 @@ export function resolveOptions (o: ClusterOptions): ResolvedOptions {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(fleetName)) throw new Error(`cluster: fleet name ${JSON.stringify(fleetName)} must match [A-Za-z0-9._-]{1,64}`)
   const heartbeatMs = o.heartbeatMs ?? 1000
   if (!(heartbeatMs >= 50)) throw new Error('cluster: heartbeat must be at least 50ms')
+  if (o.membership !== undefined && o.membership !== 'swim' && o.membership !== 'heartbeats') throw new Error(`cluster: membership must be "swim" or "heartbeats", not ${JSON.stringify(o.membership)}`)
   const missed = o.missedHeartbeats ?? 3
   if (!(missed >= 1)) throw new Error('cluster: missedHeartbeats must be at least 1')
   return {
@@ -55,6 +57,7 @@ export function resolveOptions (o: ClusterOptions): ResolvedOptions {
     storageDir: o.storageDir === '' ? undefined : o.storageDir,
     version: o.version ?? '',
     relay: o.relay === true,
+    membership: o.membership ?? 'swim',
   }
 }
 

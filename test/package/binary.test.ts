@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort, waitFor } from '../helpers/net.js'
+import { unavailable } from '../helpers/prereq.js'
 import { start, tempDir } from '../helpers/proc.js'
 import { binary, deb, ensureBinaries, haveQemu, runner, VERSION } from './binaries.js'
 
@@ -21,7 +22,8 @@ async function getText (url: string): Promise<{ status: number, body: string }> 
 }
 
 for (const arch of ['x64', 'arm64'] as const) {
-  test(`${arch} binary: validate, run, ready, metrics, UI, SIGTERM with no Node on PATH`, { skip: arch === 'arm64' && !haveQemu() ? 'no qemu-aarch64-static / arm64 libc' : false }, async () => {
+  test(`${arch} binary: validate, run, ready, metrics, UI, SIGTERM with no Node on PATH`, async t => {
+    if (unavailable(t, arch === 'arm64' && !haveQemu() ? 'no qemu-aarch64-static / arm64 libc' : undefined)) return
     const [cmd, ...pre] = runner(arch)
     const dir = tempDir(`sea-${arch}`)
     const env = { PATH: noNodePath(), HOME: dir }
@@ -102,7 +104,8 @@ test('x64 binary: SHOAL_V8_FLAGS reaches node (re-executed with --node-options)'
   }
 })
 
-test('x64 .deb: dpkg -i, start as the unit ExecStart, ready, purge', { skip: process.getuid?.() !== 0 ? 'needs root for dpkg -i' : false }, async () => {
+test('x64 .deb: dpkg -i, start as the unit ExecStart, ready, purge', async t => {
+  if (unavailable(t, process.getuid?.() !== 0 ? 'needs root for dpkg -i' : undefined)) return
   assert.ok(existsSync(deb('amd64')))
   execFileSync('dpkg', ['-i', deb('amd64')], { stdio: 'pipe' })
   try {
