@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client'
 import { createLogger, type Logger, type Sink } from './logging/logger.js'
 import { Controller, type LoadResult } from './runtime/controller.js'
-import { decodeConfigBlocks, type ProcessConfig } from './runtime/config-blocks.js'
+import { decodeConfigBlocks, type ProcessConfig } from './process-config.js'
 import type { Stability } from './runtime/component.js'
 import { readSources } from './runtime/source.js'
 import { HttpServer, readBody, sendText, serveMetrics } from './http/server.js'
@@ -19,6 +19,8 @@ import type { Cluster, ClusterNode, ClusterOptions } from './cluster/index.js'
 import { singleNodeCluster } from './cluster/single.js'
 import { registerPeersAPI } from './http/peers.js'
 import { registerRemoteAPI } from './http/remote-api.js'
+import { registerLinksAPI } from './http/fleet-links.js'
+import { NodeHistory } from './http/node-history.js'
 import { registerUI, defaultStaticDir } from './http/ui/routes.js'
 import './components/index.js'
 import { HTTP_ADDRESS_SERVICE } from './components/prometheus/exporter-self.js'
@@ -55,6 +57,8 @@ export class Agent {
   #pendingConfig: ProcessConfig | undefined
   readonly #reloadSuccess: Gauge
   readonly #reloadTimestamp: Gauge
+  /** samples/s and targets owned over the last minutes, for the cluster page. */
+  readonly nodeHistory: NodeHistory
 
   constructor (opts: AgentOptions) {
     this.#opts = opts
@@ -85,6 +89,7 @@ export class Agent {
       },
     })
     this.http = new HttpServer(this.log.with({ component: 'http' }))
+    this.nodeHistory = new NodeHistory(this.registry)
     this.services.set(CLUSTER_SERVICE, singleNodeCluster(opts.cluster?.nodeName))
     if (opts.walMaxBytes !== undefined) this.services.set(WAL_MAX_BYTES_SERVICE, opts.walMaxBytes)
     this.#routes()
@@ -114,6 +119,7 @@ export class Agent {
     })
     registerComponentAPI(h, this.controller)
     registerPeersAPI(h, () => this.services.get(CLUSTER_SERVICE) as Cluster, this.controller)
+    registerLinksAPI(h, () => this.services.get(CLUSTER_SERVICE) as Cluster, this.nodeHistory)
     registerUI(h, { prefix: this.#opts.uiPathPrefix, staticDir: defaultStaticDir() })
   }
 
@@ -140,7 +146,7 @@ export class Agent {
         version: VERSION,
       }, { registry: this.registry, log: this.log.with({ component: 'cluster' }) })
       this.services.set(CLUSTER_SERVICE, this.#cluster)
-      registerRemoteAPI(this.http, this.#cluster, this.controller) // fleet API over libp2p + /api/v0/web/peers/{id}/…
+      registerRemoteAPI(this.http, this.#cluster, this.controller, undefined, this.nodeHistory) // fleet API over libp2p + /api/v0/web/peers/{id}/…
       this.log.info('cluster node started', { peer_id: this.#cluster.peerId, addrs: this.#cluster.multiaddrs().join(',') })
     }
     const result = await this.#loadFromDisk()
@@ -148,6 +154,7 @@ export class Agent {
     // Viewer until the config is loaded, so peers never hand targets to a node that cannot scrape yet.
     this.#cluster?.setState('participant')
     this.#ready = true
+    this.nodeHistory.start()
   }
 
   get cluster (): ClusterNode | undefined { return this.#cluster }
@@ -218,6 +225,7 @@ export class Agent {
 
   async stop (): Promise<void> {
     this.#ready = false
+    this.nodeHistory.stop()
     // Say goodbye first: peers take over our targets at once while we stop scraping.
     await this.#cluster?.stop().catch(err => this.log.warn('cluster stop failed', { err }))
     await this.controller.stop()

@@ -1,6 +1,8 @@
 // How this node reaches each member: the kind of its best open connection (direct TCP, WebSockets,
 // a circuit relay) or none at all, when the member is known only from heartbeats gossiped by others.
 // Pure over the connections libp2p reports, so metrics, the links API and tests share one reading.
+import type { LinkInfo } from '../http/ui/client/wire.mjs'
+import type { PeerInfo } from './types.js'
 
 export type LinkKind = 'tcp' | 'websockets' | 'relayed' | 'gossip'
 
@@ -36,4 +38,35 @@ export function linkKind (conns: readonly ConnectionLike[]): LinkKind {
     if (RANK[k] < RANK[best]) best = k
   }
   return best
+}
+
+/** When each connection last carried an answered ping: "last used" in the links API. */
+const lastRoundTrip = new WeakMap<object, number>()
+
+/** Called when a ping on `c` is answered: keeps its round-trip time (libp2p's own field) and when. */
+export function noteRoundTrip (c: ConnectionLike, rttMs: number, at: number = Date.now()): void {
+  c.rtt = rttMs
+  lastRoundTrip.set(c, at)
+}
+
+/** This node's link to each member in `members` (self left out), from its open connections. */
+export function describeLinks (members: readonly PeerInfo[], connections: (peerId: string) => readonly ConnectionLike[]): LinkInfo[] {
+  const out: LinkInfo[] = []
+  for (const p of members) {
+    if (p.isSelf) continue
+    const open = connections(p.peerId).filter(c => c.status === 'open')
+    const kind = linkKind(open)
+    const best = open.filter(c => connectionKind(c) === kind).sort((a, b) => (a.rtt ?? Infinity) - (b.rtt ?? Infinity))[0]
+    let used = 0
+    for (const c of open) used = Math.max(used, lastRoundTrip.get(c) ?? 0)
+    out.push({
+      peerId: p.peerId,
+      name: p.name,
+      kind,
+      rttMs: best?.rtt === undefined ? null : Math.round(best.rtt * 100) / 100,
+      lastUsed: used > 0 ? new Date(used).toISOString() : '',
+      addr: best?.remoteAddr.toString() ?? '',
+    })
+  }
+  return out
 }

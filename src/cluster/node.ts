@@ -38,7 +38,8 @@ import { loadOrCreatePeerKey, readFleetKey } from './keys.js'
 import { Membership } from './membership.js'
 import type { MembershipEvent } from './membership.js'
 import { fleetMetrics } from './fleet-metrics.js'
-import { linkKind } from './links.js'
+import { describeLinks, linkKind, noteRoundTrip } from './links.js'
+import type { LinkInfo } from '../http/ui/client/wire.mjs'
 import { clusterMetrics } from './metrics.js'
 import type { ClusterMetrics } from './metrics.js'
 import { aliveTopic, dhtProtocol, gossipTopic, resolveOptions } from './options.js'
@@ -472,6 +473,10 @@ class Node extends ClusterView implements ClusterNode {
     return this.libp2p.getMultiaddrs().map(a => a.toString())
   }
 
+  links (): LinkInfo[] {
+    return describeLinks(this.peers(), id => this.libp2p.getConnections(peerIdFromString(id)))
+  }
+
   async stop (): Promise<void> {
     if (this.stopped) return
     this.membership.selfInfo.state = 'terminating'
@@ -609,6 +614,7 @@ class Node extends ClusterView implements ClusterNode {
     // drops a silent member in small fleets; this only closes links to frozen peers in big ones
     const timeout = AbortSignal.timeout(Math.max(PING_TIMEOUT_MS, 2 * this.o.heartbeatMs))
     let stream: Stream | undefined
+    const sent = performance.now()
     try {
       const muxer = (c as unknown as { muxer?: MuxerPing }).muxer
       if (typeof muxer?.ping === 'function') {
@@ -617,6 +623,7 @@ class Node extends ClusterView implements ClusterNode {
         stream = await c.newStream('/ipfs/ping/1.0.0', { signal: timeout, runOnLimitedConnection: true })
         await pingOver(stream, timeout)
       }
+      noteRoundTrip(c, performance.now() - sent)
       this.pingMisses.delete(c)
     } catch (err) {
       stream?.abort(err as Error)

@@ -1,6 +1,8 @@
 // Public types of the cluster: the read-only view components get (like Alloy's cluster.Cluster)
 // and the options the CLI maps its --cluster.* flags onto.
 
+import type { LinkInfo } from '../http/ui/client/wire.mjs'
+
 export type PeerState = 'viewer' | 'participant' | 'terminating'
 
 /** A target's 64-bit hash as two unsigned 32-bit halves. Chosen over bigint: no allocation and
@@ -36,6 +38,8 @@ export interface Cluster {
   /** False until wait-for-size is met or its timeout passed. */
   ready (): boolean
   setComponentHash (componentId: string, hash: string): void
+  /** How this node reaches each other member (src/cluster/links.ts); absent without a fleet. */
+  links? (): LinkInfo[]
   /** Membership or ownership changed (debounced a little). Returns an unsubscribe function. */
   onChange (listener: () => void): () => void
 }

@@ -25,7 +25,10 @@ export async function tlsOptions (t: TlsArgs | undefined): Promise<{ ca?: string
   }
 }
 
-export async function buildDispatcher (a: HttpClientArgs, pool: PoolOptions): Promise<Dispatcher> {
+/** What the dispatcher is built from: the client block's, or oauth2's own, TLS and proxy options. */
+export type DispatcherArgs = Pick<HttpClientArgs, 'tls_config' | 'proxy_url' | 'no_proxy' | 'proxy_from_environment' | 'proxy_connect_header' | 'enable_http2'>
+
+export async function buildDispatcher (a: DispatcherArgs, pool: PoolOptions): Promise<Dispatcher> {
   const tls = await tlsOptions(a.tls_config)
   // enable_http2: HTTP/2 where the server offers it by ALPN (over TLS only, as Go's client).
   const common = { keepAliveTimeout: pool.keepAliveTimeoutMs, connections: pool.connections ?? null, allowH2: a.enable_http2, connect: tls }

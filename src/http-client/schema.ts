@@ -28,6 +28,8 @@ export const authorizationSchema = {
   credentials_file: attr(t.string, { default: '' }),
 }
 
+const JWT_BEARER = 'the jwt-bearer grant is not implemented by shoal (client_credentials is)'
+
 export const oauth2Schema = {
   client_id: attr(t.string, { default: '' }),
   client_secret: attr(t.secret),
@@ -35,7 +37,19 @@ export const oauth2Schema = {
   token_url: attr(t.string, { default: '' }),
   scopes: attr(t.array(t.string), { default: [] }),
   endpoint_params: attr(t.map(t.string), { default: {} }),
+  /** urn:ietf:params:oauth:grant-type:jwt-bearer (newer Alloy) is refused by validate. */
+  grant_type: attr(t.string, { default: 'client_credentials' }),
+  client_certificate_key_id: attr(t.string, { default: '', unsupported: JWT_BEARER }),
+  client_certificate_key: attr(t.secret, { unsupported: JWT_BEARER }),
+  client_certificate_key_file: attr(t.string, { default: '', unsupported: JWT_BEARER }),
+  signature_algorithm: attr(t.string, { default: 'RS256', unsupported: JWT_BEARER }),
+  iss: attr(t.string, { default: '', unsupported: JWT_BEARER }),
+  audience: attr(t.string, { default: '', unsupported: JWT_BEARER }),
+  claims: attr(t.map(t.any), { default: {}, unsupported: JWT_BEARER }),
   proxy_url: attr(t.string, { default: '' }),
+  no_proxy: attr(t.string, { default: '' }),
+  proxy_from_environment: attr(t.bool, { default: false }),
+  proxy_connect_header: attr(t.map(t.array(t.secret)), { default: {} }),
   tls_config: block(tlsSchema),
 }
 
@@ -45,7 +59,7 @@ export const httpClientSchema = {
   bearer_token: attr(t.secret),
   bearer_token_file: attr(t.string, { default: '' }),
   authorization: block(authorizationSchema),
-  oauth2: block(oauth2Schema, { unsupported: 'OAuth 2.0 client credentials are not implemented yet' }),
+  oauth2: block(oauth2Schema),
   tls_config: block(tlsSchema),
   proxy_url: attr(t.string, { default: '' }),
   no_proxy: attr(t.string, { default: '' }),
@@ -57,6 +71,7 @@ export const httpClientSchema = {
 }
 
 export type TlsArgs = Decoded<typeof tlsSchema>
+export type OAuth2Args = Decoded<typeof oauth2Schema>
 export type HttpClientArgs = Decoded<typeof httpClientSchema>
 
 /** Alloy's defaults, for callers that build a client without a config block (tests, the CLI). */

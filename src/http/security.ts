@@ -42,6 +42,7 @@ export const httpBlockSchema = {
     max_version: attr(t.string, { default: '' }),
     cipher_suites: attr(t.array(t.string), { default: [] }),
     curve_preferences: attr(t.array(t.string), { default: [] }),
+    windows_certificate_filter: block({}, { unsupported: 'it selects certificates from the Windows certificate store; shoal reads them from files or PEM' }),
   }),
   auth: block({
     basic: block({

@@ -14,6 +14,11 @@ export interface Health {
   updatedTime: Date
 }
 
+/** A health report as of now. */
+export function healthNow (state: HealthState, message: string): Health {
+  return { state, message, updatedTime: new Date() }
+}
+
 export type Stability = 'generally-available' | 'public-preview' | 'experimental'
 
 export type Exports = Record<string, Value>
@@ -42,6 +47,8 @@ export interface Component<A = unknown> {
   currentHealth? (): Health
   /** Free-form JSON for the UI's Debug Info section. */
   debugInfo? (): unknown
+  /** One target's detail (scrape components), by its hex key; undefined when there is no such target. */
+  targetDetail? (key: string, part: 'ownership' | 'history'): unknown
 }
 
 /** Declared type of an export, so references can be checked and placeholders made before a component runs. */

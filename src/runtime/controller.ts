@@ -13,6 +13,7 @@ import { stdlib } from '../vm/stdlib.js'
 import { Capsule, newObject, type Value, type ValueObject } from '../vm/value.js'
 import type { Component, ComponentKind, Exports, Health, Stability } from './component.js'
 import { deepEqual } from './equal.js'
+import { references } from '../vm/refs.js'
 import { buildGraph, type BodyItem, type ComponentNode, type ConfigBlock, type Graph } from './graph.js'
 import type { SourceFile } from './source.js'
 import { DeclareScope, resolveCustom, type DeclareDef } from './module-scope.js'
@@ -135,8 +136,11 @@ export class Controller {
     diagnostics.push(...gd)
     const { exports, soft } = placeholders(graph)
     const scope = componentScope(graph, exports, moduleDir)
-    if (onConfigBlocks) diagnostics.push(...onConfigBlocks(graph.configBlocks, scope))
-    diagnostics.push(...checkGraph(graph, exports, soft, {}, new Set(), { minStability, sources: out, depth: 0 }).diagnostics)
+    // A config block reading a component shoal does not have (logging's write_to = [loki.….receiver]) is not judged on it.
+    const readsSoft = (b: ConfigBlock): boolean => references(b.block.body).some(r => r.path.some((_, i) => soft.has(r.path.slice(0, i + 1).join('.'))))
+    const checked = checkGraph(graph, exports, soft, {}, new Set(), { minStability, sources: out, depth: 0 }).diagnostics
+    if (onConfigBlocks) diagnostics.push(...onConfigBlocks(graph.configBlocks.filter(b => !readsSoft(b)), scope))
+    diagnostics.push(...checked)
     return diagnostics
   }
 
@@ -640,7 +644,15 @@ function checkGraph (graph: Graph, exports: Map<string, Exports>, soft: Set<stri
           if (s.kind === 'Attribute' && !declared.has(s.name.name)) diagnostics.push({ severity: 'warning', file: node.file, span: s.name.span, message: `${node.kind.name} has no argument named "${s.name.name}" (ignored)` })
         }
         const softA = new Set<string>()
-        if (isSoft) for (const k of Object.keys(values)) softA.add(k)
+        // A value read from what validate cannot know is passed (as null) but not judged: its
+        // evaluation may have failed on a placeholder, which must not read as a missing argument.
+        if (isSoft) {
+          for (const s of node.block.body) {
+            if (s.kind !== 'Attribute') continue
+            softA.add(s.name.name)
+            if (!Object.prototype.hasOwnProperty.call(values, s.name.name)) values[s.name.name] = null
+          }
+        }
         const items = def.block.body.map(stmt => ({ stmt, file: def.file }))
         const { graph: inner, diagnostics: gd } = buildGraph(items, { minStability: ctx.minStability, body: 'declare', parentScope: def.scope, moduleDir: def.scope.moduleDir })
         const innerDiags = [...gd]

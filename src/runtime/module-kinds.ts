@@ -6,6 +6,7 @@ import type { ComponentKind } from './component.js'
 import type { ImportKind } from './imports/source.js'
 import { importFile } from './imports/file.js'
 import { importGit } from './imports/git.js'
+import { importHttp } from './imports/http.js'
 import { importString } from './imports/string.js'
 
 const notBuilt = (name: string) => (): never => { throw new Error(`${name} blocks are evaluated by the runtime`) }
@@ -32,8 +33,8 @@ export const EXPORT_KIND: ComponentKind<{ value: unknown }> = {
   build: notBuilt('export'),
 }
 
-/** Import kinds by block name; import.http is added by its module. */
-export const IMPORT_KINDS = new Map<string, ImportKind>([importFile, importString, importGit].map(k => [k.name, k]))
+/** Import kinds by block name. */
+export const IMPORT_KINDS = new Map<string, ImportKind>([importFile, importString, importGit, importHttp].map(k => [k.name, k]))
 
 /** An import kind seen as a ComponentKind (name and schema), for the graph and the API. */
 export function importAsComponentKind (k: ImportKind): ComponentKind {

@@ -11,7 +11,7 @@ import { formatDuration } from '../vm/duration.js'
 import type { SeriesCache } from './cache.js'
 import { httpClientPart, resolveScrapeConfig, sameValue, type ResolvedScrapeConfig, type ScrapeConfig } from './config.js'
 import { ScrapeLoop, type Fetcher, type ParserFactory } from './loop.js'
-import type { TargetDebugInfo } from '../http/ui/client/wire.mjs'
+import type { TargetDebugInfo } from './status.js'
 import { ScrapeMetrics } from './metrics.js'
 import { HttpScraper } from './scraper.js'
 import { newTarget, targetKey, type Target } from './target.js'
@@ -27,7 +27,7 @@ export interface PoolDeps {
   fetcher?: (cfg: ResolvedScrapeConfig) => Fetcher & { close (): Promise<void> }
 }
 
-export type { TargetDebugInfo } from '../http/ui/client/wire.mjs'
+export type { TargetDebugInfo } from './status.js'
 
 interface Known {
   target: Target
@@ -169,6 +169,7 @@ export class ScrapePool {
         last_scrape_duration: formatDuration(h.lastScrapeDurationMs),
         series: h.series,
         samples: h.samples,
+        key: hex64(t.key),
       })
     }
     // Targets that could not be built are shown too, so the reason is visible.

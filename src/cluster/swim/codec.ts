@@ -31,8 +31,13 @@ export function updateSize (u: Update): number {
 export const HEAD_BYTES = 2 + 5 + 1 + MAX_ID_BYTES / 4
 
 function strSize (s: string): number {
-  const n = Buffer.byteLength(s)
+  const n = isAscii(s) ? s.length : Buffer.byteLength(s)
   return varintSize(n) + n
+}
+
+function isAscii (s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false
+  return true
 }
 
 function varintSize (n: number): number {
@@ -51,7 +56,21 @@ class Writer {
     this.buf[this.pos++] = n
   }
   bytes (b: Uint8Array): void { this.varint(b.length); this.buf.set(b, this.pos); this.pos += b.length }
-  str (s: string): void { this.bytes(utf8.encode(s)) }
+  str (s: string): void {
+    // ids are ASCII (base58 peer ids): written in place, without a temporary encoding
+    const n = s.length
+    if (n < 0x80 && this.pos + 1 + n <= this.buf.length) {
+      const at = this.pos + 1
+      let i = 0
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i)
+        if (c >= 0x80) break
+        this.buf[at + i] = c
+      }
+      if (i === n) { this.buf[this.pos] = n; this.pos = at + n; return }
+    }
+    this.bytes(utf8.encode(s))
+  }
 }
 
 class Reader {
@@ -83,7 +102,10 @@ class Reader {
     return b
   }
   str (): string {
-    const s = fromUtf8.decode(this.bytes(MAX_ID_BYTES))
+    const b = this.bytes(MAX_ID_BYTES)
+    let ascii = true
+    for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) { ascii = false; break }
+    const s = ascii ? String.fromCharCode.apply(null, b as unknown as number[]) : fromUtf8.decode(b)
     if (s === '') throw new RangeError('empty id')
     return s
   }

@@ -16,6 +16,8 @@ interface Entry { key: string, update: Update, size: number, sent: number }
 
 /** Smallest encoded update: a budget with less room left is full. */
 const MIN_UPDATE_BYTES = 4
+/** Entries too big for what is left of a budget, looked at before the message is sent as it is. */
+const MAX_MISSES = 8
 
 export class Dissemination {
   /** key → entry; buckets[n] holds the entries sent n times (Map keeps insertion order). */
@@ -66,15 +68,16 @@ export class Dissemination {
     const limit = this.limit(members)
     const taken: Entry[] = []
     let left = budget
-    for (const b of this.buckets) {
+    let misses = 0
+    scan: for (const b of this.buckets) {
       if (b === undefined) continue
       for (const e of b.values()) {
-        if (e.size > left) continue
+        // a long queue (a partition's worth of verdicts) is not scanned whole for the last few bytes
+        if (e.size > left) { if (++misses >= MAX_MISSES) break scan; continue }
         left -= e.size
         taken.push(e)
-        if (left < MIN_UPDATE_BYTES) break
+        if (left < MIN_UPDATE_BYTES) break scan
       }
-      if (left < MIN_UPDATE_BYTES) break
     }
     for (const e of taken) {
       out.push(e.update)

@@ -2,11 +2,11 @@
 // target per answer record. A name whose lookup fails keeps its last good targets (Prometheus
 // sends no update for it); NXDOMAIN empties the name. Either marks the component unhealthy.
 // The DNS servers are the system's, or SHOAL_DNS_SERVER (see discovery/dns-sd.ts) for tests.
-import type { ComponentKind, Health } from '../../runtime/component.js'
+import { healthNow, type ComponentKind, type Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { NoSuchHostError, RECORD_TYPES, lookupTargets, newResolver, type RecordType, type Target } from '../../discovery/dns-sd.js'
 import { counter, perRegistry, refreshMetrics } from '../../discovery/metrics.js'
-import { RefreshLoop, health } from '../../discovery/refresh-loop.js'
+import { RefreshLoop } from '../../discovery/refresh-loop.js'
 import { attr, t } from '../../vm/schema.js'
 import type { Value } from '../../vm/value.js'
 
@@ -47,7 +47,7 @@ export const kind: ComponentKind<Args> = {
   build (globals, initial) {
     const m = dnsMetrics(globals.registry)
     let args = initial
-    let state: Health = health('unknown', 'waiting for the first refresh')
+    let state: Health = healthNow('unknown', 'waiting for the first refresh')
     // Last good targets per configured name, in configuration order.
     let byName = new Map<string, Target[]>()
     let lastKey = JSON.stringify([])
@@ -92,7 +92,7 @@ export const kind: ComponentKind<Args> = {
         }
         byName = next
         const targets = [...next.values()].flat()
-        state = problems.length > 0 ? health('unhealthy', problems.join('; ')) : health('healthy', `${targets.length} targets`)
+        state = problems.length > 0 ? healthNow('unhealthy', problems.join('; ')) : healthNow('healthy', `${targets.length} targets`)
         const key = JSON.stringify(targets)
         if (key === lastKey) return
         lastKey = key
@@ -100,7 +100,7 @@ export const kind: ComponentKind<Args> = {
         globals.onStateChange({ targets: targets as unknown as Value })
       },
       onError (err) {
-        state = health('unhealthy', err.message)
+        state = healthNow('unhealthy', err.message)
       },
     })
 

@@ -9,7 +9,7 @@ import { attr, block, t } from '../../vm/schema.js'
 import { decodeWriteRequest, getSnappy } from '../../remotewrite/index.js'
 import { Fanout } from '../../storage/fanout.js'
 import { Series, sortLabels, type Appendable } from '../../storage/series.js'
-import { readBody } from '../../http/server.js'
+import { readBody } from '../../net/read-body.js'
 
 interface Args {
   http: { listen_address: string, listen_port: number, server_read_timeout: number, server_write_timeout: number }
@@ -84,6 +84,11 @@ const kind: ComponentKind<Args> = {
             for (const smp of ts.samples) {
               if (smp.stale) app.appendStale(s, smp.timestamp)
               else app.append(s, smp.timestamp, smp.value)
+              n++
+            }
+            for (const h of ts.histograms) {
+              if (h.histogram === undefined) app.appendStale(s, h.timestamp, true)
+              else app.appendHistogram(s, h.timestamp, h.histogram)
               n++
             }
             for (const ex of ts.exemplars) app.appendExemplar(s, { labels: ex.labels, value: ex.value, timestamp: ex.timestamp })

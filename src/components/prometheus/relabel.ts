@@ -10,7 +10,7 @@ import { ruleSchema, rulesFromDecoded, type RuleConfig } from '../../relabel/sch
 import { relabel } from '../../relabel/process.js'
 import type { Rule } from '../../relabel/rule.js'
 import { Fanout } from '../../storage/fanout.js'
-import { Series, type Appendable, type Appender, type Exemplar, type Metadata } from '../../storage/series.js'
+import { Series, type Appendable, type Appender, type Exemplar, type Histogram, type Metadata } from '../../storage/series.js'
 
 interface Args {
   forward_to: Appendable[]
@@ -45,7 +45,8 @@ class RelabelAppendable implements Appendable {
     let outCount = 0
     return {
       append (s: Series, ts: number, v: number) { inCount++; const o = self.map(s); if (o) { outCount++; next.append(o, ts, v) } },
-      appendStale (s: Series, ts: number) { inCount++; const o = self.map(s); if (o) { outCount++; next.appendStale(o, ts) } },
+      appendHistogram (s: Series, ts: number, h: Histogram) { inCount++; const o = self.map(s); if (o) { outCount++; next.appendHistogram(o, ts, h) } },
+      appendStale (s: Series, ts: number, histogram?: boolean) { inCount++; const o = self.map(s); if (o) { outCount++; next.appendStale(o, ts, histogram) } },
       appendExemplar (s: Series, e: Exemplar) { const o = self.map(s); if (o) next.appendExemplar(o, e) },
       appendMetadata (f: string, m: Metadata) { next.appendMetadata(f, m) },
       commit () {

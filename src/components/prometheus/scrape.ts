@@ -11,6 +11,8 @@ import type { Appendable } from '../../storage/series.js'
 import { ScrapePool, type TargetDebugInfo } from '../../scrape/pool.js'
 import { DEFAULT_SCRAPE_PROTOCOLS, type ScrapeConfig } from '../../scrape/config.js'
 import { targetKey } from '../../scrape/target.js'
+import { hex64 } from '../../scrape/hash.js'
+import { targetOwnership } from './scrape-ownership.js'
 import type { Cluster } from '../../cluster/index.js'
 import { httpClientSchema, pickHttpClientArgs, validateHttpClient } from '../../http-client/index.js'
 import { parseBytes } from '../common/units.js'
@@ -100,6 +102,12 @@ const argsSchema = {
   native_histogram_bucket_limit: attr(t.int, { default: 0, unsupported: NATIVE_HISTOGRAMS }),
   native_histogram_min_bucket_factor: attr(t.number, { default: 0, unsupported: NATIVE_HISTOGRAMS }),
   enable_compression: attr(t.bool, { default: true }),
+  // Metadata always goes downstream in shoal (remote_write's metadata_config decides what is sent): docs/components.md.
+  honor_metadata: attr(t.bool, { default: false }),
+  convert_classic_histograms_to_nhcb: attr(t.bool, { default: false, unsupported: 'shoal carries no native histograms' }),
+  start_timestamp_zero_ingestion: attr(t.bool, { default: false, unsupported: 'start timestamps are not parsed' }),
+  enable_type_and_unit_labels: attr(t.bool, { default: false, unsupported: 'no __type__/__unit__ labels are added' }),
+  scrape_failure_log_file: attr(t.string, { default: '', unsupported: 'scrape failures are logged to the agent log and shown in the UI' }),
   metric_name_validation_scheme: attr(t.string, { default: '' }),
   metric_name_escaping_scheme: attr(t.string, { default: '' }),
   ...httpClientSchema,
@@ -217,12 +225,25 @@ const kind: ComponentKind<Args> = {
               last_scrape: '',
               last_scrape_duration: '0s',
               samples: 0,
+              key: hex64(targetKey(tg)),
               local: false,
               owner: owner ? { peerId: owner.peerId, name: owner.name } : null,
             })
           }
         }
         return { clustered: clustered(), targets }
+      },
+      targetDetail (keyHex, part) {
+        const tg = args.targets.find(x => hex64(targetKey(x)) === keyHex)
+        if (tg === undefined) return undefined
+        const key = targetKey(tg)
+        if (part === 'history') {
+          const loop = pool.loop(key)
+          return { local: loop !== undefined, scrapes: loop?.history.records() ?? [] }
+        }
+        const c = cluster()
+        if (c === undefined) return undefined
+        return targetOwnership(c, clustered(), globals.id, key, args.clustering?.replication_factor ?? 1, remoteURL(args, tg))
       },
     }
   },
