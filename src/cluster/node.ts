@@ -293,7 +293,7 @@ class Node extends ClusterView implements ClusterNode {
   readonly sent = { full: 0, alive: 0 }
   /** The failure detector and its transport (membership 'swim'; undefined with 'heartbeats'). */
   private readonly detector: Detector | undefined
-  private readonly links: SwimLinks | undefined
+  private readonly swimLinks: SwimLinks | undefined
   private readonly swimProto: string
   /** The record our detector announces (encoded), to update it only when it changed. */
   private announcedRecord = ''
@@ -326,13 +326,13 @@ class Node extends ClusterView implements ClusterNode {
     this.apiProto = apiProtocol(o.fleetName)
     this.swimProto = swimProtocol(o.fleetName)
     if (o.membership === 'swim') {
-      this.links = new SwimLinks(libp2p, {
+      this.swimLinks = new SwimLinks(libp2p, {
         protocol: this.swimProto,
         self: peerId,
         onMessage: (from, data) => { this.metrics.gossipReceived.inc(); this.detector?.receive(from, data) },
         onNoLink: id => { this.maybeDial(peerIdFromString(id)) },
       })
-      this.detector = new Detector({ transport: this.links, clock: systemClock }, {
+      this.detector = new Detector({ transport: this.swimLinks, clock: systemClock }, {
         id: peerId,
         meta: this.selfRecord(),
         // a restart (same peer id) must outbid what the fleet remembers of the previous run
@@ -408,7 +408,7 @@ class Node extends ClusterView implements ClusterNode {
         return
       }
       this.olderLinks.delete(id)
-      this.links?.warm(id)
+      this.swimLinks?.warm(id)
       // a member we do not hold alive (newcomer, our join address, a healed partition): swap full state
       const st = this.detector.stateOf(id)
       if (st !== 'alive' && st !== 'suspect') this.detector.join(id)
@@ -431,8 +431,8 @@ class Node extends ClusterView implements ClusterNode {
         limiter: this.limiter,
       })
     }, { maxInboundStreams: 8, maxOutboundStreams: 32, runOnLimitedConnection: true })
-    if (this.links !== undefined && this.detector !== undefined) {
-      await this.links.start()
+    if (this.swimLinks !== undefined && this.detector !== undefined) {
+      await this.swimLinks.start()
       this.detector.start()
     }
     if (!this.o.relay) this.every(RESERVATION_CHECK_MS, () => { void this.ensureReservation() })
@@ -503,7 +503,7 @@ class Node extends ClusterView implements ClusterNode {
     if (this.publishTimer !== undefined) clearTimeout(this.publishTimer)
     this.close()
     this.detector?.stop()
-    await this.links?.stop()
+    await this.swimLinks?.stop()
     await this.libp2p.stop()
   }
 

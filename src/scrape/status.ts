@@ -18,4 +18,6 @@ export interface TargetDebugInfo {
   last_scrape_duration: string
   series?: number
   samples: number
+  /** The target's 64-bit key in hex: names it in /components/{id}/targets/{key}/…. */
+  key?: string
 }
