@@ -3,7 +3,7 @@
 // producer's type and the client's copy drift apart.
 import type * as Wire from './ui/client/wire.mjs'
 import type { HealthState, ScrapeRecord, TargetDebugInfo } from '../scrape/status.js'
-import type { LinkInfo } from '../cluster/types.js'
+import type { LinkInfo } from '../cluster/links.js'
 import type { RankedPeer, TargetOwnership } from '../components/prometheus/scrape-ownership.js'
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false

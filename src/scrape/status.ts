@@ -22,7 +22,7 @@ export interface TargetDebugInfo {
   key?: string
 }
 
-/** One scrape in a target's history (GET /api/v0/web/components/{id}/targets/{key}/history). */
+/** One scrape in a target's history (src/scrape/history.ts). */
 export interface ScrapeRecord {
   /** RFC 3339 start of the scrape. */
   time: string
