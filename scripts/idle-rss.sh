@@ -6,8 +6,10 @@
 #   scripts/idle-rss.sh [SECONDS=120] [extra node flags...]
 #   SHOAL_ENV="MALLOC_ARENA_MAX=2" scripts/idle-rss.sh 60 --max-semi-space-size=1
 #   DETAIL=1 scripts/idle-rss.sh 30     (also the largest mappings by resident size)
+#   SHOAL_BIN=dist/pkg/shoal-0.1.0-linux-x64 scripts/idle-rss.sh 120   (the single-file binary;
+#     extra flags then go to the binary as --node-options, SHOAL_V8_FLAGS works as for node)
 #
-# Uses dist/ (run `npm run build` first). Everything binds to 127.0.0.1; both processes are
+# Uses dist/ (run `npm run build` first), or SHOAL_BIN (`npm run package`). Everything binds to 127.0.0.1; both processes are
 # stopped by PID at the end.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,7 +37,12 @@ prometheus.remote_write "sink" {
 }
 CFG
 cd "$ROOT"
-env ${SHOAL_ENV:-} "$NODE" "$@" dist/cli.js run "$WORK/agent.alloy" --server.http.listen-addr=127.0.0.1:$HTTP_PORT \
+if [ -n "${SHOAL_BIN:-}" ]; then
+  CMD=("$(realpath "$SHOAL_BIN")"); [ $# -gt 0 ] && CMD+=("--node-options=$*")
+else
+  CMD=("$NODE" "$@" dist/cli.js)
+fi
+env ${SHOAL_ENV:-} "${CMD[@]}" run "$WORK/agent.alloy" --server.http.listen-addr=127.0.0.1:$HTTP_PORT \
   --storage.path="$WORK/data" --cluster.enabled --cluster.listen-addr=/ip4/127.0.0.1/tcp/$P2P_PORT >"$WORK/agent.log" 2>&1 &
 AGENT=$!
 cleanup () { kill -TERM $AGENT 2>/dev/null; wait $AGENT 2>/dev/null; kill $SINK 2>/dev/null; wait $SINK 2>/dev/null; rm -rf "$WORK"; }
@@ -53,4 +60,7 @@ printf 'rss %d MiB  hwm %d MiB  cpu %.2f %%  threads %s  (self /metrics: %s line
   "$(echo "($t1 - $t0) / ($s1 - $s0)" | bc -l)" "$(kb Threads /proc/$AGENT/status)" "$up"
 [ -n "${DETAIL:-}" ] && "$NODE" "$ROOT/scripts/smaps-top.mjs" "$AGENT"
 awk '/^(Rss|Anonymous|Shared_Clean|Private_Clean|Private_Dirty):/{printf "  %s %d MiB", $1, $2/1024} END{print ""}' /proc/$AGENT/smaps_rollup
+# the executable's own file-backed pages (code, read-only data, for the binary also the SEA blob)
+EXE=$(readlink /proc/$AGENT/exe)
+awk -v exe="$EXE" '/^[0-9a-f]+-/{m=($6==exe)} m&&/^Rss:/{r+=$2} m&&/^Private_Dirty:/{d+=$2} END{printf "  executable %s: Rss %d MiB (of it Private_Dirty %d MiB)\n", exe, r/1024, d/1024}' /proc/$AGENT/smaps
 curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | grep -E '^nodejs_(heap_size_used|heap_size_total|external_memory)_bytes ' | awk '{printf "  %s %.1f MiB", $1, $2/1048576} END{print ""}'

@@ -65,8 +65,10 @@ const seaConfig = {
   main: join(work, 'shoal.cjs'),
   output: join(work, 'sea.blob'),
   disableExperimentalSEAWarning: true,
-  // The same flags src/cli.ts re-executes `node dist/cli.js run` with.
-  execArgv: ['--heap-growing-percent=50', '--max-semi-space-size=4'],
+  // No flags here: src/cli.ts re-executes `run` with its V8 flags (or SHOAL_V8_FLAGS) as
+  // --node-options, as it does for `node dist/cli.js run`; NODE_OPTIONS is not read.
+  execArgv: [],
+  execArgvExtension: 'cli',
   assets,
 }
 writeFileSync(join(work, 'sea.json'), JSON.stringify(seaConfig, null, 2))

@@ -20,16 +20,20 @@ if (major < REQUIRED_MAJOR) {
 // 200 targets × 1000 series with the same CPU per sample: the scrape path's garbage dies young.
 // SHOAL_V8_FLAGS replaces the list ('' = none); flags already on the command line win.
 const AGENT_V8_FLAGS = '--heap-growing-percent=50 --max-semi-space-size=4'
-// The single-file binary (scripts/package.mjs) carries these flags in its SEA config instead: its
-// command line is all the application's, so it cannot pass itself V8 flags.
+// The single-file binary (scripts/package.mjs) has no node flags of its own on its command line:
+// it re-executes itself with them as `--node-options=…` (its SEA config's execArgvExtension "cli").
 declare const SHOAL_BUILD: { version: string, commit: string } | undefined
 const isBundle = typeof SHOAL_BUILD !== 'undefined'
-if (!isBundle && process.argv[2] === 'run' && process.env.SHOAL_REEXEC !== '1' && typeof process.execve === 'function') {
+if (process.argv[2] === 'run' && process.env.SHOAL_REEXEC !== '1' && typeof process.execve === 'function') {
   const given = new Set(process.execArgv.map(a => a.split('=')[0]))
   const flags = (process.env.SHOAL_V8_FLAGS ?? AGENT_V8_FLAGS).split(/\s+/).filter(f => f !== '' && !given.has(f.split('=')[0]))
   if (flags.length > 0) {
+    // node: flags before the script; the binary: argv[1] is itself again, the rest is the CLI's
+    const argv = isBundle
+      ? [process.execPath, `--node-options=${[...process.execArgv, ...flags].join(' ')}`, ...process.argv.slice(2)]
+      : [process.execPath, ...process.execArgv, ...flags, ...process.argv.slice(1)]
     try {
-      process.execve(process.execPath, [process.execPath, ...process.execArgv, ...flags, ...process.argv.slice(1)], { ...process.env, SHOAL_REEXEC: '1' })
+      process.execve(process.execPath, argv, { ...process.env, SHOAL_REEXEC: '1' })
     } catch {
       // Could not re-execute (exotic platform, missing binary): run with V8's defaults.
     }

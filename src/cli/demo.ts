@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { createServer } from 'node:net'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
+import { isSea } from 'node:sea'
 import { startFarm } from '../demo/farm.js'
 import { CountingSink } from '../demo/sink.js'
 import { parseDuration } from '../vm/duration.js'
@@ -40,7 +41,8 @@ interface Node {
   rate: number
 }
 
-const cli = join(import.meta.dirname, '..', 'cli.js')
+/** argv before the CLI's own arguments that starts another shoal: the single-file binary is itself the CLI. */
+const shoalArgv = (): string[] => isSea() ? [] : [join(import.meta.dirname, '..', 'cli.js')]
 
 async function getJSON (url: string): Promise<any> {
   const res = await fetch(url, { signal: AbortSignal.timeout(1000) })
@@ -77,7 +79,7 @@ export async function demoCommand (argv: string[]): Promise<number> {
 
   const spawnShoal = (name: string, args: string[]): ChildProcess => {
     const logFile = join(dir, `${name}.log`)
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(process.execPath, [...shoalArgv(), ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
     const chunks: string[] = []
     child.stderr!.on('data', (b: Buffer) => { chunks.push(b.toString()); if (chunks.length > 200) writeFileSync(logFile, chunks.splice(0).join(''), { flag: 'a' }) })
     child.on('exit', () => { writeFileSync(logFile, chunks.splice(0).join(''), { flag: 'a' }); children.delete(child) })

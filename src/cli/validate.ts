@@ -1,9 +1,10 @@
 // `shoal validate PATH`: parse and type-check against the components shoal knows, print every
 // diagnostic with its source line and a caret, exit 1 on any error.
 import { Controller } from '../runtime/controller.js'
-import { decodeConfigBlocks } from '../runtime/config-blocks.js'
+import { decodeConfigBlocks } from '../process-config.js'
 import { readSources, SourceError } from '../runtime/source.js'
 import type { Stability } from '../runtime/component.js'
+import type { Diagnostic } from '../syntax/diag.js'
 import { renderDiagnostic } from '../syntax/render-diag.js'
 import { flagsHelp, parseFlags, type FlagSpecs } from './flags.js'
 import { STABILITY_LEVELS } from './run.js'
@@ -29,15 +30,14 @@ export async function validateCommand (argv: string[]): Promise<number> {
     process.stderr.write(`shoal validate: invalid --stability.level "${stability}" (want one of ${STABILITY_LEVELS.join(', ')})\n`)
     return 1
   }
-  let sources
+  let checked
   try {
-    sources = readSources(positionals[0])
+    checked = validatePath(positionals[0], stability as Stability)
   } catch (err) {
     if (err instanceof SourceError) { process.stderr.write(`Error: ${err.message}\n`); return 1 }
     throw err
   }
-  const text = new Map(sources.map(s => [s.name, s.source]))
-  const diags = Controller.check(sources, (blocks, scope) => decodeConfigBlocks(blocks, scope).diagnostics, stability as Stability, text)
+  const { diagnostics: diags, text } = checked
   for (const d of diags) process.stderr.write(renderDiagnostic(d, text.get(d.file), { color: process.stderr.isTTY }) + '\n')
   const errors = diags.filter(d => d.severity === 'error').length
   if (errors > 0) {
@@ -45,4 +45,15 @@ export async function validateCommand (argv: string[]): Promise<number> {
     return 1
   }
   return 0
+}
+
+/**
+ * What `shoal validate PATH` checks: every diagnostic, and the text of every file read (imported
+ * modules too) for rendering them. Throws SourceError when PATH cannot be read.
+ */
+export function validatePath (path: string, stability: Stability = 'generally-available'): { diagnostics: Diagnostic[], text: Map<string, string> } {
+  const sources = readSources(path)
+  const text = new Map(sources.map(s => [s.name, s.source]))
+  const diagnostics = Controller.check(sources, (blocks, scope) => decodeConfigBlocks(blocks, scope).diagnostics, stability, text)
+  return { diagnostics, text }
 }

@@ -31,7 +31,7 @@ const PREFIX = '/api/v0/web'
 
 /** The read-only paths peers may ask for; nothing else is ever answered. */
 export function allowedPath (p: string): boolean {
-  if (p === `${PREFIX}/components` || p === `${PREFIX}/peers`) return true
+  if (p === `${PREFIX}/components` || p === `${PREFIX}/peers` || p === `${PREFIX}/cluster/links/self`) return true
   const m = /^\/api\/v0\/web\/components\/(.+)$/.exec(p)
   return m !== null && m[1].length <= 512 && /^[A-Za-z0-9_.\-/]+$/.test(m[1]) && !m[1].split('/').includes('..')
 }

@@ -24,6 +24,9 @@ export interface Heartbeat {
   digest?: string
   /** shortId()s of peers whose full record the sender lacks: they should send one soon. */
   want?: string[]
+  /** The sender runs the failure detector (swim/): it sends heartbeats only for older members,
+   *  and newer nodes know it from the detector instead. Ignored by older decoders. */
+  swim?: boolean
 }
 
 /** "Still alive, record unchanged": the sender is gossipsub's signed `from`. */
@@ -36,7 +39,7 @@ export interface Alive {
   want?: string[]
 }
 
-interface Wire { v: 1, id: string, n: string, a: string[], h: string, s: 'v' | 'p' | 't', q: number, ver: string, c: Record<string, string>, i?: number, d?: string, w?: string[] }
+interface Wire { v: 1, id: string, n: string, a: string[], h: string, s: 'v' | 'p' | 't', q: number, ver: string, c: Record<string, string>, i?: number, d?: string, w?: string[], sw?: 1 }
 
 /** Most peers a beat asks for records of (a newcomer learns the rest from the join greetings). */
 export const MAX_WANT = 16
@@ -61,6 +64,7 @@ export function encodeHeartbeat (hb: Heartbeat): Uint8Array {
   if (hb.intervalMs !== undefined) w.i = hb.intervalMs
   if (hb.digest !== undefined) w.d = hb.digest
   if (hb.want !== undefined && hb.want.length > 0) w.w = hb.want
+  if (hb.swim === true) w.sw = 1
   return new TextEncoder().encode(JSON.stringify(w))
 }
 
@@ -115,6 +119,7 @@ export function decodeHeartbeat (data: Uint8Array): DecodeResult {
   if (w.i !== undefined) hb.intervalMs = w.i
   if (w.d !== undefined && DIGEST_RE.test(w.d)) hb.digest = w.d
   if (w.w !== undefined) hb.want = w.w
+  if (w.sw === 1) hb.swim = true
   return { ok: true, hb }
 }
 

@@ -3,10 +3,6 @@
 import { readFileSync } from 'node:fs'
 import { toMultiaddrString } from './options.js'
 
-export function parseJoinFile (text: string): string[] {
-  return text.split('\n').map(l => l.replace(/#.*/, '').trim()).filter(Boolean)
-}
-
 /** Reads and normalises a join file; throws with a message naming the file and line. */
 export function readJoinFile (path: string): string[] {
   const text = readFileSync(path, 'utf8')

@@ -48,6 +48,8 @@ export class Membership {
   private readonly quarantine = new Map<string, number>()
   /** Per peer: the heartbeat interval it announced last (or the default). */
   private readonly intervals = new Map<string, number>()
+  /** Members the failure detector (swim/) vouches for: no heartbeat timeout applies to them. */
+  private readonly detected = new Set<string>()
   private readonly init: MembershipInit
   private readonly now: () => number
 
@@ -121,7 +123,7 @@ export class Membership {
 
   /** Some member announced no digest (an older node): it understands full beats only. */
   hasLegacy (): boolean {
-    for (const id of this.members.keys()) if (this.records.get(id)?.digest === undefined) return true
+    for (const id of this.members.keys()) if (!this.detected.has(id) && this.records.get(id)?.digest === undefined) return true
     return false
   }
 
@@ -159,11 +161,42 @@ export class Membership {
     }
   }
 
+  /**
+   * Adds or updates a member the failure detector reports alive (its record came with the
+   * detector's update, not in a heartbeat). It never times out here: the detector drops it.
+   */
+  setDetected (info: PeerInfo): void {
+    const old = this.members.get(info.peerId)
+    this.detected.add(info.peerId)
+    this.heardOf.delete(info.peerId)
+    this.records.delete(info.peerId)
+    this.announced.delete(info.peerId)
+    const next: PeerInfo = { ...info, mismatched: [], isSelf: false }
+    this.members.set(info.peerId, next)
+    if (old === undefined) {
+      this.init.onEvent({ kind: 'join', peerId: info.peerId, membershipChange: true })
+    } else if (old.state !== next.state || old.name !== next.name || old.httpAddr !== next.httpAddr ||
+        !sameRecord(old.components, next.components) || old.addrs.join() !== next.addrs.join()) {
+      this.init.onEvent({ kind: 'update', peerId: info.peerId, membershipChange: old.state !== next.state })
+    }
+  }
+
+  /** The detector declared a member dead, or it left. */
+  removeDetected (peerId: string, reason: string): void {
+    if (!this.detected.delete(peerId) || !this.members.has(peerId)) return
+    this.remove(peerId, reason)
+  }
+
+  isDetected (peerId: string): boolean { return this.detected.has(peerId) }
+
+  /** Members known from heartbeats only (older nodes), and peers heard of by their alive beats. */
+  get heartbeatPeers (): number { return this.members.size - this.detected.size + this.heardOf.size }
+
   /** Drops peers whose heartbeats stopped; returns their ids. */
   expire (): string[] {
     const now = this.now()
     const gone: string[] = []
-    for (const p of this.members.values()) if (p.lastHeartbeat < now - this.timeoutOf(p.peerId)) gone.push(p.peerId)
+    for (const p of this.members.values()) if (!this.detected.has(p.peerId) && p.lastHeartbeat < now - this.timeoutOf(p.peerId)) gone.push(p.peerId)
     for (const id of gone) this.remove(id, 'timeout')
     for (const [id, at] of this.heardOf) if (at < now - this.timeoutOf(id)) this.heardOf.delete(id)
     // forget seqs of long-gone peers so the map stays bounded
@@ -190,12 +223,12 @@ export class Membership {
 
   /** After our own stall: every peer counts as just heard from (their silence was ours). */
   touchAll (now = this.now()): void {
-    for (const p of this.members.values()) p.lastHeartbeat = now
+    for (const p of this.members.values()) if (!this.detected.has(p.peerId)) p.lastHeartbeat = now
   }
 
   /** Fast drop (connection closed and ping failed). */
   dropUnreachable (peerId: string): boolean {
-    if (!this.members.has(peerId)) return false
+    if (!this.members.has(peerId) || this.detected.has(peerId)) return false
     this.quarantine.set(peerId, this.now() + this.init.quarantineMs)
     this.remove(peerId, 'unreachable')
     return true
@@ -230,6 +263,7 @@ export class Membership {
 
   private remove (peerId: string, reason: string): void {
     this.members.delete(peerId)
+    this.detected.delete(peerId)
     this.records.delete(peerId)
     this.init.onEvent({ kind: 'leave', peerId, reason, membershipChange: true })
   }

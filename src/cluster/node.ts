@@ -38,7 +38,7 @@ import { loadOrCreatePeerKey, readFleetKey } from './keys.js'
 import { Membership } from './membership.js'
 import type { MembershipEvent } from './membership.js'
 import { fleetMetrics } from './fleet-metrics.js'
-import { linkKind } from './links.js'
+import { describeLinks, linkKind, noteRoundTrip, type LinkInfo } from './links.js'
 import { clusterMetrics } from './metrics.js'
 import type { ClusterMetrics } from './metrics.js'
 import { aliveTopic, dhtProtocol, gossipTopic, resolveOptions } from './options.js'
@@ -47,6 +47,11 @@ import type { ResolvedOptions } from './options.js'
 import type { ApiReply, ClusterLog, ClusterNode, ClusterOptions, LocalApi, PeerState } from './types.js'
 import { ClusterView } from './view.js'
 import { lazyWindowUpdates } from './yamux-window.js'
+import { Detector } from './swim/detector.js'
+import { systemClock } from './swim/types.js'
+import type { MemberEvent } from './swim/types.js'
+import { SwimLinks, swimProtocol } from './swim-transport.js'
+import { decodeRecord, encodeRecord } from './swim-record.js'
 
 /** How many base heartbeat intervals past its sync hold a starting node waits for missing records. */
 const RECORDS_WAIT_BEATS = 5
@@ -285,6 +290,14 @@ class Node extends ClusterView implements ClusterNode {
   private sentDigest = ''
   /** Full beats and alive beats published (for scripts/fleet-scale.ts and tests). */
   readonly sent = { full: 0, alive: 0 }
+  /** The failure detector and its transport (membership 'swim'; undefined with 'heartbeats'). */
+  private readonly detector: Detector | undefined
+  private readonly links: SwimLinks | undefined
+  private readonly swimProto: string
+  /** The record our detector announces (encoded), to update it only when it changed. */
+  private announcedRecord = ''
+  /** Linked peers that identified without the swim protocol: older nodes (heartbeats only). */
+  private readonly olderLinks = new Set<string>()
 
   constructor (libp2p: Libp2p<Services>, o: ResolvedOptions, log: ClusterLog, metrics: ClusterMetrics) {
     const peerId = libp2p.peerId.toString()
@@ -310,7 +323,64 @@ class Node extends ClusterView implements ClusterNode {
     this.topic = gossipTopic(o.fleetName)
     this.alive = aliveTopic(o.fleetName)
     this.apiProto = apiProtocol(o.fleetName)
+    this.swimProto = swimProtocol(o.fleetName)
+    if (o.membership === 'swim') {
+      this.links = new SwimLinks(libp2p, {
+        protocol: this.swimProto,
+        self: peerId,
+        onMessage: (from, data) => { this.metrics.gossipReceived.inc(); this.detector?.receive(from, data) },
+        onNoLink: id => { this.maybeDial(peerIdFromString(id)) },
+      })
+      this.detector = new Detector({ transport: this.links, clock: systemClock }, {
+        id: peerId,
+        meta: this.selfRecord(),
+        // a restart (same peer id) must outbid what the fleet remembers of the previous run
+        incarnation: Math.floor(Date.now() / 1000),
+        ...swimTiming(o),
+        onEvent: ev => { this.onDetectorEvent(ev) },
+      })
+    }
     this.setReadiness(() => this.isReady())
+  }
+
+  /** Our record as the detector carries it. */
+  private selfRecord (): Uint8Array {
+    const s = this.membership.selfInfo
+    const data = encodeRecord({ name: s.name, addrs: s.addrs, httpAddr: s.httpAddr, state: s.state, version: s.version, components: s.components })
+    this.announcedRecord = Buffer.from(data).toString('latin1')
+    return data
+  }
+
+  /** Detector verdicts feed the membership table that ownership is computed from. */
+  private onDetectorEvent (ev: MemberEvent): void {
+    if (this.stopped) return
+    switch (ev.kind) {
+      case 'join':
+      case 'update':
+      case 'alive': {
+        const r = decodeRecord(ev.meta)
+        if (r === undefined) { this.metrics.gossipRejected.inc({ reason: 'malformed' }); return }
+        if (r.state === 'terminating') { this.membership.removeDetected(ev.id, 'terminating'); return }
+        this.membership.setDetected({ peerId: ev.id, ...r, lastHeartbeat: Date.now(), mismatched: [], isSelf: false })
+        if (this.libp2p.getConnections(peerIdFromString(ev.id)).every(c => c.limits !== undefined)) {
+          this.dialMember({ peerId: ev.id, addrs: r.addrs })
+        }
+        return
+      }
+      case 'suspect':
+        this.log.debug('cluster: peer suspected', { peer: ev.id, incarnation: ev.inc, health: this.detector?.health })
+        return
+      case 'dead':
+        this.membership.removeDetected(ev.id, 'unreachable')
+        return
+      case 'left':
+        this.membership.removeDetected(ev.id, 'terminating')
+    }
+  }
+
+  /** Older members (heartbeats only) need our heartbeats, and we need theirs. */
+  private heartbeatsNeeded (): boolean {
+    return this.detector === undefined || this.olderLinks.size > 0 || this.membership.heartbeatPeers > 0
   }
 
   async start (): Promise<void> {
@@ -322,13 +392,33 @@ class Node extends ClusterView implements ClusterNode {
     omitInlinedKeys(pubsub)
     this.libp2p.addEventListener('peer:identify', ev => {
       const { peerId, protocols } = ev.detail
+      const id = peerId.toString()
       if (!protocols.includes(dhtProtocol(this.o.fleetName))) {
-        this.foreign.add(peerId.toString())
-        this.log.warn('cluster: hanging up on a peer of another fleet (or not a shoal node)', { peer: peerId.toString() })
+        this.foreign.add(id)
+        this.log.warn('cluster: hanging up on a peer of another fleet (or not a shoal node)', { peer: id })
         void this.libp2p.hangUp(peerId).catch(() => {})
-      } else if (protocols.includes(RELAY_V2_HOP_CODEC)) {
-        void this.ensureReservation()
+        return
       }
+      if (protocols.includes(RELAY_V2_HOP_CODEC)) void this.ensureReservation()
+      if (this.detector === undefined) return
+      if (!protocols.includes(this.swimProto)) {
+        // an older node: it hears us only by heartbeats, which go out while it is linked or a member
+        if (!this.olderLinks.has(id)) { this.olderLinks.add(id); this.greet(); this.schedulePublish() }
+        return
+      }
+      this.olderLinks.delete(id)
+      this.links?.warm(id)
+      // a member we do not hold alive (newcomer, our join address, a healed partition): swap full state
+      const st = this.detector.stateOf(id)
+      if (st !== 'alive' && st !== 'suspect') this.detector.join(id)
+    })
+    // a peer identified before it served the swim protocol (it was still starting) says so in a push
+    this.libp2p.addEventListener('peer:update', ev => {
+      const id = ev.detail.peer.id.toString()
+      if (this.detector === undefined || !this.olderLinks.has(id) || !ev.detail.peer.protocols.includes(this.swimProto)) return
+      this.olderLinks.delete(id)
+      const st = this.detector.stateOf(id)
+      if (st !== 'alive' && st !== 'suspect') this.detector.join(id)
     })
     this.libp2p.addEventListener('connection:close', ev => { void this.onConnectionClose(ev.detail) })
     await this.libp2p.handle(this.apiProto, (stream, connection) => {
@@ -340,6 +430,10 @@ class Node extends ClusterView implements ClusterNode {
         limiter: this.limiter,
       })
     }, { maxInboundStreams: 8, maxOutboundStreams: 32, runOnLimitedConnection: true })
+    if (this.links !== undefined && this.detector !== undefined) {
+      await this.links.start()
+      this.detector.start()
+    }
     if (!this.o.relay) this.every(RESERVATION_CHECK_MS, () => { void this.ensureReservation() })
     if (this.o.discoverPeers.has('dht') || this.o.discoverPeers.has('mdns')) {
       this.libp2p.addEventListener('peer:discovery', ev => { this.maybeDial(ev.detail.id) })
@@ -378,9 +472,17 @@ class Node extends ClusterView implements ClusterNode {
     return this.libp2p.getMultiaddrs().map(a => a.toString())
   }
 
+  peerLinks (): LinkInfo[] {
+    return describeLinks(this.peers(), id => this.libp2p.getConnections(peerIdFromString(id)))
+  }
+
   async stop (): Promise<void> {
     if (this.stopped) return
     this.membership.selfInfo.state = 'terminating'
+    if (this.detector !== undefined) {
+      this.detector.updateMeta(this.selfRecord())
+      this.detector.leave()
+    }
     await this.publish()
     // let the goodbye leave the socket before the connections close
     await new Promise(resolve => setTimeout(resolve, Math.min(200, this.o.heartbeatMs / 2)))
@@ -399,6 +501,8 @@ class Node extends ClusterView implements ClusterNode {
     if (this.publishSoon !== undefined) clearTimeout(this.publishSoon)
     if (this.publishTimer !== undefined) clearTimeout(this.publishTimer)
     this.close()
+    this.detector?.stop()
+    await this.links?.stop()
     await this.libp2p.stop()
   }
 
@@ -464,12 +568,14 @@ class Node extends ClusterView implements ClusterNode {
       // Our stall, not the peers' silence: keep them, and distrust our view until fresh
       // heartbeats had time to arrive (the fleet may have moved our targets meanwhile).
       this.membership.touchAll(now)
+      this.detector?.resync()
       this.log.warn('cluster: this process was stalled; re-syncing with the fleet', { stalled_ms: gap })
       this.holdSync(now + Math.ceil(1.5 * this.o.heartbeatMs), true)
       return
     }
     this.membership.expire()
-    this.pingSome(now)
+    // with the detector, its probes find frozen members; pings only keep older members' links honest
+    if (this.heartbeatsNeeded()) this.pingSome(now)
     if (this.joins && this.rejoining === undefined && this.o.rejoinIntervalMs > 0) {
       if (this.nextJoinAt === Infinity && this.alone()) this.nextJoinAt = now + joinRetryDelay(this.joinFailures++, this.o.rejoinIntervalMs, Math.random())
       else if (now >= this.nextJoinAt) void this.rejoin()
@@ -507,6 +613,7 @@ class Node extends ClusterView implements ClusterNode {
     // drops a silent member in small fleets; this only closes links to frozen peers in big ones
     const timeout = AbortSignal.timeout(Math.max(PING_TIMEOUT_MS, 2 * this.o.heartbeatMs))
     let stream: Stream | undefined
+    const sent = performance.now()
     try {
       const muxer = (c as unknown as { muxer?: MuxerPing }).muxer
       if (typeof muxer?.ping === 'function') {
@@ -515,6 +622,7 @@ class Node extends ClusterView implements ClusterNode {
         stream = await c.newStream('/ipfs/ping/1.0.0', { signal: timeout, runOnLimitedConnection: true })
         await pingOver(stream, timeout)
       }
+      noteRoundTrip(c, performance.now() - sent)
       this.pingMisses.delete(c)
     } catch (err) {
       stream?.abort(err as Error)
@@ -534,8 +642,22 @@ class Node extends ClusterView implements ClusterNode {
 
   private schedulePublish (): void {
     if (this.publishSoon !== undefined || this.stopped) return
-    this.publishSoon = setTimeout(() => { this.publishSoon = undefined; void this.publish() }, 20)
+    this.publishSoon = setTimeout(() => {
+      this.publishSoon = undefined
+      this.announceRecord()
+      if (this.heartbeatsNeeded()) void this.publish()
+    }, 20)
     this.publishSoon.unref()
+  }
+
+  /** A changed record (state, addresses, component hashes) goes out with a higher incarnation. */
+  private announceRecord (): void {
+    if (this.detector === undefined || this.stopped) return
+    const self = this.membership.selfInfo
+    self.addrs = this.multiaddrs()
+    const data = encodeRecord({ name: self.name, addrs: self.addrs, httpAddr: self.httpAddr, state: self.state, version: self.version, components: self.components })
+    if (Buffer.from(data).toString('latin1') === this.announcedRecord) return
+    this.detector.updateMeta(this.selfRecord())
   }
 
   /**
@@ -550,19 +672,24 @@ class Node extends ClusterView implements ClusterNode {
     if (this.publishTimer !== undefined) clearTimeout(this.publishTimer)
     this.publishTimer = setTimeout(() => { void this.publish() }, intervalMs)
     this.publishTimer.unref()
+    if (this.detector !== undefined) this.announceRecord()
+    if (!this.heartbeatsNeeded()) return
     const self = this.membership.selfInfo
     self.addrs = this.multiaddrs()
     self.lastHeartbeat = Date.now()
     const digest = recordDigest(self)
     const want = this.membership.wanted().slice(0, MAX_WANT).map(shortId)
-    const full = this.fullDue || digest !== this.sentDigest || this.sinceFull >= fullEvery(this.o.heartbeatMs, intervalMs) - 1 ||
-      self.state === 'terminating' || this.membership.hasLegacy()
+    // with the detector, heartbeats are for older members only: full, without a digest, so they
+    // answer with full beats too (they treat us as an older node) and we need no alive beats
+    const full = this.detector !== undefined || this.fullDue || digest !== this.sentDigest ||
+      this.sinceFull >= fullEvery(this.o.heartbeatMs, intervalMs) - 1 || self.state === 'terminating' || this.membership.hasLegacy()
     let topic = this.topic
     let data: Uint8Array
     if (full) {
       const hb: Heartbeat = {
         peerId: this.peerId, name: self.name, addrs: self.addrs, httpAddr: self.httpAddr, state: self.state,
-        seq: ++this.seq, version: self.version, components: self.components, intervalMs, digest, want,
+        seq: ++this.seq, version: self.version, components: self.components, intervalMs, want,
+        ...(this.detector !== undefined ? { swim: true } : { digest }),
       }
       data = encodeHeartbeat(hb)
       this.lastHeartbeatBytes = data.length
@@ -595,6 +722,10 @@ class Node extends ClusterView implements ClusterNode {
     if (msg.type !== 'signed') return this.reject('unsigned')
     const decoded = decodeHeartbeat(msg.data)
     if (!decoded.ok) return this.reject(decoded.reason)
+    if (this.detector !== undefined && (decoded.hb.swim === true || this.membership.isDetected(decoded.hb.peerId))) {
+      // a newer node's beat for older members: the detector knows it already; pass it on
+      return decoded.hb.peerId === msg.from.toString() ? TopicValidatorResult.Accept : this.reject('wrong_sender')
+    }
     const why = this.membership.check(decoded.hb, msg.from.toString())
     if (why !== undefined) {
       // stale/quarantined heartbeats can be honest reorderings: ignore without penalising the relay
@@ -612,6 +743,7 @@ class Node extends ClusterView implements ClusterNode {
     if (msg.type !== 'signed') return this.reject('unsigned')
     const decoded = decodeAlive(msg.data, msg.from.toString())
     if (!decoded.ok) return this.reject(decoded.reason)
+    if (this.membership.isDetected(decoded.alive.peerId)) return TopicValidatorResult.Accept
     const why = this.membership.checkAlive(decoded.alive)
     if (why !== undefined) return this.reject(why, TopicValidatorResult.Ignore)
     // a peer whose record we lack or hold outdated is named in our next beat's `want`, which
@@ -683,8 +815,11 @@ class Node extends ClusterView implements ClusterNode {
   private async onConnectionClose (conn: Connection): Promise<void> {
     const peer = conn.remotePeer
     const id = peer.toString()
+    if (this.libp2p.getConnections(peer).length === 0) this.olderLinks.delete(id)
     if (this.stopped || conn.limits !== undefined || !this.membership.has(id)) return
     if (this.libp2p.getConnections(peer).some(c => c.status === 'open' && c.limits === undefined)) return
+    // the detector's probe (through others if need be) tells whether it is gone
+    if (this.membership.isDetected(id)) { this.detector?.probeSoon(id); return }
     const t0 = Date.now()
     try {
       await this.libp2p.services.ping.ping(peer, { signal: AbortSignal.timeout(Math.max(1000, this.o.heartbeatMs)) })
@@ -702,7 +837,7 @@ class Node extends ClusterView implements ClusterNode {
 
   /** Heartbeats carry addresses: remember them all (relay ones serve API requests), and connect
    *  directly to members we only hear about through others. */
-  private dialMember (hb: Heartbeat): void {
+  private dialMember (hb: Pick<Heartbeat, 'peerId' | 'addrs'>): void {
     const peer = peerIdFromString(hb.peerId)
     if (this.libp2p.getConnections(peer).some(c => c.limits === undefined)) return
     const addrs = []
@@ -866,6 +1001,18 @@ class Node extends ClusterView implements ClusterNode {
       }
     }))
   }
+}
+
+/**
+ * Detector timing from the heartbeat options: a protocol period of half a heartbeat (≥ 200 ms),
+ * a direct-probe timeout of half a period (the rest is for the indirect probes), and a suspicion
+ * of missedHeartbeats (≥ 2) periods × max(1, log10 N), up to three times that while fewer than
+ * three other members confirm it. With the defaults (1 s, 3) a dead member is suspected within
+ * ~1.5 periods and removed 1.5–4.5 s later (sooner the more members notice it).
+ */
+function swimTiming (o: ResolvedOptions): { probeIntervalMs: number, probeTimeoutMs: number, suspicionMult: number, gossipIntervalMs: number } {
+  const period = Math.max(200, Math.round(o.heartbeatMs / 2))
+  return { probeIntervalMs: period, probeTimeoutMs: Math.round(period / 2), suspicionMult: Math.max(2, o.missedHeartbeats), gossipIntervalMs: Math.min(200, period) }
 }
 
 /** yamux's own ping (libp2p's Connection keeps its muxer in `muxer`). */

@@ -1,6 +1,8 @@
 // Public types of the cluster: the read-only view components get (like Alloy's cluster.Cluster)
 // and the options the CLI maps its --cluster.* flags onto.
 
+import type { LinkInfo } from './links.js'
+
 export type PeerState = 'viewer' | 'participant' | 'terminating'
 
 /** A target's 64-bit hash as two unsigned 32-bit halves. Chosen over bigint: no allocation and
@@ -36,6 +38,8 @@ export interface Cluster {
   /** False until wait-for-size is met or its timeout passed. */
   ready (): boolean
   setComponentHash (componentId: string, hash: string): void
+  /** How this node reaches each other member (src/cluster/links.ts); absent without a fleet. */
+  peerLinks? (): LinkInfo[]
   /** Membership or ownership changed (debounced a little). Returns an unsubscribe function. */
   onChange (listener: () => void): () => void
 }
@@ -117,6 +121,13 @@ export interface ClusterOptions {
   version?: string
   /** Serve as a circuit-relay v2 hop for members that cannot be dialled (behind NAT/firewalls). */
   relay?: boolean
+  /**
+   * How members detect each other's failures (docs/fleet-scale.md, "Rolling upgrade"). Default
+   * 'swim': probes and disseminated changes (swim/), plus heartbeats only while an older member
+   * (heartbeats only) is in the fleet. 'heartbeats': the previous release's all-to-all heartbeats
+   * only, for tests of mixed fleets and as a fallback.
+   */
+  membership?: 'swim' | 'heartbeats'
 }
 
 /** Structural subset of src/logging Logger so the cluster does not depend on its implementation. */

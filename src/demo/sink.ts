@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { decodeWriteRequest, getSnappy } from '../remotewrite/index.js'
-import { readBody } from '../http/server.js'
+import { readBody } from '../net/read-body.js'
 
 export interface TargetStats { scrapes: number, duplicates: number, missing: number, last: number }
 

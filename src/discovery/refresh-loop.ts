@@ -1,7 +1,6 @@
 // The polling loop behind refresh-based discovery (Prometheus's refresh.Discovery): refresh now,
 // then every interval. A restart (new arguments) refreshes at once; the result of a refresh that
 // was overtaken by a restart or stop is dropped, so stale arguments never publish targets.
-import type { Health } from '../runtime/component.js'
 import type { RefreshMetrics } from './metrics.js'
 
 export interface RefreshLoopOptions<T> {
@@ -67,8 +66,4 @@ export class RefreshLoop<T> {
     this.#ctl?.abort()
     await this.#inFlight
   }
-}
-
-export function health (state: Health['state'], message: string): Health {
-  return { state, message, updatedTime: new Date() }
 }

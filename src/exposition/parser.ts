@@ -2,6 +2,7 @@
 // See README.md for how the scrape loop should use series() as a cache key.
 
 import type { Exemplar, Label, MetricType } from '../storage/series.js'
+import type { Histogram } from '../storage/histogram.js'
 import { Entry, ParseError } from './entry.js'
 import type { EntryKind } from './entry.js'
 import { PromTextParser } from './prom-text.js'
@@ -54,6 +55,13 @@ export interface ExpositionParser {
   hint? (key: string): void
   /** Series entries, after hint(): whether the series text equals the hinted key. */
   hinted? (): boolean
+  /**
+   * Histogram entries (protobuf only): the native histogram. series(), labels(), timestamp()
+   * and exemplar() describe it as for a Series entry; value() is meaningless.
+   */
+  histogram? (): Histogram
+  /** The created timestamp (ms) of the current series' metric, where the format carries one. */
+  createdTimestamp? (): number | undefined
 }
 
 export interface ParserOptions {
@@ -68,6 +76,10 @@ export interface ParserOptions {
    * values to put a chunk boundary after every line.
    */
   readonly chunkSize?: number
+  /** Protobuf: native histograms as Histogram entries (scrape_native_histograms). @default true */
+  readonly nativeHistograms?: boolean
+  /** Protobuf: the classic series of native histograms too (scrape_classic_histograms). @default false */
+  readonly classicHistograms?: boolean
 }
 
 /**
@@ -78,7 +90,7 @@ export interface ParserOptions {
 export function parserFor (contentType: string | undefined, body: string | Buffer, options: ParserOptions = {}): ExpositionParser {
   if (contentType !== undefined && isOpenMetrics(contentType)) return new OpenMetricsParser(body, options)
   if (contentType !== undefined && mediaType(contentType) === PROTOBUF_MEDIA_TYPE) {
-    return new ProtobufParser(typeof body === 'string' ? Buffer.from(body, 'latin1') : body)
+    return new ProtobufParser(typeof body === 'string' ? Buffer.from(body, 'latin1') : body, options)
   }
   return new PromTextParser(body, options)
 }

@@ -7,6 +7,7 @@ import { VERSION } from '../version.js'
 import { buildDispatcher, type PoolOptions } from './dispatcher.js'
 import { HttpClientConfigError, TooManyRedirects } from './errors.js'
 import { readConfigFile } from './files.js'
+import { OAuth2TokenSource } from './oauth2.js'
 import type { HttpClientArgs } from './schema.js'
 
 /** The one User-Agent of shoal's requests. */
@@ -22,11 +23,32 @@ export interface HttpClientInit {
   keepAliveTimeoutMs?: number
   /** Default: `shoal/<package version>`. */
   userAgent?: string
+  /**
+   * Signs or authorises each request sent (each redirect hop to the first host too), after the
+   * client's own headers: remote_write's sigv4 and azuread. Its headers win.
+   */
+  authorize?: RequestAuthorizer
+}
+
+/** What an authorizer sees of a request about to be sent. */
+export interface OutgoingRequest {
+  method: string
+  url: string
+  /** Lower-case names. */
+  headers: Readonly<Record<string, string>>
+  body: Uint8Array | undefined
+  signal: AbortSignal
+}
+
+export interface RequestAuthorizer {
+  /** The headers to add (lower-case names); rejects with HttpClientConfigError when credentials are unusable. */
+  headers (req: OutgoingRequest): Promise<Record<string, string>>
+  close? (): Promise<void>
 }
 
 export interface RequestOptions {
   /** Default GET. */
-  method?: 'GET' | 'POST'
+  method?: string
   /** The caller's protocol headers (lower-case names); they win over the client's own. */
   headers?: Record<string, string>
   body?: Uint8Array
@@ -44,12 +66,16 @@ export class HttpClient {
   readonly args: HttpClientArgs
   readonly #pool: PoolOptions
   readonly #userAgent: string
+  readonly #authorize: RequestAuthorizer | undefined
+  readonly #oauth2: OAuth2TokenSource | undefined
   #dispatcher: Promise<Dispatcher> | undefined
 
   constructor (args: HttpClientArgs, init: HttpClientInit = {}) {
     this.args = args
     this.#pool = { connections: init.connections, keepAliveTimeoutMs: init.keepAliveTimeoutMs ?? 90_000 }
     this.#userAgent = init.userAgent ?? USER_AGENT
+    this.#authorize = init.authorize
+    this.#oauth2 = args.oauth2 !== undefined ? new OAuth2TokenSource(args.oauth2, this.#userAgent) : undefined
   }
 
   /**
@@ -62,26 +88,28 @@ export class HttpClient {
     const at = o.at ?? { url }
     at.url = url
     const dispatcher = await this.dispatcher()
-    const own = await this.headers()
+    const own = await this.headers(o.signal)
     const origin = new URL(url).host
-    let method: 'GET' | 'POST' = o.method ?? 'GET'
+    let method = o.method ?? 'GET'
     let body = o.body
     for (let redirects = 0; ; redirects++) {
       const current = at.url
       const base = { ...own, ...o.headers }
-      const headers = new URL(current).host === origin ? base : withoutAuth(base)
+      const sameHost = new URL(current).host === origin
+      let headers = sameHost ? base : withoutAuth(base)
+      if (this.#authorize !== undefined && sameHost) headers = { ...headers, ...await this.#authorize.headers({ method, url: current, headers, body, signal: o.signal }) }
       const res = await request(current, { method, dispatcher, signal: o.signal, headers, body })
       const location = res.headers.location
       if (!this.args.follow_redirects || !isRedirect(res.statusCode) || typeof location !== 'string') return res
       await res.body.dump()
       if (redirects + 1 >= MAX_REDIRECTS) throw new TooManyRedirects(`${goMethod(method)} ${JSON.stringify(current)}: stopped after ${MAX_REDIRECTS} redirects`)
-      if (res.statusCode <= 303 && method !== 'GET') { method = 'GET'; body = undefined }
+      if (res.statusCode <= 303 && method !== 'GET' && method !== 'HEAD') { method = 'GET'; body = undefined }
       at.url = new URL(location, current).toString()
     }
   }
 
   /** The headers every request carries: User-Agent, http_headers and auth (credential files read now). */
-  async headers (): Promise<Record<string, string>> {
+  async headers (signal: AbortSignal = AbortSignal.timeout(30_000)): Promise<Record<string, string>> {
     const a = this.args
     const h: Record<string, string> = { 'user-agent': this.#userAgent }
     for (const [name, values] of Object.entries(a.http_headers)) {
@@ -93,6 +121,8 @@ export class HttpClient {
     } else if (a.authorization !== undefined) {
       const cred = a.authorization.credentials_file !== '' ? await readCredential(a.authorization.credentials_file, 'credentials_file') : (a.authorization.credentials?.reveal() ?? '')
       h.authorization = `${a.authorization.type} ${cred}`
+    } else if (this.#oauth2 !== undefined) {
+      h.authorization = await this.#oauth2.authorization(signal)
     } else if (a.bearer_token !== undefined) {
       h.authorization = 'Bearer ' + a.bearer_token.reveal()
     } else if (a.bearer_token_file !== '') {
@@ -115,6 +145,8 @@ export class HttpClient {
     const d = this.#dispatcher
     this.#dispatcher = undefined
     if (d !== undefined) await (await d.catch(() => undefined))?.close()
+    await this.#oauth2?.close()
+    await this.#authorize?.close?.()
   }
 }
 

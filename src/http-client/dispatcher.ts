@@ -1,10 +1,12 @@
 // The undici dispatcher behind one HttpClient: its connection pool, TLS and proxy.
 import type { SecureVersion } from 'node:tls'
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici'
+import { nodeTlsVersion } from '../net/tls-versions.js'
 import { pemOrFile } from './files.js'
 import type { HttpClientArgs, TlsArgs } from './schema.js'
 
-const TLS_VERSIONS: Record<string, SecureVersion> = { '': 'TLSv1.2', TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' }
+/** tls_config's min_version when unset, as Alloy's client. */
+const DEFAULT_MIN_VERSION: SecureVersion = 'TLSv1.2'
 
 export interface PoolOptions {
   /** Most connections per origin; undefined = no limit. */
@@ -21,11 +23,14 @@ export async function tlsOptions (t: TlsArgs | undefined): Promise<{ ca?: string
     key: await pemOrFile(t?.key_pem?.reveal(), t?.key_file ?? '', 'key_file'),
     servername: t !== undefined && t.server_name !== '' ? t.server_name : undefined,
     rejectUnauthorized: t?.insecure_skip_verify !== true,
-    minVersion: TLS_VERSIONS[t?.min_version ?? ''] ?? 'TLSv1.2',
+    minVersion: nodeTlsVersion(t?.min_version ?? '') ?? DEFAULT_MIN_VERSION,
   }
 }
 
-export async function buildDispatcher (a: HttpClientArgs, pool: PoolOptions): Promise<Dispatcher> {
+/** What the dispatcher is built from: the client block's, or oauth2's own, TLS and proxy options. */
+export type DispatcherArgs = Pick<HttpClientArgs, 'tls_config' | 'proxy_url' | 'no_proxy' | 'proxy_from_environment' | 'proxy_connect_header' | 'enable_http2'>
+
+export async function buildDispatcher (a: DispatcherArgs, pool: PoolOptions): Promise<Dispatcher> {
   const tls = await tlsOptions(a.tls_config)
   // enable_http2: HTTP/2 where the server offers it by ALPN (over TLS only, as Go's client).
   const common = { keepAliveTimeout: pool.keepAliveTimeoutMs, connections: pool.connections ?? null, allowH2: a.enable_http2, connect: tls }

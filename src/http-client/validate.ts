@@ -1,5 +1,6 @@
 // Alloy's HTTPClientConfig.Validate over the decoded arguments.
-import type { HttpClientArgs } from './schema.js'
+import type { DispatcherArgs } from './dispatcher.js'
+import type { HttpClientArgs, OAuth2Args, TlsArgs } from './schema.js'
 
 // Headers the client sets itself (prometheus/common's reserved list, lower-cased).
 const RESERVED_HEADERS = new Set([
@@ -21,6 +22,15 @@ export function validateHttpClient (a: HttpClientArgs): string[] {
   for (const name of Object.keys(a.http_headers)) {
     if (RESERVED_HEADERS.has(name.toLowerCase())) problems.push(`setting header "${name}" is not allowed`)
   }
+  problems.push(...validateProxy(a))
+  if (a.tls_config !== undefined) problems.push(...validateTls(a.tls_config))
+  if (a.oauth2 !== undefined) problems.push(...validateOAuth2(a.oauth2))
+  return problems
+}
+
+/** Alloy's ProxyConfig.Validate (shared by the client block and its oauth2 block). */
+function validateProxy (a: Omit<DispatcherArgs, 'tls_config' | 'enable_http2'>): string[] {
+  const problems: string[] = []
   const hasConnect = Object.keys(a.proxy_connect_header).length > 0
   if (hasConnect && !a.proxy_from_environment && a.proxy_url === '') problems.push('if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured')
   if (a.proxy_from_environment && a.proxy_url !== '') problems.push('if proxy_from_environment is configured, proxy_url must not be configured')
@@ -31,5 +41,33 @@ export function validateHttpClient (a: HttpClientArgs): string[] {
     try { u = new URL(a.proxy_url) } catch { problems.push(`invalid proxy_url "${a.proxy_url}"`) }
     if (u !== undefined && u.protocol !== 'http:' && u.protocol !== 'https:') problems.push(`proxy_url "${a.proxy_url}": only http and https proxies are supported by shoal`)
   }
+  return problems
+}
+
+/** Alloy's TLSConfig.Validate. */
+function validateTls (t: TlsArgs): string[] {
+  const problems: string[] = []
+  if (t.ca_pem !== '' && t.ca_file !== '') problems.push('at most one of ca_pem and ca_file must be configured')
+  if (t.cert_pem !== '' && t.cert_file !== '') problems.push('at most one of cert_pem and cert_file must be configured')
+  const key = (t.key_pem?.reveal() ?? '') !== ''
+  if (key && t.key_file !== '') problems.push('at most one of key_pem and key_file must be configured')
+  const usingCert = t.cert_pem !== '' || t.cert_file !== ''
+  const usingKey = key || t.key_file !== ''
+  if (usingCert && !usingKey) problems.push('exactly one of key_pem or key_file must be configured when a client certificate is configured')
+  else if (usingKey && !usingCert) problems.push('exactly one of cert_pem or cert_file must be configured when a client key is configured')
+  return problems
+}
+
+/** Alloy's OAuth2Config.Validate; the jwt-bearer grant is refused. */
+function validateOAuth2 (o: OAuth2Args): string[] {
+  if (o.client_id === '') return ['oauth2 client_id must be configured']
+  if (o.token_url === '') return ['oauth2 token_url must be configured']
+  if (o.grant_type === 'urn:ietf:params:oauth:grant-type:jwt-bearer') return ['oauth2 grant_type "urn:ietf:params:oauth:grant-type:jwt-bearer" is not supported by shoal (client_credentials is)']
+  if (o.grant_type !== 'client_credentials') return [`unsupported oauth2 grant_type "${o.grant_type}"`]
+  const secret = (o.client_secret?.reveal() ?? '') !== ''
+  if (!secret && o.client_secret_file === '') return ['either oauth2 client_secret or client_secret_file must be configured']
+  if (secret && o.client_secret_file !== '') return ['at most one of oauth2 client_secret & client_secret_file must be configured']
+  const problems = validateProxy(o)
+  if (o.tls_config !== undefined) problems.push(...validateTls(o.tls_config))
   return problems
 }

@@ -31,6 +31,20 @@ export function detail (c: ComponentInfo): ComponentSummary & { arguments: unkno
   }
 }
 
+const TARGET_PATH = /^(.+)\/targets\/([0-9a-f]{16})\/(ownership|history)$/
+
+/** `{id}/targets/{key}/ownership|history` under /components/: a target's detail; undefined for other paths. */
+export function targetDetail (controller: Controller, rest: string): { status: number, body: unknown } | undefined {
+  const m = TARGET_PATH.exec(rest)
+  if (!m) return undefined
+  const [, id, key, part] = m
+  const inst = controller.component(id) === undefined ? undefined : controller.instance(id)
+  if (inst === undefined) return { status: 404, body: { error: `component ${id} not found` } }
+  if (inst.targetDetail === undefined) return { status: 404, body: { error: `component ${id} has no targets` } }
+  const body = inst.targetDetail(key, part as 'ownership' | 'history')
+  return body === undefined ? { status: 404, body: { error: `target ${key} not found in ${id}` } } : { status: 200, body }
+}
+
 export function registerComponentAPI (server: HttpServer, controller: Controller, prefix = '/api/v0/web'): void {
   server.route('GET', `${prefix}/components`, (_req, res) => {
     sendJSON(res, 200, controller.components().map(summary))
@@ -44,6 +58,8 @@ export function registerComponentAPI (server: HttpServer, controller: Controller
   })
   // Ids inside modules hold slashes ("mod.a/prometheus.scrape.x").
   server.route('GET', `${prefix}/components/*id`, (_req, res, params) => {
+    const t = targetDetail(controller, params.id)
+    if (t !== undefined) return sendJSON(res, t.status, t.body)
     const c = controller.component(params.id)
     if (!c) return sendJSON(res, 404, { error: `component ${params.id} not found` })
     sendJSON(res, 200, detail(c))

@@ -126,17 +126,4 @@ export async function serveMetrics (registry: Registry, res: ServerResponse): Pr
   const body = await registry.metrics()
   sendText(res, 200, body, registry.contentType)
 }
-
-export function readBody (req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (c: Buffer) => {
-      size += c.length
-      if (size > limit) { reject(new Error(`request body larger than ${limit} bytes`)); req.destroy(); return }
-      chunks.push(c)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
-}
+export { readBody } from '../net/read-body.js'

@@ -1,12 +1,20 @@
 // Struct-of-arrays sample storage: the appender, the pending store and the shards all hold
 // samples this way, so the hot path allocates no per-sample objects.
 
-import type { Exemplar, Series } from '../storage/series.js'
+import type { Exemplar, Histogram, Series } from '../storage/series.js'
 
 /** Flag bits per entry. */
 export const FLAG_STALE = 1
 /** The entry is an exemplar (value/timestamp come from it; the exemplar object is in `exemplars`). */
 export const FLAG_EXEMPLAR = 2
+/**
+ * The entry is a native histogram sample: the Histogram is in `exemplars` (the sparse slot of
+ * rare entries), or with FLAG_STALE it is a histogram staleness marker and carries none.
+ */
+export const FLAG_HISTOGRAM = 4
+
+/** What an entry carries besides its number: an exemplar or a native histogram (see the flags). */
+export type Attached = Exemplar | Histogram
 
 export class SampleBatch {
   series: Series[]
@@ -15,11 +23,13 @@ export class SampleBatch {
   flags: Uint8Array
   /** Disk-buffer sequence number per entry (-1 when the pending store is not durable). */
   seqs: Float64Array
-  /** Sparse: set only where FLAG_EXEMPLAR is. */
-  exemplars: Array<Exemplar | undefined>
+  /** Sparse: set only where FLAG_EXEMPLAR or FLAG_HISTOGRAM is. */
+  exemplars: Array<Attached | undefined>
   length = 0
   /** Number of exemplar entries among the first `length`. */
   exemplarCount = 0
+  /** Number of histogram entries (stale markers included) among the first `length`. */
+  histogramCount = 0
 
   constructor (initialCapacity = 64) {
     const cap = Math.max(1, initialCapacity)
@@ -33,7 +43,7 @@ export class SampleBatch {
 
   get capacity (): number { return this.values.length }
 
-  push (series: Series, timestampMs: number, value: number, flags: number, exemplar?: Exemplar, seq = -1): void {
+  push (series: Series, timestampMs: number, value: number, flags: number, exemplar?: Attached, seq = -1): void {
     const i = this.length
     if (i === this.values.length) this.grow(i * 2)
     this.seqs[i] = seq
@@ -44,6 +54,9 @@ export class SampleBatch {
     if ((flags & FLAG_EXEMPLAR) !== 0) {
       this.exemplars[i] = exemplar
       this.exemplarCount++
+    } else if ((flags & FLAG_HISTOGRAM) !== 0) {
+      if (exemplar !== undefined) this.exemplars[i] = exemplar
+      this.histogramCount++
     }
     this.length = i + 1
   }
@@ -54,9 +67,10 @@ export class SampleBatch {
   }
 
   clear (): void {
-    if (this.exemplarCount > 0) this.exemplars.length = 0
+    if (this.exemplarCount > 0 || this.histogramCount > 0) this.exemplars.length = 0
     this.length = 0
     this.exemplarCount = 0
+    this.histogramCount = 0
   }
 
   private grow (cap: number): void {

@@ -40,7 +40,7 @@ export class WriteClient {
     this.timeoutMs = opts.remoteTimeoutMs
     this.retryOn429 = opts.retryOnHttp429
     // One keep-alive pool to the receiver, as many connections as shards send at once.
-    this.client = new HttpClient(opts.http ?? defaultHttpClientArgs(), { keepAliveTimeoutMs: 30_000, userAgent: opts.userAgent })
+    this.client = new HttpClient(opts.http ?? defaultHttpClientArgs(), { keepAliveTimeoutMs: 30_000, userAgent: opts.userAgent, authorize: opts.authorize })
     const h: Record<string, string> = {}
     for (const [k, v] of Object.entries(opts.headers ?? {})) h[k.toLowerCase()] = v
     // The protocol headers last, so `headers` cannot override them by accident.

@@ -4,14 +4,16 @@
 // length prefix is exact.
 //
 // WriteRequest { repeated TimeSeries timeseries = 1; repeated MetricMetadata metadata = 3; }
-// TimeSeries   { repeated Label labels = 1; repeated Sample samples = 2; repeated Exemplar exemplars = 3; }
+// TimeSeries   { repeated Label labels = 1; repeated Sample samples = 2; repeated Exemplar exemplars = 3;
+//                repeated Histogram histograms = 4; }   (Histogram: histogram-codec.ts)
 // Label        { string name = 1; string value = 2; }
 // Sample       { double value = 1; int64 timestamp = 2; }
 // Exemplar     { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }
 // MetricMetadata { MetricType type = 1; string metric_family_name = 2; string help = 4; string unit = 5; }
 
-import type { Labels, Metadata, MetricType, Series } from '../storage/series.js'
-import { FLAG_EXEMPLAR, FLAG_STALE, type SampleBatch } from './batch.js'
+import type { Exemplar, Histogram, Labels, Metadata, MetricType, Series } from '../storage/series.js'
+import { FLAG_EXEMPLAR, FLAG_HISTOGRAM, FLAG_STALE, type SampleBatch } from './batch.js'
+import { histogramBytes } from './histogram-codec.js'
 import { ProtoWriter, varintSize } from './proto-writer.js'
 import { encodeLabels } from '../storage/label-bytes.js'
 
@@ -83,6 +85,8 @@ export class WriteRequestEncoder {
   private size = new Int32Array(256)
   private next = new Int32Array(256)
   private readonly exemplarScratch = new ProtoWriter(1024)
+  /** Encoded Histogram bodies of the batch being encoded, by entry (sized in group(), written in encode()). */
+  private histBodies: Array<Uint8Array | undefined> = []
   private readonly groupBySeries: boolean
 
   constructor (opts: EncodeOptions = {}) {
@@ -101,6 +105,7 @@ export class WriteRequestEncoder {
     const { head, size, next } = this
     const { series, timestamps, values, flags } = batch
     const hasExemplars = batch.exemplarCount > 0
+    const hasHistograms = batch.histogramCount > 0
     for (let g = 0; g < groups; g++) {
       const first = head[g]
       const labels = seriesLabelBytes(series[first])
@@ -110,7 +115,7 @@ export class WriteRequestEncoder {
       w.pos += w.buf.write(labels, w.pos, 'latin1')
       for (let i = first; i !== -1; i = next[i]) {
         const f = flags[i]
-        if ((f & FLAG_EXEMPLAR) !== 0) continue
+        if ((f & (FLAG_EXEMPLAR | FLAG_HISTOGRAM)) !== 0) continue
         const ts = timestamps[i]
         const buf = w.buf
         buf[w.pos++] = TAG_LEN_2
@@ -122,7 +127,9 @@ export class WriteRequestEncoder {
         w.varint64(ts)
       }
       if (hasExemplars) this.writeExemplars(batch, first)
+      if (hasHistograms) this.writeHistograms(batch, first)
     }
+    if (hasHistograms) this.histBodies.length = 0
     if (metadata !== undefined) for (const m of metadata) writeMetadata(w, m)
     return w.bytes()
   }
@@ -132,9 +139,21 @@ export class WriteRequestEncoder {
     for (let i = first; i !== -1; i = this.next[i]) {
       const ex = batch.exemplars[i]
       if ((batch.flags[i] & FLAG_EXEMPLAR) === 0 || ex === undefined) continue
-      const body = this.exemplarBytes(ex.labels, batch.values[i], batch.timestamps[i])
+      const body = this.exemplarBytes((ex as Exemplar).labels, batch.values[i], batch.timestamps[i])
       w.ensure(body.length + 6)
       w.buf[w.pos++] = TAG_LEN_3
+      w.uvarint32(body.length)
+      w.raw(body)
+    }
+  }
+
+  private writeHistograms (batch: SampleBatch, first: number): void {
+    const w = this.writer
+    for (let i = first; i !== -1; i = this.next[i]) {
+      const body = this.histBodies[i]
+      if (body === undefined) continue
+      w.ensure(body.length + 6)
+      w.buf[w.pos++] = TAG_LEN_4
       w.uvarint32(body.length)
       w.raw(body)
     }
@@ -182,12 +201,19 @@ export class WriteRequestEncoder {
       } else next[tail[g]] = i
       tail[g] = i
       next[i] = -1
-      if ((flags[i] & FLAG_EXEMPLAR) !== 0) {
+      const f = flags[i]
+      if ((f & FLAG_EXEMPLAR) !== 0) {
         const ex = batch.exemplars[i]
         if (ex !== undefined) {
-          const len = this.exemplarBytes(ex.labels, batch.values[i], timestamps[i]).length
+          const len = this.exemplarBytes((ex as Exemplar).labels, batch.values[i], timestamps[i]).length
           size[g] += 1 + varintSize(len) + len
         }
+      } else if ((f & FLAG_HISTOGRAM) !== 0) {
+        const h = (f & FLAG_STALE) !== 0 ? undefined : batch.exemplars[i] as Histogram | undefined
+        if (h === undefined && (f & FLAG_STALE) === 0) continue
+        const body = histogramBytes(h, timestamps[i]).slice()
+        this.histBodies[i] = body
+        size[g] += 1 + varintSize(body.length) + body.length
       } else size[g] += 2 + sampleBodySize(timestamps[i])
     }
     if (this.groupBySeries) slotId.fill(0)

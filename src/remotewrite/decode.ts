@@ -3,6 +3,7 @@
 // exactly, which a decoded JS number cannot tell apart from any other NaN.
 
 import type { Label, MetricType } from '../storage/series.js'
+import type { Histogram } from '../storage/histogram.js'
 import { STALE_NAN_HI, STALE_NAN_LO } from './codec.js'
 
 export interface DecodedSample {
@@ -18,12 +19,17 @@ export interface DecodedExemplar {
   timestamp: number
 }
 
+export interface DecodedHistogram {
+  /** undefined: a staleness marker (the sum was StaleNaN). */
+  histogram: Histogram | undefined
+  timestamp: number
+}
+
 export interface DecodedTimeSeries {
   labels: Label[]
   samples: DecodedSample[]
   exemplars: DecodedExemplar[]
-  /** Native histograms are not supported; counted so the receiver can report them. */
-  histogramCount: number
+  histograms: DecodedHistogram[]
 }
 
 export interface DecodedMetadata {
@@ -154,15 +160,96 @@ function readExemplar (r: Reader): DecodedExemplar {
   return ex
 }
 
+function zigzag (v: number): number { return v % 2 === 0 ? v / 2 : -(v + 1) / 2 }
+
+function readSpans (r: Reader, out: number[]): void {
+  let offset = 0
+  let length = 0
+  while (r.more) {
+    const tag = r.varint()
+    if (tag === 0x08) offset = zigzag(r.varint())
+    else if (tag === 0x10) length = r.varint()
+    else r.skip(tag & 7)
+  }
+  out.push(offset, length)
+}
+
+/** Repeated sint64 (packed or not) or double (packed or not) of a Histogram. */
+function readRepeated (r: Reader, tag: number, out: number[]): void {
+  const wire = tag & 7
+  if (wire === 2) {
+    const sub = r.at(r.sub())
+    const dbl = (tag >>> 3) === 10 || (tag >>> 3) === 13 || (tag >>> 3) === 16
+    while (sub.more) out.push(dbl ? sub.double().value : zigzag(sub.varint()))
+  } else if (wire === 1) out.push(r.double().value)
+  else out.push(zigzag(r.varint()))
+}
+
+/** One remote-write Histogram message (also the disk buffer's form of a histogram). */
+export function readHistogram (r: Reader): DecodedHistogram {
+  let float = false
+  let count = 0; let sum = 0; let schema = 0; let zt = 0; let zc = 0; let resetHint = 0; let timestamp = 0; let stale = false
+  const posSpans: number[] = []; const negSpans: number[] = []
+  const posD: number[] = []; const negD: number[] = []; const posC: number[] = []; const negC: number[] = []; const custom: number[] = []
+  while (r.more) {
+    const tag = r.varint()
+    switch (tag) {
+      case 0x08: count = r.varint(); break
+      case 0x11: count = r.double().value; float = true; break
+      case 0x19: { const d = r.double(); sum = d.value; stale = d.stale; break }
+      case 0x20: schema = zigzag(r.varint()); break
+      case 0x29: zt = r.double().value; break
+      case 0x30: zc = r.varint(); break
+      case 0x39: zc = r.double().value; float = true; break
+      case 0x42: readSpans(r.at(r.sub()), negSpans); break
+      case 0x5a: readSpans(r.at(r.sub()), posSpans); break
+      case 0x48: case 0x4a: readRepeated(r, tag, negD); break
+      case 0x51: case 0x52: readRepeated(r, tag, negC); break
+      case 0x60: case 0x62: readRepeated(r, tag, posD); break
+      case 0x69: case 0x6a: readRepeated(r, tag, posC); break
+      case 0x70: resetHint = r.varint(); break
+      case 0x78: timestamp = r.varint(); break
+      case 0x81: case 0x82: readRepeated(r, tag, custom); break
+      default: r.skip(tag & 7)
+    }
+  }
+  if (stale) return { histogram: undefined, timestamp }
+  const histogram: Histogram = {
+    float,
+    schema,
+    zeroThreshold: zt,
+    zeroCount: zc,
+    count,
+    sum,
+    positiveSpans: posSpans,
+    positiveBuckets: float ? posC : posD,
+    negativeSpans: negSpans,
+    negativeBuckets: float ? negC : negD,
+    customValues: custom,
+    resetHint,
+  }
+  return { histogram, timestamp }
+}
+
+/** A Histogram message's bytes (the disk buffer's records). Throws DecodeError. */
+export function decodeHistogram (buf: Uint8Array): DecodedHistogram {
+  try {
+    return readHistogram(new Reader(buf, 0, buf.length))
+  } catch (err) {
+    if (err instanceof DecodeError) throw err
+    throw new DecodeError(`invalid histogram: ${(err as Error).message}`)
+  }
+}
+
 function readTimeSeries (r: Reader): DecodedTimeSeries {
-  const ts: DecodedTimeSeries = { labels: [], samples: [], exemplars: [], histogramCount: 0 }
+  const ts: DecodedTimeSeries = { labels: [], samples: [], exemplars: [], histograms: [] }
   while (r.more) {
     const tag = r.varint()
     switch (tag) {
       case 0x0a: ts.labels.push(readLabel(r.at(r.sub()))); break
       case 0x12: ts.samples.push(readSample(r.at(r.sub()))); break
       case 0x1a: ts.exemplars.push(readExemplar(r.at(r.sub()))); break
-      case 0x22: r.sub(); ts.histogramCount++; break
+      case 0x22: ts.histograms.push(readHistogram(r.at(r.sub()))); break
       default: r.skip(tag & 7)
     }
   }

@@ -8,8 +8,8 @@
 // queue has room, so memory stays bounded by about twice the capacity.
 
 import type { Registry } from 'prom-client'
-import type { Appender, Exemplar, Metadata, Series } from '../storage/series.js'
-import { FLAG_EXEMPLAR, FLAG_STALE, SampleBatch } from './batch.js'
+import type { Appender, Exemplar, Histogram, Metadata, Series } from '../storage/series.js'
+import { FLAG_EXEMPLAR, FLAG_HISTOGRAM, FLAG_STALE, SampleBatch } from './batch.js'
 import { WriteClient } from './client.js'
 import type { MetadataEntry } from './codec.js'
 import { QueueMetrics } from './metrics.js'
@@ -37,6 +37,7 @@ export interface BackpressureAppender extends Appender {
 }
 
 const DEFAULT_METADATA_INTERVAL_MS = 60_000
+const DEFAULT_METADATA_PER_SEND = 2000
 
 export class RemoteWriteEndpoint {
   readonly name: string
@@ -109,7 +110,7 @@ export class RemoteWriteEndpoint {
     if (this.metadata.size === 0 || this.stopped) return
     const entries: MetadataEntry[] = []
     for (const [metricFamily, m] of this.metadata) entries.push({ metricFamily, type: m.type, help: m.help, unit: m.unit })
-    await this.queue.sendMetadata(entries)
+    await this.queue.sendMetadata(entries, this.opts.metadataMaxPerSend ?? DEFAULT_METADATA_PER_SEND)
   }
 
   /** Flushes what it can within `timeoutMs` (overflow first, then the queue), then shuts down. */
@@ -144,6 +145,7 @@ export class RemoteWriteEndpoint {
   }
 
   get sendExemplars (): boolean { return this.opts.sendExemplars }
+  get sendNativeHistograms (): boolean { return this.opts.sendNativeHistograms === true }
 
   noteMetadata (family: string, m: Metadata): void {
     if (this.opts.sendMetadata) this.metadata.set(family, m)
@@ -226,12 +228,22 @@ class EndpointAppender implements BackpressureAppender {
     this.batch.push(s, timestampMs, value, 0)
   }
 
-  appendStale (series: Series, timestampMs: number): void {
+  appendHistogram (series: Series, timestampMs: number, histogram: Histogram): void {
     if (this.done) return
     this.lastTs = timestampMs
+    if (!this.ep.sendNativeHistograms) return
     const s = this.ep.resolveSeries(series)
     if (s === undefined) { this.dropped++; return }
-    this.batch.push(s, timestampMs, Number.NaN, FLAG_STALE)
+    this.batch.push(s, timestampMs, Number.NaN, FLAG_HISTOGRAM, histogram)
+  }
+
+  appendStale (series: Series, timestampMs: number, histogram?: boolean): void {
+    if (this.done) return
+    this.lastTs = timestampMs
+    if (histogram === true && !this.ep.sendNativeHistograms) return
+    const s = this.ep.resolveSeries(series)
+    if (s === undefined) { this.dropped++; return }
+    this.batch.push(s, timestampMs, Number.NaN, histogram === true ? FLAG_STALE | FLAG_HISTOGRAM : FLAG_STALE)
   }
 
   appendExemplar (series: Series, exemplar: Exemplar): void {

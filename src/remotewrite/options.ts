@@ -1,6 +1,6 @@
 // Endpoint and queue options, with Prometheus' queue_config defaults.
 
-import type { HttpClientArgs } from '../http-client/index.js'
+import type { HttpClientArgs, RequestAuthorizer } from '../http-client/index.js'
 
 export interface QueueConfig {
   /**
@@ -41,6 +41,8 @@ export interface ClientOptions {
   retryOnHttp429: boolean
   /** Overrides `shoal/<package version>`. */
   userAgent?: string
+  /** Signs or authorises each request (sigv4, azuread). */
+  authorize?: RequestAuthorizer
 }
 
 export interface EndpointOptions {
@@ -51,12 +53,17 @@ export interface EndpointOptions {
   headers?: Record<string, string>
   remoteTimeoutMs: number
   sendExemplars: boolean
+  /** Native histograms (and their staleness markers) are sent; otherwise dropped here, as Prometheus does. @default false */
+  sendNativeHistograms?: boolean
   sendMetadata: boolean
   /** Partial is fine: missing keys take DEFAULT_QUEUE_CONFIG values. */
   queue: Partial<QueueConfig>
   /** How often all known metadata is sent (Prometheus metadata_config.send_interval, 1m). */
   metadataSendIntervalMs?: number
+  /** Most metadata entries per request (metadata_config.max_samples_per_send, 2000). */
+  metadataMaxPerSend?: number
   userAgent?: string
+  authorize?: RequestAuthorizer
 }
 
 export function resolveQueueConfig (q: Partial<QueueConfig> = {}): QueueConfig {

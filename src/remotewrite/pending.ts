@@ -1,13 +1,13 @@
 // The seam between "accepted data" and "shards". The queue writes committed samples here and
-// its dispatcher drains them, oldest first, into shard batches. Today this is an in-memory
-// ring; a disk buffer (write-ahead segments) can implement the same interface later, with
-// `drain` reading segments back and `write` persisting them.
+// its dispatcher drains them, oldest first, into shard batches. Two stores implement it: an
+// in-memory ring and the disk buffer (disk/disk-pending.ts), whose `write` persists to segments
+// and whose `drain` reads them back.
 
-import type { Exemplar, Series } from '../storage/series.js'
-import type { SampleBatch } from './batch.js'
+import type { Series } from '../storage/series.js'
+import type { Attached, SampleBatch } from './batch.js'
 
 /** Receives one entry; returns false to refuse it (the entry then stays pending). */
-export type TakeEntry = (series: Series, timestampMs: number, value: number, flags: number, exemplar: Exemplar | undefined, seq?: number) => boolean
+export type TakeEntry = (series: Series, timestampMs: number, value: number, flags: number, exemplar: Attached | undefined, seq?: number) => boolean
 
 export interface PendingStore {
   /** Entries held. */
@@ -46,7 +46,7 @@ export class MemoryPending implements PendingStore {
   private values: Float64Array
   private timestamps: Float64Array
   private flags: Uint8Array
-  private exemplars = new Map<number, Exemplar>() // ring index -> exemplar (rare)
+  private exemplars = new Map<number, Attached>() // ring index -> exemplar (rare)
   private head = 0
   length = 0
 
@@ -108,7 +108,7 @@ export class MemoryPending implements PendingStore {
     const values = new Float64Array(size)
     const timestamps = new Float64Array(size)
     const flags = new Uint8Array(size)
-    const exemplars = new Map<number, Exemplar>()
+    const exemplars = new Map<number, Attached>()
     const old = this.values.length
     for (let k = 0; k < this.length; k++) {
       const at = (this.head + k) % old

@@ -120,11 +120,15 @@ export class QueueManager implements ShardHost {
     return new Promise(resolve => this.capacityWaiters.push({ n: want, resolve }))
   }
 
-  /** Sends metadata-only requests (remote-write 1.0 sends metadata apart from samples). */
-  async sendMetadata (entries: readonly MetadataEntry[]): Promise<void> {
+  /**
+   * Sends metadata-only requests (remote-write 1.0 sends metadata apart from samples), at most
+   * `perSend` entries each (metadata_config.max_samples_per_send).
+   */
+  async sendMetadata (entries: readonly MetadataEntry[], perSend = this.maxSamplesPerSend): Promise<void> {
     const { metrics } = this.deps
-    for (let i = 0; i < entries.length && !this.abort.signal.aborted; i += this.maxSamplesPerSend) {
-      const chunk = entries.slice(i, i + this.maxSamplesPerSend)
+    const n = Math.max(1, perSend)
+    for (let i = 0; i < entries.length && !this.abort.signal.aborted; i += n) {
+      const chunk = entries.slice(i, i + n)
       const snappy = this.snappy ?? await this.snappyReady
       const body = snappy.compress(this.metadataEncoder.encode(emptyBatch, chunk))
       await this.sendWithBackoff(body, chunk.length, (outcome) => {

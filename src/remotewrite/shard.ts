@@ -2,8 +2,8 @@
 // deadline), sends it with retries, and keeps at most one request in flight, so the samples of
 // a series (always routed to the same shard) arrive in order.
 
-import type { Exemplar, Series } from '../storage/series.js'
-import { SampleBatch } from './batch.js'
+import type { Series } from '../storage/series.js'
+import { SampleBatch, type Attached } from './batch.js'
 import { WriteRequestEncoder } from './codec.js'
 
 /** What a shard needs from its queue. */
@@ -38,7 +38,7 @@ export class Shard {
   get busy (): boolean { return this.inFlight || this.filling.length > 0 }
 
   /** Takes one entry; false when the batch is full and the previous one is still in flight. */
-  offer (series: Series, ts: number, value: number, flags: number, exemplar: Exemplar | undefined, seq = -1): boolean {
+  offer (series: Series, ts: number, value: number, flags: number, exemplar: Attached | undefined, seq = -1): boolean {
     const max = this.host.maxSamplesPerSend
     if (this.filling.length >= max) {
       if (this.inFlight) return false

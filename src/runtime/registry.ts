@@ -12,11 +12,6 @@ export function lookupKind (name: string): ComponentKind | undefined {
   return kinds.get(name)
 }
 
-export function allKinds (): ComponentKind[] {
-  // Ordinal order: names are ASCII, and localeCompare would page in ICU collation data (MBs of RSS).
-  return [...kinds.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-}
-
 /** True when some registered kind's name starts with `prefix.` (used to tell a component reference from a stdlib one). */
 export function isComponentNamespace (first: string): boolean {
   for (const name of kinds.keys()) if (name.startsWith(first + '.')) return true

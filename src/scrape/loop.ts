@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger.js'
 import { nopLogger } from '../logging/logger.js'
 import { formatDuration } from '../vm/duration.js'
 import { SeriesCache } from './cache.js'
+import { ScrapeHistory } from './history.js'
 import type { ResolvedScrapeConfig } from './config.js'
 import type { ScrapeMetrics } from './metrics.js'
 import type { ScrapeResult } from './scraper.js'
@@ -33,8 +34,8 @@ export interface LoopOptions {
   log?: Logger
 }
 
-export type { TargetHealth as HealthState } from '../http/ui/client/wire.mjs'
-import type { TargetHealth as HealthState } from '../http/ui/client/wire.mjs'
+export type { HealthState } from './status.js'
+import type { HealthState } from './status.js'
 
 export interface TargetHealth {
   health: HealthState
@@ -75,6 +76,8 @@ export class ScrapeLoop {
   readonly target: Target
   readonly cache: SeriesCache
   readonly offsetMs: number
+  /** The last scrapes, for the UI. */
+  readonly history = new ScrapeHistory()
   readonly #cfg: ResolvedScrapeConfig
   readonly #fetcher: Fetcher
   readonly #appendable: Appendable
@@ -233,6 +236,8 @@ export class ScrapeLoop {
       app.commit()
       this.#scraped = true
       this.#metrics?.scrapeDuration.labels(this.#cfg.job_name).observe(durationMs / 1000)
+      this.#metrics?.samplesScraped.labels(this.#cfg.job_name).inc(counts.total)
+      this.history.record(startWall.getTime(), durationMs, counts.total, scrapeErr)
       this.#health = {
         health: scrapeErr === undefined ? 'up' : 'down',
         lastError: scrapeErr,
@@ -247,6 +252,7 @@ export class ScrapeLoop {
       try { app.rollback() } catch {}
       this.#log.warn('scrape commit failed', { target: this.target.url, err })
       this.#health = { ...this.#health, health: 'down', lastError: `commit failed: ${(err as Error).message}`, lastScrape: startWall }
+      this.history.record(startWall.getTime(), performance.now() - start, 0, this.#health.lastError)
     }
   }
 

@@ -23,6 +23,7 @@ export class ScrapeMetrics {
   readonly targetsKnown: Gauge<'scrape_job'>
   readonly targetsOwned: Gauge<'scrape_job'>
   readonly scrapeDuration: Histogram<'job'>
+  readonly samplesScraped: Counter<'job'>
   readonly skippedSlots: Counter
 
   constructor (registry: Registry) {
@@ -70,6 +71,11 @@ export class ScrapeMetrics {
     this.skippedSlots = getOrCreate(registry, Counter, {
       name: 'shoal_scrape_slots_skipped_total',
       help: 'Scrape slots skipped because the timer fired more than half an interval late (a frozen or starved process).',
+    })
+    this.samplesScraped = getOrCreate(registry, Counter<'job'>, {
+      name: 'shoal_scrape_samples_scraped_total',
+      help: 'Samples read from scrapes (the sum of scrape_samples_scraped), by job: the scrape rate of this node.',
+      labelNames: ['job'],
     })
     this.scrapeDuration = getOrCreate(registry, Histogram<'job'>, {
       name: 'shoal_scrape_duration_seconds',

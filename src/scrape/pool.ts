@@ -11,7 +11,7 @@ import { formatDuration } from '../vm/duration.js'
 import type { SeriesCache } from './cache.js'
 import { httpClientPart, resolveScrapeConfig, sameValue, type ResolvedScrapeConfig, type ScrapeConfig } from './config.js'
 import { ScrapeLoop, type Fetcher, type ParserFactory } from './loop.js'
-import type { TargetDebugInfo } from '../http/ui/client/wire.mjs'
+import type { TargetDebugInfo } from './status.js'
 import { ScrapeMetrics } from './metrics.js'
 import { HttpScraper } from './scraper.js'
 import { newTarget, targetKey, type Target } from './target.js'
@@ -27,7 +27,7 @@ export interface PoolDeps {
   fetcher?: (cfg: ResolvedScrapeConfig) => Fetcher & { close (): Promise<void> }
 }
 
-export type { TargetDebugInfo } from '../http/ui/client/wire.mjs'
+export type { TargetDebugInfo } from './status.js'
 
 interface Known {
   target: Target
@@ -153,6 +153,39 @@ export class ScrapePool {
     return this.#loops.get(hex64(key))
   }
 
+  /** A target as built from discovery (scraped here or not); undefined when unknown or dropped. */
+  known (key: bigint): Target | undefined {
+    return this.#known.get(hex64(key))?.target
+  }
+
+  /**
+   * Known targets not scraped here (owned by a peer, or waiting for the fleet to form), with the
+   * labels and URL they would be scraped with; health is unknown to this node.
+   */
+  remoteTargets (): Array<{ key: bigint, info: TargetDebugInfo }> {
+    const out: Array<{ key: bigint, info: TargetDebugInfo }> = []
+    for (const [k, { target: t }] of this.#known) {
+      if (this.#loops.has(k)) continue
+      out.push({
+        key: t.key,
+        info: {
+          job: this.#cfg.job_name,
+          url: t.url,
+          health: 'unknown',
+          labels: labelsObject(t.publicLabels),
+          discovered_labels: labelsObject(t.discoveredLabels),
+          last_error: '',
+          last_scrape: '',
+          last_scrape_duration: '0s',
+          samples: 0,
+          key: k,
+        },
+      })
+    }
+    out.sort((a, b) => (a.info.url < b.info.url ? -1 : a.info.url > b.info.url ? 1 : 0))
+    return out
+  }
+
   debugInfo (): TargetDebugInfo[] {
     const out: TargetDebugInfo[] = []
     for (const loop of this.#loops.values()) {
@@ -169,6 +202,7 @@ export class ScrapePool {
         last_scrape_duration: formatDuration(h.lastScrapeDurationMs),
         series: h.series,
         samples: h.samples,
+        key: hex64(t.key),
       })
     }
     // Targets that could not be built are shown too, so the reason is visible.

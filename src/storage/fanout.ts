@@ -1,10 +1,11 @@
 // Sends one batch of appends to every receiver in a forward_to list.
-import type { Appendable, Appender, Exemplar, Metadata, Series } from './series.js'
+import type { Appendable, Appender, Exemplar, Histogram, Metadata, Series } from './series.js'
 
 class FanoutAppender implements Appender {
   constructor (private readonly apps: Appender[]) {}
   append (s: Series, t: number, v: number): void { for (const a of this.apps) a.append(s, t, v) }
-  appendStale (s: Series, t: number): void { for (const a of this.apps) a.appendStale(s, t) }
+  appendHistogram (s: Series, t: number, h: Histogram): void { for (const a of this.apps) a.appendHistogram(s, t, h) }
+  appendStale (s: Series, t: number, histogram?: boolean): void { for (const a of this.apps) a.appendStale(s, t, histogram) }
   appendExemplar (s: Series, e: Exemplar): void { for (const a of this.apps) a.appendExemplar(s, e) }
   appendMetadata (f: string, m: Metadata): void { for (const a of this.apps) a.appendMetadata(f, m) }
   commit (): void { for (const a of this.apps) a.commit() }
@@ -12,7 +13,7 @@ class FanoutAppender implements Appender {
 }
 
 const discard: Appender = {
-  append () {}, appendStale () {}, appendExemplar () {}, appendMetadata () {}, commit () {}, rollback () {},
+  append () {}, appendHistogram () {}, appendStale () {}, appendExemplar () {}, appendMetadata () {}, commit () {}, rollback () {},
 }
 
 /** An Appendable over a (changeable) list of receivers; an empty list discards. */

@@ -2,6 +2,9 @@
 // across scrapes, so the hot path hands around references, not fresh label arrays. It keeps
 // its labels only in their encoded wire form (one flat string), which remote_write sends as is.
 import { decodeLabels, encodeLabels, hashEncoded } from './label-bytes.js'
+import type { Histogram } from './histogram.js'
+
+export type { Histogram }
 
 export interface Label {
   readonly name: string
@@ -21,8 +24,6 @@ export class Series {
    * remote-write encoder writes it as is, and `labels` decodes it for the rare reader.
    */
   encoded: string
-  /** The remote-write disk buffer segment that last recorded this series' labels (0: none). */
-  walMark = 0
   #hash = -1
   /** From a sorted label set, or (labels undefined) from its encoded form. */
   constructor (labels: Labels | undefined, encoded?: string) {
@@ -70,8 +71,14 @@ export interface Metadata {
  */
 export interface Appender {
   append (series: Series, timestampMs: number, value: number): void
-  /** A Prometheus staleness marker (StaleNaN) for the series at the given time. */
-  appendStale (series: Series, timestampMs: number): void
+  /** A native histogram sample. */
+  appendHistogram (series: Series, timestampMs: number, histogram: Histogram): void
+  /**
+   * A Prometheus staleness marker for the series at the given time: StaleNaN, or for a
+   * native-histogram series (`histogram`) a histogram whose sum is StaleNaN, as Prometheus
+   * stores it.
+   */
+  appendStale (series: Series, timestampMs: number, histogram?: boolean): void
   appendExemplar (series: Series, exemplar: Exemplar): void
   /** Metadata of a metric family, keyed by its name (the series' __name__ stem). */
   appendMetadata (metricFamily: string, metadata: Metadata): void

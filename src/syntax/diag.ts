@@ -17,11 +17,3 @@ export class Diagnostics extends Array<Diagnostic> {
     return this.some(d => d.severity === 'error')
   }
 }
-
-/** Thrown only at API boundaries that cannot return diagnostics (never inside the parser). */
-export class DiagnosticsError extends Error {
-  override readonly name = 'DiagnosticsError'
-  constructor (readonly diagnostics: readonly Diagnostic[]) {
-    super(diagnostics.map(d => `${d.file}:${d.span.start.line}:${d.span.start.column}: ${d.message}`).join('\n'))
-  }
-}

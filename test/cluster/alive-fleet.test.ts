@@ -1,5 +1,7 @@
 // Alive beats between real nodes: they keep peers alive, changes still go out at once as full
-// beats, late joiners and members that missed a record get the full records.
+// beats, late joiners and members that missed a record get the full records. These are the
+// previous release's heartbeats (membership: 'heartbeats'), which nodes still speak with older
+// members during a rolling upgrade; the last two tests are default nodes hearing such a member.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -18,9 +20,9 @@ const inner = (n: TestNode): Internals => n.node as unknown as Internals
 const noPeriodicFull = (...nodes: TestNode[]): void => { for (const n of nodes) inner(n).sinceFull = -1e6 }
 
 test('alive beats keep peers alive; changes and leaving are seen at once', { timeout: 30_000 }, async () => {
-  const a = await startTestNode({ nodeName: 'a' })
-  const b = await startTestNode({ nodeName: 'b', joinAddrs: [a.node.multiaddrs()[0]] })
-  const c = await startTestNode({ nodeName: 'c', joinAddrs: [a.node.multiaddrs()[0]] })
+  const a = await startTestNode({ membership: 'heartbeats', nodeName: 'a' })
+  const b = await startTestNode({ membership: 'heartbeats', nodeName: 'b', joinAddrs: [a.node.multiaddrs()[0]] })
+  const c = await startTestNode({ membership: 'heartbeats', nodeName: 'c', joinAddrs: [a.node.multiaddrs()[0]] })
   const all = [a, b, c]
   try {
     const want = all.map(n => n.node.peerId).sort().join()
@@ -60,8 +62,8 @@ test('alive beats keep peers alive; changes and leaving are seen at once', { tim
 })
 
 test('a late joiner gets every full record; a member that lost one asks and gets it', { timeout: 30_000 }, async () => {
-  const a = await startTestNode({ nodeName: 'a', httpAddr: '127.0.0.1:1001' })
-  const b = await startTestNode({ nodeName: 'b', httpAddr: '127.0.0.1:1002', joinAddrs: [a.node.multiaddrs()[0]] })
+  const a = await startTestNode({ membership: 'heartbeats', nodeName: 'a', httpAddr: '127.0.0.1:1001' })
+  const b = await startTestNode({ membership: 'heartbeats', nodeName: 'b', httpAddr: '127.0.0.1:1002', joinAddrs: [a.node.multiaddrs()[0]] })
   const nodes = [a, b]
   try {
     await waitFor(() => a.node.peers().length === 2 && b.node.peers().length === 2, 10_000)
@@ -70,7 +72,7 @@ test('a late joiner gets every full record; a member that lost one asks and gets
     await new Promise(resolve => setTimeout(resolve, 700))
     noPeriodicFull(a, b)
     await new Promise(resolve => setTimeout(resolve, 700)) // alive beats only now
-    const d = await startTestNode({ nodeName: 'd', joinAddrs: [b.node.multiaddrs()[0]] })
+    const d = await startTestNode({ membership: 'heartbeats', nodeName: 'd', joinAddrs: [b.node.multiaddrs()[0]] })
     nodes.push(d)
     await waitFor(() => d.node.peers().length === 3 && a.node.peers().length === 3, 5000, () => d.node.peers().map(p => p.name).join())
     const seen = d.node.peers().filter(p => !p.isSelf).map(p => [p.name, p.httpAddr, p.components['scrape.x']]).sort()

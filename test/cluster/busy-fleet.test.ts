@@ -44,11 +44,12 @@ test('a node whose join address is not up yet joins within seconds, not at the n
 test(`a peer that answers pings late once keeps its link (${PING_MISSES} misses close it)`, { timeout: 30_000 }, async () => {
   assert.equal(PING_MISSES, 2)
   assert.equal(PING_TIMEOUT_MS, 4000)
-  // long timeouts on a: the peer must stay a member through the stall, only the link is in question
-  const a = await startTestNode({ nodeName: 'a', heartbeatMs: 1000, missedHeartbeats: 10 })
+  // long timeouts on a: the peer must stay a member through the stall, only the link is in question.
+  // Link pings are the heartbeat membership's (older members'); the detector's probes replace them.
+  const a = await startTestNode({ nodeName: 'a', heartbeatMs: 1000, missedHeartbeats: 10, membership: 'heartbeats' })
   let proc: ChildProcess | undefined
   try {
-    proc = spawn(process.execPath, ['--import', 'tsx', CHILD, a.node.multiaddrs()[0]], { stdio: ['ignore', 'pipe', 'inherit'] })
+    proc = spawn(process.execPath, ['--import', 'tsx', CHILD, a.node.multiaddrs()[0]], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CHILD_MEMBERSHIP: 'heartbeats' } })
     const peerId = await new Promise<string>((resolve, reject) => {
       let out = ''
       proc!.stdout!.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('\n')) resolve(out.trim()) })

@@ -73,10 +73,11 @@ test('a frozen peer (no more heartbeats, connection open) is dropped after misse
   const b = await startTestNode({ nodeName: 'b', heartbeatMs: 200, joinAddrs: [a.node.multiaddrs()[0]] })
   try {
     await waitFor(() => a.node.peers().length === 2, 5000)
-    // stop b's timers only: its libp2p stays up and keeps answering pings
-    const frozen = b.node as unknown as { timers: NodeJS.Timeout[], publishTimer?: NodeJS.Timeout }
+    // stop b's timers and failure detector only: its libp2p stays up and keeps answering pings
+    const frozen = b.node as unknown as { timers: NodeJS.Timeout[], publishTimer?: NodeJS.Timeout, detector?: { stop (): void } }
     for (const t of frozen.timers) clearInterval(t)
     clearTimeout(frozen.publishTimer) // the heartbeat re-arms itself as a timeout
+    frozen.detector?.stop() // it no longer answers probes
     const t0 = Date.now()
     await waitFor(() => a.node.peers().length === 1, 3000)
     const took = Date.now() - t0

@@ -14,7 +14,7 @@ import { startCluster } from '../../src/cluster/node.js'
 import type { ClusterLog, ClusterNode, ClusterOptions } from '../../src/cluster/types.js'
 
 const say = (level: string) => (msg: string, f?: Record<string, unknown>): void => {
-  if (process.env.SHOAL_TEST_LOG !== undefined) process.stderr.write(`${level} ${msg} ${JSON.stringify(f ?? {}, (_k, v) => v instanceof Error ? v.message : v)}\n`)
+  if (process.env.SHOAL_TEST_LOG !== undefined) process.stderr.write(`${(Date.now() % 1e6).toString().padStart(6)} ${level} ${msg} ${JSON.stringify(f ?? {}, (_k, v) => v instanceof Error ? v.message : v)}\n`)
 }
 /** Silent unless SHOAL_TEST_LOG is set. */
 export const quietLog: ClusterLog = { debug: say('debug'), info: say('info'), warn: say('warn'), error: say('error') }

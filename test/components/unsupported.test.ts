@@ -10,24 +10,29 @@ import '../../src/components/index.js'
 const RW = (inner: string): string => `prometheus.remote_write "rw" {\n  endpoint {\n    url = "http://127.0.0.1:9/api/v1/write"\n    ${inner}\n  }\n}\n`
 const RW_TOP = (inner: string): string => `prometheus.remote_write "rw" {\n  endpoint {\n    url = "http://127.0.0.1:9/api/v1/write"\n  }\n  ${inner}\n}\n`
 const SCRAPE = (inner: string): string => `prometheus.scrape "s" {\n  targets    = []\n  forward_to = []\n  ${inner}\n}\n`
+const RECV = (inner: string): string => `prometheus.receive_http "r" {\n  forward_to = []\n  http {\n    ${inner}\n  }\n}\n`
 const SD = (inner: string): string => `discovery.http "d" {\n  url = "http://127.0.0.1:9/sd"\n  ${inner}\n}\n`
 
 // [config, the key the error must name, the line it is on, the same key at its default (or undefined for blocks)]
 const REFUSED: Array<[string, string, number, string | undefined]> = [
-  [RW('send_native_histograms = true'), 'send_native_histograms', 4, RW('send_native_histograms = false')],
   [RW('queue_config {\n      sample_age_limit = "5m"\n    }'), 'sample_age_limit', 5, RW('queue_config {\n      sample_age_limit = "0s"\n    }')],
-  [RW('metadata_config {\n      max_samples_per_send = 500\n    }'), 'max_samples_per_send', 5, RW('metadata_config {\n      max_samples_per_send = 2000\n    }')],
-  [RW('sigv4 {\n      region = "eu-west-1"\n    }'), 'sigv4', 4, undefined],
-  [RW('azuread {\n    }'), 'azuread', 4, undefined],
-  [RW('oauth2 {\n      client_id = "x"\n    }'), 'oauth2', 4, undefined],
-  [RW_TOP('wal {\n    truncate_frequency = "1h"\n  }'), 'wal', 5, undefined],
+  [RW('sigv4 {\n      region = "eu-west-1"\n      role_arn = "arn:aws:iam::1:role/x"\n    }'), 'role_arn', 6, RW('sigv4 {\n      region = "eu-west-1"\n      role_arn = ""\n    }')],
+  [RW('oauth2 {\n      client_id = "x"\n      client_secret = "s"\n      token_url = "http://127.0.0.1:9/token"\n      client_certificate_key_id = "k"\n    }'), 'client_certificate_key_id', 8, undefined],
+  [RW_TOP('wal {\n    truncate_frequency = "1h"\n  }'), 'truncate_frequency', 6, RW_TOP('wal {\n    truncate_frequency = "2h"\n    min_keepalive_time = "5m"\n    max_keepalive_time = "8h"\n  }')],
+  [RW('protobuf_message = "io.prometheus.write.v2.Request"'), 'protobuf_message', 4, RW('protobuf_message = "prometheus.WriteRequest"')],
+  [RW('round_robin_dns = true'), 'round_robin_dns', 4, RW('round_robin_dns = false')],
+  [RW('google_iam {\n      credentials_file = "/x.json"\n    }'), 'google_iam', 4, undefined],
+  [SCRAPE('convert_classic_histograms_to_nhcb = true'), 'convert_classic_histograms_to_nhcb', 4, SCRAPE('convert_classic_histograms_to_nhcb = false')],
+  [SCRAPE('start_timestamp_zero_ingestion = true'), 'start_timestamp_zero_ingestion', 4, SCRAPE('start_timestamp_zero_ingestion = false')],
+  [SCRAPE('enable_type_and_unit_labels = true'), 'enable_type_and_unit_labels', 4, SCRAPE('enable_type_and_unit_labels = false')],
+  [SCRAPE('scrape_failure_log_file = "/tmp/f.log"'), 'scrape_failure_log_file', 4, SCRAPE('scrape_failure_log_file = ""')],
   [SCRAPE('extra_metrics = true'), 'extra_metrics', 4, SCRAPE('extra_metrics = false')],
   [SCRAPE('enable_protobuf_negotiation = true'), 'enable_protobuf_negotiation', 4, SCRAPE('enable_protobuf_negotiation = false')],
   [SCRAPE('scrape_native_histograms = true'), 'scrape_native_histograms', 4, SCRAPE('scrape_native_histograms = false')],
   [SCRAPE('native_histogram_bucket_limit = 160'), 'native_histogram_bucket_limit', 4, SCRAPE('native_histogram_bucket_limit = 0')],
+  [RECV('server_write_timeout = "5s"'), 'server_write_timeout', 4, RECV('server_write_timeout = "30s"')],
+  [RECV('conn_limit = 100'), 'conn_limit', 4, RECV('conn_limit = 0')],
   [SCRAPE('native_histogram_min_bucket_factor = 1.1'), 'native_histogram_min_bucket_factor', 4, SCRAPE('native_histogram_min_bucket_factor = 0')],
-  [SCRAPE('oauth2 {\n    client_id = "x"\n  }'), 'oauth2', 4, undefined],
-  [SD('oauth2 {\n    client_id = "x"\n  }'), 'oauth2', 3, undefined],
 ]
 
 // Checked by the component's validate (several keys together decide): named, not positioned by key.
@@ -73,4 +78,18 @@ test('the keys shoal now implements are accepted with non-default values', () =>
   proxy_connect_header = { "Proxy-Authorization" = ["Basic x"] }
   enable_http2 = false
   http_headers = { "X-Team" = ["a"] }`)), [])
+  assert.deepEqual(check(SD(`oauth2 {
+    client_id     = "x"
+    client_secret = "s"
+    token_url     = "http://127.0.0.1:9/token"
+    scopes        = ["a"]
+    endpoint_params = { audience = "b" }
+    proxy_url     = "http://127.0.0.1:3128"
+    tls_config {
+      insecure_skip_verify = true
+    }
+  }`)), [])
+  // Alloy's validation of the block, in its words.
+  assert.match(JSON.stringify(check(SD('oauth2 {\n    client_id = "x"\n  }'))), /oauth2 token_url must be configured/)
+  assert.match(JSON.stringify(check(SD('oauth2 {\n    client_id = "x"\n    token_url = "http://t"\n  }'))), /either oauth2 client_secret or client_secret_file must be configured/)
 })

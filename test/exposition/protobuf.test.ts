@@ -48,14 +48,14 @@ test('protobuf: counter, gauge, untyped with labels and timestamps', () => {
   assert.equal(got[1].ts, undefined)
 })
 
-test('protobuf: summary and classic histogram give the series Prometheus makes (le/quantile normalised, +Inf added)', () => {
+test('protobuf: summary and classic histogram give the series Prometheus makes, in its order (_count, _sum, then quantiles/buckets; le/quantile normalised, +Inf added)', () => {
   const got = all(body([
     { name: 's', type: 2, metric: [{ summary: { sampleCount: 10, sampleSum: 2.5, quantile: [{ quantile: 0.5, value: 0.2 }, { quantile: 1, value: 0.9 }] } }] },
     { name: 'h', type: 4, metric: [{ histogram: { sampleCount: 5, sampleSum: 12, bucket: [{ upperBound: 1, cumulativeCount: 2 }, { upperBound: 2.5, cumulativeCount: 4 }] } }] },
   ]))
   assert.deepEqual(got.map(g => `${g.labels} ${g.value}`), [
-    '__name__=s,quantile=0.5 0.2', '__name__=s,quantile=1.0 0.9', '__name__=s_sum 2.5', '__name__=s_count 10',
-    '__name__=h_bucket,le=1.0 2', '__name__=h_bucket,le=2.5 4', '__name__=h_bucket,le=+Inf 5', '__name__=h_sum 12', '__name__=h_count 5',
+    '__name__=s_count 10', '__name__=s_sum 2.5', '__name__=s,quantile=0.5 0.2', '__name__=s,quantile=1.0 0.9',
+    '__name__=h_count 5', '__name__=h_sum 12', '__name__=h_bucket,le=1.0 2', '__name__=h_bucket,le=2.5 4', '__name__=h_bucket,le=+Inf 5',
   ])
 })
 

@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort, waitFor } from '../helpers/net.js'
+import { unavailable } from '../helpers/prereq.js'
 import { start, tempDir } from '../helpers/proc.js'
 import { binary, deb, ensureBinaries, haveQemu, runner, VERSION } from './binaries.js'
 
@@ -21,7 +22,8 @@ async function getText (url: string): Promise<{ status: number, body: string }> 
 }
 
 for (const arch of ['x64', 'arm64'] as const) {
-  test(`${arch} binary: validate, run, ready, metrics, UI, SIGTERM with no Node on PATH`, { skip: arch === 'arm64' && !haveQemu() ? 'no qemu-aarch64-static / arm64 libc' : false }, async () => {
+  test(`${arch} binary: validate, run, ready, metrics, UI, SIGTERM with no Node on PATH`, async t => {
+    if (unavailable(t, arch === 'arm64' && !haveQemu() ? 'no qemu-aarch64-static / arm64 libc' : undefined)) return
     const [cmd, ...pre] = runner(arch)
     const dir = tempDir(`sea-${arch}`)
     const env = { PATH: noNodePath(), HOME: dir }
@@ -60,7 +62,44 @@ for (const arch of ['x64', 'arm64'] as const) {
   })
 }
 
-test('x64 .deb: dpkg -i, start as the unit ExecStart, ready, purge', { skip: process.getuid?.() !== 0 ? 'needs root for dpkg -i' : false }, async () => {
+test('x64 binary: `shoal demo` runs its fleet from inside the file, with no Node on PATH', async () => {
+  const dir = tempDir('sea-demo')
+  const demo = start(binary('x64'), ['demo', '--agents', '2', '--targets', '4', '--interval', '1s', '--duration', '15s'], { cwd: '/', env: { PATH: noNodePath(), HOME: dir, TMPDIR: dir } })
+  const code = await new Promise<number | null>(resolve => demo.child.once('exit', resolve))
+  const out = demo.output()
+  assert.equal(code, 0, out)
+  const final = out.slice(out.lastIndexOf('final:'))
+  assert.equal(final.split('\n').filter(l => /^agent-\d\s+running\s+participant\s+2\s/.test(l)).length, 2, final)
+  const sink = /sink: \d+ series, (\d+) samples, (\d+)\/4 targets seen, duplicate scrapes (\d+)/.exec(final)
+  assert.ok(sink, final)
+  assert.ok(Number(sink[1]) > 0 && Number(sink[2]) === 4 && Number(sink[3]) === 0, final)
+})
+
+test('x64 binary: SHOAL_V8_FLAGS reaches node (re-executed with --node-options)', async () => {
+  const dir = tempDir('sea-flags')
+  const port = await freePort()
+  writeFileSync(join(dir, 'agent.alloy'), 'prometheus.scrape "s" {\n  targets    = []\n  forward_to = []\n}\n')
+  // --title is a node option with an effect visible from outside: the process's name
+  const agent = start(binary('x64'), ['run', join(dir, 'agent.alloy'), `--server.http.listen-addr=127.0.0.1:${port}`, `--storage.path=${join(dir, 'data')}`],
+    { cwd: dir, env: { PATH: noNodePath(), SHOAL_V8_FLAGS: '--title=shoal-v8test --max-semi-space-size=1' } })
+  try {
+    await waitFor('ready', async () => (await getText(`http://127.0.0.1:${port}/-/ready`).catch(() => ({ status: 0 }))).status === 200, 60_000, 300)
+    assert.equal(readFileSync(`/proc/${agent.child.pid!}/comm`, 'utf8').trim(), 'shoal-v8test')
+  } finally {
+    assert.equal(await agent.stop('SIGTERM'), 0, agent.output())
+  }
+  // without it, the agent's own flags are passed the same way
+  const plain = start(binary('x64'), ['run', join(dir, 'agent.alloy'), `--server.http.listen-addr=127.0.0.1:${port}`, `--storage.path=${join(dir, 'data')}`], { cwd: dir, env: { PATH: noNodePath() } })
+  try {
+    await waitFor('ready', async () => (await getText(`http://127.0.0.1:${port}/-/ready`).catch(() => ({ status: 0 }))).status === 200, 60_000, 300)
+    assert.match(readFileSync(`/proc/${plain.child.pid!}/cmdline`, 'utf8'), /\0--node-options=[^\0]*--heap-growing-percent=\d+[^\0]*\0run\0/)
+  } finally {
+    assert.equal(await plain.stop('SIGTERM'), 0, plain.output())
+  }
+})
+
+test('x64 .deb: dpkg -i, start as the unit ExecStart, ready, purge', async t => {
+  if (unavailable(t, process.getuid?.() !== 0 ? 'needs root for dpkg -i' : undefined)) return
   assert.ok(existsSync(deb('amd64')))
   execFileSync('dpkg', ['-i', deb('amd64')], { stdio: 'pipe' })
   try {

@@ -4,7 +4,7 @@
 // kill it when a case hangs.
 import { parentPort, workerData } from 'node:worker_threads'
 import { Controller } from '../../src/runtime/controller.js'
-import { decodeConfigBlocks } from '../../src/runtime/config-blocks.js'
+import { decodeConfigBlocks } from '../../src/process-config.js'
 import { Scanner } from '../../src/syntax/scanner.js'
 import { T } from '../../src/syntax/token.js'
 import { LineIndex } from '../../src/syntax/position.js'

@@ -112,7 +112,7 @@ describe('decodeWriteRequest', () => {
         labels: [{ name: '__name__', value: 'up' }, { name: 'job', value: 'j' }],
         samples: [{ value: 1, timestamp: 1_712_345_678_901, stale: false }, { value: Number.POSITIVE_INFINITY, timestamp: -5, stale: false }],
         exemplars: [{ labels: [{ name: 't', value: '1' }], value: 3, timestamp: 9 }],
-        histogramCount: 0
+        histograms: []
       }],
       metadata: [{ type: 'gauge', metricFamilyName: 'up', help: 'h', unit: 'u' }]
     })

@@ -1,10 +1,11 @@
 // An in-memory Appendable for tests: records committed batches, counts rollbacks.
-import type { Appendable, Appender, Exemplar, Metadata, Series } from '../../src/storage/series.js'
+import type { Appendable, Appender, Exemplar, Histogram, Metadata, Series } from '../../src/storage/series.js'
 import { labelsString } from '../../src/storage/series.js'
 
 export type Op =
   | { kind: 'sample', series: Series, t: number, v: number }
-  | { kind: 'stale', series: Series, t: number }
+  | { kind: 'stale', series: Series, t: number, histogram?: boolean }
+  | { kind: 'histogram', series: Series, t: number, h: Histogram }
   | { kind: 'exemplar', series: Series, exemplar: Exemplar }
   | { kind: 'metadata', family: string, metadata: Metadata }
 
@@ -18,7 +19,8 @@ export class Recorder implements Appendable {
     const check = (): void => { if (done) throw new Error('appender used after commit/rollback') }
     return {
       append: (series, t, v) => { check(); ops.push({ kind: 'sample', series, t, v }) },
-      appendStale: (series, t) => { check(); ops.push({ kind: 'stale', series, t }) },
+      appendHistogram: (series, t, h) => { check(); ops.push({ kind: 'histogram', series, t, h }) },
+      appendStale: (series, t, histogram) => { check(); ops.push(histogram === true ? { kind: 'stale', series, t, histogram } : { kind: 'stale', series, t }) },
       appendExemplar: (series, exemplar) => { check(); ops.push({ kind: 'exemplar', series, exemplar }) },
       appendMetadata: (family, metadata) => { check(); ops.push({ kind: 'metadata', family, metadata }) },
       commit: () => { check(); done = true; this.batches.push(ops) },

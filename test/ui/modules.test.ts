@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core'
 import { Agent } from '../../src/agent.js'
 import { createSink } from '../../src/logging/logger.js'
 import { startFarm, type Farm } from '../../src/demo/farm.js'
+import { unavailable } from '../helpers/prereq.js'
 import { tempDir } from '../helpers/proc.js'
 import { discardReceiver } from './helpers/agent.js'
 import { ensureUIBuilt, haveChromium, launch } from './helpers/ui.js'
@@ -62,7 +63,7 @@ after(async () => {
 })
 
 test('a declared component\'s page lists its inner components; each opens under its module id', async ctx => {
-  if (!haveChromium()) return ctx.skip('/usr/bin/chromium is not installed')
+  if (unavailable(ctx, haveChromium() ? undefined : '/usr/bin/chromium is not installed')) return
   const page = await browser!.newPage()
   await page.goto(`${base}/component/scraper.a`)
   const item = page.locator('[data-module-list] a')

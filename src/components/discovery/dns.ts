@@ -2,20 +2,13 @@
 // target per answer record. A name whose lookup fails keeps its last good targets (Prometheus
 // sends no update for it); NXDOMAIN empties the name. Either marks the component unhealthy.
 // The DNS servers are the system's, or SHOAL_DNS_SERVER (see discovery/dns-sd.ts) for tests.
-import type { ComponentKind, Health } from '../../runtime/component.js'
+import { healthNow, type ComponentKind, type Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { NoSuchHostError, RECORD_TYPES, lookupTargets, newResolver, type RecordType, type Target } from '../../discovery/dns-sd.js'
 import { counter, perRegistry, refreshMetrics } from '../../discovery/metrics.js'
-import { RefreshLoop, health } from '../../discovery/refresh-loop.js'
-import { attr, t } from '../../vm/schema.js'
+import { RefreshLoop } from '../../discovery/refresh-loop.js'
+import { attr, t, type Decoded } from '../../vm/schema.js'
 import type { Value } from '../../vm/value.js'
-
-export interface Args {
-  names: string[]
-  refresh_interval: number
-  type: string
-  port: number
-}
 
 /** One name's outcome in a refresh: its targets, or why it has none this time. */
 type Outcome = { name: string, targets: Target[] } | { name: string, error: Error }
@@ -25,15 +18,19 @@ const dnsMetrics = perRegistry(registry => ({
   failures: counter(registry, 'prometheus_sd_dns_lookup_failures_total', 'The number of DNS-SD lookup failures.'),
 }))
 
+const argsSchema = {
+  names: attr(t.array(t.string), { required: true }),
+  refresh_interval: attr(t.duration, { default: 30_000 }),
+  type: attr(t.string, { default: 'SRV' }),
+  port: attr(t.int, { default: 0 }),
+}
+
+export type Args = Decoded<typeof argsSchema>
+
 export const kind: ComponentKind<Args> = {
   name: 'discovery.dns',
   stability: 'generally-available',
-  args: {
-    names: attr(t.array(t.string), { required: true }),
-    refresh_interval: attr(t.duration, { default: 30_000 }),
-    type: attr(t.string, { default: 'SRV' }),
-    port: attr(t.int, { default: 0 }),
-  },
+  args: argsSchema,
   exports: { targets: { type: 'array' } },
   validate (a) {
     const type = a.type.toUpperCase()
@@ -47,7 +44,7 @@ export const kind: ComponentKind<Args> = {
   build (globals, initial) {
     const m = dnsMetrics(globals.registry)
     let args = initial
-    let state: Health = health('unknown', 'waiting for the first refresh')
+    let state: Health = healthNow('unknown', 'waiting for the first refresh')
     // Last good targets per configured name, in configuration order.
     let byName = new Map<string, Target[]>()
     let lastKey = JSON.stringify([])
@@ -92,7 +89,7 @@ export const kind: ComponentKind<Args> = {
         }
         byName = next
         const targets = [...next.values()].flat()
-        state = problems.length > 0 ? health('unhealthy', problems.join('; ')) : health('healthy', `${targets.length} targets`)
+        state = problems.length > 0 ? healthNow('unhealthy', problems.join('; ')) : healthNow('healthy', `${targets.length} targets`)
         const key = JSON.stringify(targets)
         if (key === lastKey) return
         lastKey = key
@@ -100,7 +97,7 @@ export const kind: ComponentKind<Args> = {
         globals.onStateChange({ targets: targets as unknown as Value })
       },
       onError (err) {
-        state = health('unhealthy', err.message)
+        state = healthNow('unhealthy', err.message)
       },
     })
 

@@ -1,32 +1,31 @@
 // discovery.http: Prometheus HTTP SD. GETs `url` every refresh_interval and exports the target
 // groups it returns. A failed refresh keeps the last good targets and marks the component unhealthy.
-import type { ComponentKind, Health } from '../../runtime/component.js'
+import { healthNow, type ComponentKind, type Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { SdHttpClient } from '../../discovery/http-client.js'
-import { httpClientSchema, validateHttpClient, type HttpClientArgs } from '../../http-client/index.js'
+import { httpClientSchema, validateHttpClient } from '../../http-client/index.js'
 import { checkContentType, checkStatus, parseTargetGroups, type Target } from '../../discovery/http-sd.js'
 import { counter, perRegistry, refreshMetrics } from '../../discovery/metrics.js'
-import { RefreshLoop, health } from '../../discovery/refresh-loop.js'
-import { attr, t } from '../../vm/schema.js'
+import { RefreshLoop } from '../../discovery/refresh-loop.js'
+import { attr, t, type Decoded } from '../../vm/schema.js'
 import type { Value } from '../../vm/value.js'
-
-export interface Args extends HttpClientArgs {
-  url: string
-  refresh_interval: number
-}
 
 const httpMetrics = perRegistry(registry => ({
   failures: counter(registry, 'prometheus_sd_http_failures_total', 'Number of HTTP service discovery refresh failures.'),
 }))
 
+const argsSchema = {
+  url: attr(t.string, { required: true }),
+  refresh_interval: attr(t.duration, { default: 60_000 }),
+  ...httpClientSchema,
+}
+
+export type Args = Decoded<typeof argsSchema>
+
 export const kind: ComponentKind<Args> = {
   name: 'discovery.http',
   stability: 'generally-available',
-  args: {
-    url: attr(t.string, { required: true }),
-    refresh_interval: attr(t.duration, { default: 60_000 }),
-    ...httpClientSchema,
-  },
+  args: argsSchema,
   exports: { targets: { type: 'array' } },
   validate (a) {
     const problems: string[] = []
@@ -43,7 +42,7 @@ export const kind: ComponentKind<Args> = {
     const failures = httpMetrics(globals.registry).failures
     let args = initial
     let client = new SdHttpClient(args)
-    let state: Health = health('unknown', 'waiting for the first refresh')
+    let state: Health = healthNow('unknown', 'waiting for the first refresh')
     let last: Target[] = []
     let lastKey = JSON.stringify(last)
     let lastSuccess: Date | undefined
@@ -77,7 +76,7 @@ export const kind: ComponentKind<Args> = {
       refresh,
       onResult (targets) {
         lastSuccess = new Date()
-        state = health('healthy', `${targets.length} targets`)
+        state = healthNow('healthy', `${targets.length} targets`)
         const key = JSON.stringify(targets)
         if (key === lastKey) return
         last = targets
@@ -86,7 +85,7 @@ export const kind: ComponentKind<Args> = {
       },
       onError (err) {
         // Keep the last good targets, as Prometheus does: a flaky endpoint must not drop every target.
-        state = health('unhealthy', `refresh of ${args.url} failed: ${err.message}`)
+        state = healthNow('unhealthy', `refresh of ${args.url} failed: ${err.message}`)
         globals.logger.warn('unable to refresh target groups', { url: args.url, err: err.message })
       },
     })

@@ -4,7 +4,7 @@ import type { ComponentKind } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { attr, block, t, type Decoded } from '../../vm/schema.js'
 import { Capsule, Secret } from '../../vm/value.js'
-import { httpClientSchema, pickHttpClientArgs, validateHttpClient } from '../../http-client/index.js'
+import { httpClientSchema, pickHttpClientArgs, validateHttpClient, sigV4Authorizer, azureAdAuthorizer, validateAzureAd } from '../../http-client/index.js'
 import { ruleSchema, rulesFromDecoded, type RuleConfig } from '../../relabel/schema.js'
 import { relabel } from '../../relabel/process.js'
 import { DEFAULT_QUEUE_CONFIG, RemoteWriteEndpoint, type EndpointOptions } from '../../remotewrite/index.js'
@@ -13,10 +13,11 @@ import { Series, sortLabels, type Appendable, type Label } from '../../storage/s
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { DiskPending } from '../../remotewrite/disk/disk-pending.js'
+import { parseBytes } from '../common/units.js'
 
-/** Service name under which the agent gives the --storage.wal-max-size bound (bytes per endpoint). */
-export const WAL_MAX_BYTES_SERVICE = 'storage.wal-max-bytes'
-export const DEFAULT_WAL_MAX_BYTES = 512 * 1024 * 1024
+/** --storage.wal-max-size's default: the disk buffer bound per endpoint. */
+export const DEFAULT_WAL_MAX_SIZE = '512MiB'
+export const DEFAULT_WAL_MAX_BYTES = parseBytes(DEFAULT_WAL_MAX_SIZE)
 
 /** Identity of an endpoint's settings (secrets by hash), to keep unchanged endpoints on reload. */
 function endpointKey (e: EndpointArgs): string {
@@ -42,27 +43,45 @@ const endpointSchema = {
   headers: attr(t.map(t.string), { default: {} }),
   remote_timeout: attr(t.duration, { default: 30_000 }),
   send_exemplars: attr(t.bool, { default: true }),
-  send_native_histograms: attr(t.bool, { default: false, unsupported: 'shoal carries no native histograms' }),
+  send_native_histograms: attr(t.bool, { default: false }),
+  protobuf_message: attr(t.enum('prometheus.WriteRequest', 'io.prometheus.write.v2.Request'), { default: 'prometheus.WriteRequest', unsupported: 'shoal sends Remote Write 1.0 (prometheus.WriteRequest) only' }),
+  round_robin_dns: attr(t.bool, { default: false, unsupported: 'requests go to the address the system resolver returns first' }),
   ...httpClientSchema,
   queue_config: block(queueSchema),
   metadata_config: block({
     send: attr(t.bool, { default: true }),
     send_interval: attr(t.duration, { default: 60_000 }),
-    max_samples_per_send: attr(t.int, { default: 2000, unsupported: 'all metadata goes in one request per send_interval' }),
+    max_samples_per_send: attr(t.int, { default: 2000 }),
   }),
   write_relabel_config: block(ruleSchema, { multiple: true }),
-  sigv4: block({}, { unsupported: 'AWS SigV4 signing is not implemented yet' }),
-  azuread: block({}, { unsupported: 'Azure AD authentication is not implemented yet' }),
+  sigv4: block({
+    region: attr(t.string, { default: '' }),
+    access_key: attr(t.string, { default: '' }),
+    secret_key: attr(t.secret),
+    profile: attr(t.string, { default: '' }),
+    role_arn: attr(t.string, { default: '', unsupported: 'assuming a role (STS AssumeRole) is not implemented; give the role\'s credentials by the environment or a shared credentials profile' }),
+  }),
+  azuread: block({
+    cloud: attr(t.enum('AzurePublic', 'AzureChina', 'AzureGovernment'), { default: 'AzurePublic' }),
+    managed_identity: block({ client_id: attr(t.string, { required: true }) }),
+    oauth: block({ client_id: attr(t.string, { required: true }), client_secret: attr(t.secret, { required: true }), tenant_id: attr(t.string, { required: true }) }),
+    sdk: block({ tenant_id: attr(t.string, { default: '' }) }),
+  }),
+  google_iam: block({ credentials_file: attr(t.string, { default: '' }) }, { unsupported: 'Google IAM authentication is not implemented' }),
 }
+
+const WAL_REASON = 'shoal keeps a disk buffer of what is not yet sent instead of a WAL; its size is --storage.wal-max-size'
 
 const argsSchema = {
   external_labels: attr(t.map(t.string), { default: {} }),
   endpoint: block(endpointSchema, { multiple: true }),
+  // Accepted at Alloy's defaults (which the Helm chart spells out): shoal's disk buffer keeps what is
+  // not yet sent, bounded by --storage.wal-max-size, and has no truncation schedule to tune.
   wal: block({
-    truncate_frequency: attr(t.duration, { default: 2 * 3600_000 }),
-    min_keepalive_time: attr(t.duration, { default: 5 * 60_000 }),
-    max_keepalive_time: attr(t.duration, { default: 8 * 3600_000 }),
-  }, { unsupported: 'shoal keeps a disk buffer of what is not yet sent instead of a WAL; its size is --storage.wal-max-size' }),
+    truncate_frequency: attr(t.duration, { default: 2 * 3600_000, unsupported: WAL_REASON }),
+    min_keepalive_time: attr(t.duration, { default: 5 * 60_000, unsupported: WAL_REASON }),
+    max_keepalive_time: attr(t.duration, { default: 8 * 3600_000, unsupported: WAL_REASON }),
+  }),
 }
 
 type Args = Decoded<typeof argsSchema>
@@ -77,8 +96,11 @@ function endpointOptions (e: EndpointArgs): EndpointOptions {
     headers: e.headers,
     remoteTimeoutMs: e.remote_timeout,
     sendExemplars: e.send_exemplars,
+    sendNativeHistograms: e.send_native_histograms,
     sendMetadata: e.metadata_config?.send ?? true,
     metadataSendIntervalMs: e.metadata_config?.send_interval,
+    metadataMaxPerSend: e.metadata_config?.max_samples_per_send,
+    authorize: e.sigv4 !== undefined ? sigV4Authorizer(e.sigv4) : e.azuread !== undefined ? azureAdAuthorizer(e.azuread) : undefined,
     queue: q
       ? {
           capacity: q.capacity,
@@ -132,6 +154,15 @@ const kind: ComponentKind<Args> = {
       if (q && q.max_shards < q.min_shards) problems.push(`endpoint[${i}]: queue_config max_shards (${q.max_shards}) less than min_shards (${q.min_shards})`)
       if (q && q.max_samples_per_send <= 0) problems.push(`endpoint[${i}]: queue_config max_samples_per_send must be greater than 0`)
       for (const p of validateHttpClient(e)) problems.push(`endpoint[${i}]: ${p}`)
+      const clientAuth = e.basic_auth !== undefined || e.oauth2 !== undefined || e.authorization !== undefined || e.bearer_token !== undefined || e.bearer_token_file !== ''
+      if ((e.sigv4 !== undefined && (e.azuread !== undefined || clientAuth)) || (e.azuread !== undefined && clientAuth)) {
+        problems.push(`endpoint[${i}]: at most one of sigv4, azuread, basic_auth, oauth2, bearer_token & bearer_token_file must be configured`)
+      }
+      if (e.sigv4 !== undefined && (e.sigv4.access_key === '') !== ((e.sigv4.secret_key?.reveal() ?? '') === '')) {
+        problems.push(`endpoint[${i}]: must provide an AWS SigV4 access key and secret key if credentials are specified in the SigV4 config`)
+      }
+      if (e.azuread !== undefined) for (const p of validateAzureAd(e.azuread)) problems.push(`endpoint[${i}]: ${p}`)
+      if (e.metadata_config !== undefined && e.metadata_config.max_samples_per_send <= 0) problems.push(`endpoint[${i}]: metadata_config max_samples_per_send must be greater than 0`)
       try { rulesFromDecoded(e.write_relabel_config) } catch (err) { problems.push(`endpoint[${i}]: ${(err as Error).message}`) }
     })
     const names = args.endpoint.map(e => e.name).filter(Boolean)
@@ -141,7 +172,7 @@ const kind: ComponentKind<Args> = {
   build (globals, initial) {
     const fanout = new Fanout()
     const log = globals.logger
-    const maxBytes = globals.service<number>(WAL_MAX_BYTES_SERVICE) ?? DEFAULT_WAL_MAX_BYTES
+    const maxBytes = globals.walMaxBytes ?? DEFAULT_WAL_MAX_BYTES
     interface Running { key: string, dir: string, ep: RemoteWriteEndpoint }
     let running: Running[] = []
 

@@ -9,13 +9,15 @@
 // The total size is bounded: when full, the oldest segment is dropped, counted and logged.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Exemplar, Series } from '../../storage/series.js'
+import type { Histogram, Series } from '../../storage/series.js'
 import { Series as SeriesClass } from '../../storage/series.js'
-import type { SampleBatch } from '../batch.js'
+import { FLAG_HISTOGRAM, FLAG_STALE, type Attached, type SampleBatch } from '../batch.js'
+import { decodeHistogram } from '../decode.js'
+import { histogramBytes } from '../histogram-codec.js'
 import type { BufferStats, PendingStore, TakeEntry } from '../pending.js'
 import { snappyCompress, snappyUncompress } from '../snappy-block.js'
 import {
-  decodeSeries, decodeSeriesPb, forEachBlockSeries, parseSegmentName, RecordBuffer, REC_SAMPLES, REC_SAMPLES_AT, REC_SERIES, REC_SERIES_BLOCK, REC_SERIES_PB, SAMPLE_BYTES, SeriesBlock, SegmentReader, segmentName, SegmentWriter,
+  decodeSeries, decodeSeriesPb, forEachBlockSeries, parseSegmentName, RecordBuffer, REC_HISTOGRAMS, REC_SAMPLES, REC_SAMPLES_AT, REC_SERIES, REC_SERIES_BLOCK, REC_SERIES_PB, SAMPLE_BYTES, SeriesBlock, SegmentReader, segmentName, SegmentWriter,
 } from './segment.js'
 
 export interface DiskPendingOptions {
@@ -69,10 +71,6 @@ interface Segment {
 
 const pow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(2, n)))
 
-let markCounter = 0
-/** Process-unique segment marks (several disk buffers may share Series objects). */
-function nextMark (): number { return ++markCounter }
-
 export class DiskPending implements PendingStore {
   readonly durable = true
   private readonly o: Required<Omit<DiskPendingOptions, 'onDrop' | 'log'>> & Pick<DiskPendingOptions, 'onDrop' | 'log'>
@@ -80,9 +78,8 @@ export class DiskPending implements PendingStore {
   private writer!: SegmentWriter
   private readonly rec = new RecordBuffer()
   private readonly block = new SeriesBlock()
-  /** Series whose labels the current segment has, by id; `Series.walMark === segmentMark` is the fast path. */
+  /** Series whose labels the current segment has, by id. */
   private writtenRefs = new Map<number, Series>()
-  private segmentMark = nextMark()
   /** Bytes of series records in the current segment (see segmentBytes). */
   private seriesBytes = 0
   private totalBytes = 0
@@ -105,14 +102,14 @@ export class DiskPending implements PendingStore {
   private memValues: Float64Array
   private memTs: Float64Array
   private memFlags: Uint8Array
-  private readonly memExemplars = new Map<number, Exemplar>()
+  private readonly memExemplars = new Map<number, Attached>()
   private memStart = 0
 
   private readonly skips: Array<[number, number]> = []
   private readonly doneMask: number
   private readonly done: Uint8Array
 
-  private reader: { seg: Segment, r: SegmentReader, seq: number, series: Map<number, Series>, buf?: Buffer, idx: number, count: number } | undefined
+  private reader: { seg: Segment, r: SegmentReader, seq: number, series: Map<number, Series>, buf?: Buffer, idx: number, count: number, histograms?: Map<number, Histogram> } | undefined
   private timer: NodeJS.Timeout | undefined
   private closed = false
 
@@ -264,13 +261,10 @@ export class DiskPending implements PendingStore {
     if (size >= this.o.segmentBytes && (size >= 4 * this.seriesBytes || size >= this.o.maxBytes / 4)) this.rotate(from)
     const rec = this.rec
     rec.reset()
-    const mark = this.segmentMark
     const mask = this.memMask
     const ms = this.memSeries
     for (let q = from; q < to; q++) {
       const s = ms[q & mask]!
-      if (s.walMark === mark) continue
-      s.walMark = mark
       if (!this.writtenRefs.has(s.id)) {
         this.writtenRefs.set(s.id, s)
         this.block.add(s.id, s.encoded)
@@ -278,6 +272,7 @@ export class DiskPending implements PendingStore {
     }
     this.block.writeTo(rec, snappyCompress)
     this.seriesBytes += rec.len
+    if (this.memExemplars.size > 0) this.writeHistograms(from, to)
     rec.begin(REC_SAMPLES_AT)
     rec.f64(from)
     rec.u32(to - from)
@@ -292,6 +287,28 @@ export class DiskPending implements PendingStore {
     seg.size = this.writer.size
     this.totalBytes += rec.len
     this.enforceLimit()
+  }
+
+  /** A HISTOGRAMS record for the histogram samples among seqs [from, to) (before their samples). */
+  private writeHistograms (from: number, to: number): void {
+    const rec = this.rec
+    const mask = this.memMask
+    let n = 0
+    for (let q = from; q < to; q++) if ((this.memFlags[q & mask] & (FLAG_HISTOGRAM | FLAG_STALE)) === FLAG_HISTOGRAM) n++
+    if (n === 0) return
+    rec.begin(REC_HISTOGRAMS)
+    rec.u32(n)
+    for (let q = from; q < to; q++) {
+      const at = q & mask
+      if ((this.memFlags[at] & (FLAG_HISTOGRAM | FLAG_STALE)) !== FLAG_HISTOGRAM) continue
+      const body = histogramBytes(this.memExemplars.get(q) as Histogram | undefined, this.memTs[at])
+      rec.f64(q)
+      rec.u32(body.length)
+      rec.ensure(body.length)
+      rec.buf.set(body, rec.len)
+      rec.len += body.length
+    }
+    rec.end()
   }
 
   /**
@@ -343,7 +360,6 @@ export class DiskPending implements PendingStore {
     this.segments.push({ first, path: this.writer.path, size: this.writer.size, refs: this.writtenRefs })
     this.totalBytes += this.writer.size
     this.seriesBytes = 0
-    this.segmentMark = nextMark()
   }
 
   /** Drops the oldest segments while over the size bound (never the one being written). */
@@ -392,7 +408,8 @@ export class DiskPending implements PendingStore {
         if (this.drainCursor !== seq) continue // skipped damaged data
       }
       if (!ok) break
-      if (seq >= this.memStart) this.memExemplars.delete(seq)
+      // A histogram stays until its slot is let go: it may still have to be written to disk.
+      if (seq >= this.memStart && (this.memFlags[seq & this.memMask] & FLAG_HISTOGRAM) === 0) this.memExemplars.delete(seq)
       this.drainCursor++
       taken++
     }
@@ -407,7 +424,14 @@ export class DiskPending implements PendingStore {
     const o = rd.idx * SAMPLE_BYTES
     const series = rd.series.get(p.readUInt32LE(o))
     if (series === undefined) { this.skipCorrupt(seq, 1); return false }
-    if (!take(series, p.readDoubleLE(o + 4), p.readDoubleLE(o + 12), p[o + 20], undefined, seq)) return false
+    const flags = p[o + 20]
+    let h: Histogram | undefined
+    if ((flags & (FLAG_HISTOGRAM | FLAG_STALE)) === FLAG_HISTOGRAM) {
+      h = rd.histograms?.get(seq)
+      if (h === undefined) { this.skipCorrupt(seq, 1); return false }
+      rd.histograms!.delete(seq)
+    }
+    if (!take(series, p.readDoubleLE(o + 4), p.readDoubleLE(o + 12), flags, h, seq)) return false
     this.readBack++
     return true
   }
@@ -450,6 +474,19 @@ export class DiskPending implements PendingStore {
       } else if (t === REC_SERIES_PB) {
         const s = decodeSeriesPb(rd.r.payload())
         rd.series.set(s.ref, new SeriesClass(undefined, s.encoded))
+      } else if (t === REC_HISTOGRAMS) {
+        const p = rd.r.payload()
+        const map = rd.histograms ??= new Map()
+        try {
+          const n = p.readUInt32LE(0)
+          let o = 4
+          for (let k = 0; k < n; k++) {
+            const hseq = p.readDoubleLE(o); const len = p.readUInt32LE(o + 8)
+            const d = decodeHistogram(p.subarray(o + 12, o + 12 + len))
+            if (d.histogram !== undefined) map.set(hseq, d.histogram)
+            o += 12 + len
+          }
+        } catch { /* damaged: those samples are skipped as unreadable */ }
       } else if (t === REC_SAMPLES || t === REC_SAMPLES_AT) {
         const p = rd.r.payload()
         const at = t === REC_SAMPLES_AT

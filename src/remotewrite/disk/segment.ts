@@ -11,6 +11,9 @@
 //                   of their bytes; at a million series the labels are most of what is written)
 //     SERIES_PB (3) u32 ref, then the labels as remote-write protobuf `Label` fields (the
 //                   Series' encoded form)   (read only)
+//     HISTOGRAMS (6) u32 count, count × (f64 seq, u32 length, a remote-write `Histogram`
+//                   message): the native histograms of the SAMPLES_AT record that follows
+//                   (their samples there carry the histogram flag; stale markers need no body)
 //
 // A segment is self-contained: a series record precedes the first sample of that series in
 // it, so a segment can be read (and the one before it deleted) on its own. A SAMPLES_AT record
@@ -28,6 +31,7 @@ export const REC_SAMPLES = 2
 export const REC_SERIES_PB = 3
 export const REC_SAMPLES_AT = 4
 export const REC_SERIES_BLOCK = 5
+export const REC_HISTOGRAMS = 6
 export const SAMPLE_BYTES = 21
 
 export function segmentName (firstSeq: number): string {

@@ -3,7 +3,7 @@
 import { LOCAL, type Scope, type Via } from './scope.mjs'
 
 import type { ComponentSummary, JSONStmt } from './wire.mjs'
-export type { ComponentSummary, Health, JSONStmt, JSONValue, Peer, ScrapeTarget } from './wire.mjs'
+export type { ComponentSummary, FleetLinks, Health, JSONStmt, JSONValue, LinkInfo, LinkKind, MemberLinks, NodeHistory, Peer, RankedPeer, ScrapeRecord, ScrapeTarget, TargetHistory, TargetOwnership } from './wire.mjs'
 
 export interface ComponentDetail extends ComponentSummary {
   arguments: JSONStmt[] | null

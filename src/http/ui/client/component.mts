@@ -85,13 +85,14 @@ export function componentPage (el: HTMLElement, id: string, scope: Scope = LOCAL
         const peers = info.clustered || scope.peerId !== undefined ? await api<Peer[]>('peers', signal, scope).catch(() => [] as Peer[]) : []
         if (!table) {
           body.innerHTML = `<p class="muted" style="padding:0 16px" data-mode></p><div data-table></div>`
-          table = new TargetsTable(q('[data-table]'), id, scope.peerId !== undefined)
+          table = new TargetsTable(q('[data-table]'), id, scope.peerId !== undefined, scope)
         }
         const node = scope.peerId === undefined ? 'this node' : (peers.find(p => p.isSelf)?.name ?? 'this peer')
         q('[data-mode]').textContent = info.clustered
           ? `Clustered: the fleet's ${peers.length || 1} node${peers.length === 1 ? '' : 's'} split these targets; each node scrapes its share.`
           : `Not clustered: ${node} scrapes every target.`
         table.update(info.targets, peers)
+        await table.refreshOpen(signal)
       } else if (info !== null && info !== undefined) {
         table = undefined
         body.innerHTML = `<pre class="code" style="margin:0 16px 16px">${esc(JSON.stringify(info, null, 2))}</pre>`

@@ -1,8 +1,10 @@
 // The scrape targets table of a component's debug info: filtered and sorted in memory, rendered
 // as one HTML string, and only the first rows until asked for more, so 5,000 targets stay fast.
+// Each target's "why here" button opens a panel below its row (why.mts), refreshed with the page.
 import type { Peer, ScrapeTarget } from './api.mjs'
 import { badge, componentPath, durationMs, esc, labels, peerURL, shortDuration, since } from './html.mjs'
-import { peerPage } from './scope.mjs'
+import { LOCAL, peerPage, type Scope } from './scope.mjs'
+import { fetchWhy, whyPanel } from './why.mjs'
 
 const PAGE = 250
 
@@ -20,6 +22,7 @@ const COLUMNS: Array<{ key: SortKey | '', title: string, cls?: string }> = [
   { key: 'series', title: 'Series', cls: 'num' },
   { key: 'samples', title: 'Samples', cls: 'num' },
   { key: '', title: 'Error' },
+  { key: '', title: 'Why here' },
 ]
 
 const HEALTH_ORDER: Record<string, number> = { down: 0, unknown: 1, up: 2 }
@@ -39,11 +42,15 @@ export class TargetsTable {
   #dir: 1 | -1 = 1
   #limit = PAGE
   #timer: ReturnType<typeof setTimeout> | undefined
+  readonly #scope: Scope
+  /** Keys of the targets whose panel is open, and each panel's last HTML. */
+  readonly #open = new Map<string, string>()
 
-  constructor (el: HTMLElement, componentId: string, remote = false) {
+  constructor (el: HTMLElement, componentId: string, remote = false, scope: Scope = LOCAL) {
     this.#el = el
     this.#componentId = componentId
     this.#remote = remote
+    this.#scope = scope
     el.innerHTML = `<div class="toolbar">
 <input type="search" data-f="text" placeholder="Filter by endpoint, label, owner or error" aria-label="Filter targets">
 <select data-f="owner" aria-label="Owner"><option value="">All owners</option><option value="here">Scraped here</option><option value="remote">Scraped by peers</option></select>
@@ -66,6 +73,15 @@ export class TargetsTable {
       this.#sort = key
       this.render()
     })
+    el.querySelector('tbody')!.addEventListener('click', e => {
+      const b = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-why]')
+      if (!b) return
+      const key = b.dataset.why!
+      if (this.#open.has(key)) { this.#open.delete(key); this.render(); return }
+      this.#open.set(key, '<p class="muted">Loading…</p>')
+      this.render()
+      void this.#load(key)
+    })
     el.querySelector('[data-more]')!.addEventListener('click', () => { this.#limit += PAGE * 2; this.render() })
     el.querySelector('[data-all]')!.addEventListener('click', () => { this.#limit = Infinity; this.render() })
   }
@@ -86,6 +102,25 @@ export class TargetsTable {
       return { t, here, owner, text }
     })
     this.render()
+  }
+
+  /** Reloads every open panel (the page's refresh calls this after update). */
+  async refreshOpen (signal?: AbortSignal): Promise<void> {
+    await Promise.all([...this.#open.keys()].map(k => this.#load(k, signal)))
+  }
+
+  async #load (key: string, signal?: AbortSignal): Promise<void> {
+    let html: string
+    try {
+      html = whyPanel(await fetchWhy(this.#scope, this.#componentId, key, signal), this.#componentId)
+    } catch (err) {
+      if (signal?.aborted === true) return
+      html = `<p class="err">Cannot tell: ${esc((err as Error).message)}</p>`
+    }
+    if (!this.#open.has(key)) return
+    this.#open.set(key, html)
+    const cell = this.#el.querySelector<HTMLElement>(`tr[data-detail="${CSS.escape(key)}"] > td`)
+    if (cell) cell.innerHTML = html
   }
 
   #compare (a: Row, b: Row): number {
@@ -128,7 +163,10 @@ export class TargetsTable {
         `<td>${badge(t.health || 'unknown')}</td><td class="mono">${esc(t.url)}</td><td>${labels(t.labels)}</td><td class="owner">${this.#ownerCell(r)}</td>` +
         `<td title="${esc(t.last_scrape)}">${r.here ? since(t.last_scrape, now) : '<span class="muted">—</span>'}</td>` +
         `<td class="num" title="${esc(t.last_scrape_duration)}">${r.here ? esc(shortDuration(t.last_scrape_duration)) : ''}</td><td class="num">${r.here ? (t.series ?? '') : ''}</td><td class="num">${r.here ? t.samples : ''}</td>` +
-        `<td class="err">${esc(t.last_error)}</td></tr>`
+        `<td class="err">${esc(t.last_error)}</td>` +
+        `<td>${t.key ? `<button type="button" class="why-btn" data-why="${esc(t.key)}" aria-expanded="${this.#open.has(t.key)}" title="Why this target is scraped where it is, and its last scrapes">why?</button>` : ''}</td></tr>`
+      const panel = t.key ? this.#open.get(t.key) : undefined
+      if (panel !== undefined) html += `<tr class="detail" data-detail="${esc(t.key!)}"><td colspan="${COLUMNS.length}">${panel}</td></tr>`
     }
     if (shown.length === 0) html = `<tr><td colspan="${COLUMNS.length}" class="muted">No targets${this.#rows.length ? ' match the filter' : ''}.</td></tr>`
     this.#el.querySelector('tbody')!.innerHTML = html

@@ -53,6 +53,8 @@ export interface TargetDebugInfo {
   last_scrape_duration: string
   series?: number
   samples: number
+  /** The target's 64-bit key in hex: names it in /components/{id}/targets/{key}/…. */
+  key?: string
 }
 
 /** A target in a clustered scrape component's debug info: who scrapes it. */
@@ -75,4 +77,99 @@ export interface Peer {
   lastHeartbeatAgeMs: number
   components: Record<string, { configHash: string, match: boolean }>
   targetsOwned: Record<string, number>
+}
+
+/** One scrape in a target's history (GET /api/v0/web/components/{id}/targets/{key}/history). */
+export interface ScrapeRecord {
+  /** RFC 3339 start of the scrape. */
+  time: string
+  durationSeconds: number
+  /** Samples in the scrape (scrape_samples_scraped). */
+  samples: number
+  up: boolean
+  /** '' when up. */
+  error: string
+}
+
+export interface TargetHistory {
+  /** false: this node does not scrape the target (its owner has the history). */
+  local: boolean
+  scrapes: ScrapeRecord[]
+}
+
+/** A peer in a target's rendezvous ranking. */
+export interface RankedPeer { peerId: string, name: string, state: string, /** the HRW score, 0 … 2^32-1 */ score: number }
+
+/** GET /api/v0/web/components/{id}/targets/{key}/ownership: why a target is where it is. */
+export interface TargetOwnership {
+  key: string
+  url: string
+  clustered: boolean
+  replicationFactor: number
+  /** The first `replicationFactor` of `ranking` scrape the target. */
+  owners: RankedPeer[]
+  /** Takes over when the (last) owner leaves; null when nobody else could. */
+  successor: RankedPeer | null
+  /** The top 3 of the ranking over the participating peers, best first. */
+  ranking: RankedPeer[]
+  /** How many peers take part in the ranking. */
+  participants: number
+  /** Members left out of the ranking, and why. */
+  excluded: Array<{ peerId: string, name: string, reason: 'config-mismatch' | 'viewer' | 'terminating', state: string }>
+}
+
+export type LinkKind = 'tcp' | 'websockets' | 'relayed' | 'gossip'
+
+/** How one member reaches another, as the first sees it. */
+export interface LinkInfo {
+  peerId: string
+  name: string
+  kind: LinkKind
+  /** Round-trip time of the best open connection, ms; null before it was measured or without a link. */
+  rttMs: number | null
+  /** When the link last carried a round trip (ping answered), RFC 3339; '' when never. */
+  lastUsed: string
+  /** Remote address of the best open connection ('' without one). */
+  addr: string
+}
+
+/** A node's recent load, sampled in process (one point every `stepSeconds`, oldest first). */
+export interface NodeHistory {
+  stepSeconds: number
+  /** RFC 3339 time of the last point ('' with none). */
+  end: string
+  samplesPerSecond: number[]
+  targetsOwned: number[]
+}
+
+/** GET /api/v0/web/cluster/links/self: one member's own links (also served to peers). */
+export interface SelfLinks {
+  peerId: string
+  name: string
+  links: LinkInfo[]
+  history: NodeHistory
+}
+
+/** One member in GET /api/v0/web/cluster/links. */
+export interface MemberLinks {
+  peerId: string
+  name: string
+  state: string
+  isSelf: boolean
+  /** This node got the member's answer ('self' for itself). */
+  reachable: boolean
+  /** How the answer came (X-Shoal-Via's values). */
+  via: 'self' | 'direct' | 'relay' | 'forward' | 'none'
+  error?: string
+  /** The member's own links; absent when it could not be asked. */
+  links?: LinkInfo[]
+  history?: NodeHistory
+}
+
+/** GET /api/v0/web/cluster/links: each member's view of its own links, collected over the fleet. */
+export interface FleetLinks {
+  /** This node's peerId. */
+  self: string
+  collectedAt: string
+  members: MemberLinks[]
 }

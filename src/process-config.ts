@@ -1,12 +1,13 @@
-// Top-level blocks that configure the process. `logging` is honoured; the others that Alloy
-// accepts are parsed and reported as not (yet) doing anything in shoal.
-import type { Diagnostic } from '../syntax/diag.js'
-import type { Format, Level } from '../logging/logger.js'
-import { decodeBody } from '../vm/decode.js'
-import type { Scope } from '../vm/evaluate.js'
-import { attr, t } from '../vm/schema.js'
-import type { ConfigBlock } from './graph.js'
-import { httpBlockSchema, validateHttpBlock, type HttpBlock } from '../http/security.js'
+// Top-level blocks that configure the process rather than a component: the runtime hands them
+// over undecoded and the agent applies them to its logger and HTTP server. `logging` and `http`
+// are honoured; the others Alloy accepts are reported as having no effect in shoal.
+import type { Diagnostic } from './syntax/diag.js'
+import type { Format, Level } from './logging/logger.js'
+import { decodeBody } from './vm/decode.js'
+import type { Scope } from './vm/evaluate.js'
+import { attr, t } from './vm/schema.js'
+import type { ConfigBlock } from './runtime/graph.js'
+import { httpBlockSchema, validateHttpBlock, type HttpBlock } from './http/security.js'
 
 export interface ProcessConfig {
   logging: { level: Level, format: Format }

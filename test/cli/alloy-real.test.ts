@@ -1,0 +1,106 @@
+// Real Alloy configurations written by other projects (test/fixtures/alloy-real/, PROVENANCE.md):
+// `shoal validate` on each reports nothing but the component kinds shoal does not have. A kind
+// counts as "not had" only when it is one of Alloy's components (alloy-components.txt, from Alloy's
+// reference pages) and shoal has no kind of that name; anything else (a syntax error, an unknown
+// argument or nested block, a type error, a stdlib function) fails the test.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { validatePath } from '../../src/cli/validate.js'
+import { lookupKind } from '../../src/runtime/registry.js'
+
+const ROOT = join(import.meta.dirname, '../fixtures/alloy-real')
+const ALLOY_KINDS = new Set(readFileSync(join(ROOT, 'alloy-components.txt'), 'utf8').split('\n').filter(l => l !== ''))
+
+/**
+ * What shoal reports for reasons other than a missing kind, file by file, each with why. When one
+ * of these is implemented the test fails until the entry goes: the list only shrinks.
+ */
+const PENDING: Record<string, { errors: string[], why: string }> = {
+  'alloy-scenarios/log-to-metrics/config.alloy': {
+    errors: ['scrape_timeout (10s) greater than scrape_interval (5s) for scrape config with job name ""'],
+    why: 'Alloy rejects this file too (its Arguments.Validate, same words): the scenario sets scrape_interval = "5s" and leaves the 10s default timeout',
+  },
+  'alloy-scenarios/app-instrumentation/logging/popular-logging-frameworks/alloy/config.alloy': {
+    errors: ['import.file.helper: failed to read module /etc/alloy/helper.alloy: no such file or directory'],
+    why: 'imports a file by an absolute path that exists only in the scenario\'s container',
+  },
+  'grafana-alloy/internal/converter/internal/staticconvert/testdata_windows/integrations.alloy': {
+    errors: ['block "windows_certificate_filter" is not supported by shoal: it selects certificates from the Windows certificate store; shoal reads them from files or PEM'],
+    why: 'converter output for Windows (testdata_windows): the http block takes its certificate from the Windows store',
+  },
+  'grafana-alloy/internal/converter/internal/prometheusconvert/testdata/http.alloy': {
+    errors: ['proxy_url "localhost:1000": only http and https proxies are supported by shoal'],
+    why: 'HTTP client block (issue 17a): a proxy URL without a scheme',
+  },
+  'grafana-alloy/internal/converter/internal/staticconvert/testdata/prom_scrape.alloy': {
+    errors: ['attribute "sample_age_limit" is not supported by shoal: samples are sent however old they are (a buffered outage is delivered whole) (leave it unset or at its default)'],
+    why: 'remote_write queue_config.sample_age_limit is not implemented (docs/components.md)',
+  },
+}
+const SIGV4 = 'block "sigv4" is not supported by shoal: AWS SigV4 signing is not implemented yet'
+const AZUREAD = 'block "azuread" is not supported by shoal: Azure AD authentication is not implemented yet'
+const NH_SEND = 'attribute "send_native_histograms" is not supported by shoal: shoal carries no native histograms (leave it unset or at its default)'
+const NH_SCRAPE = 'native histograms need the protobuf scrape protocol, which shoal does not speak (text formats only) (leave it unset or at its default)'
+const RW2 = 'attribute "protobuf_message" is not supported by shoal: shoal sends Remote Write 1.0 (prometheus.WriteRequest) only (leave it unset or at its default)'
+for (const [file, errors] of Object.entries({
+  'grafana-alloy/internal/converter/internal/staticconvert/testdata/prom_remote_write.alloy': [SIGV4, SIGV4, AZUREAD, AZUREAD],
+  'grafana-alloy/internal/converter/internal/prometheusconvert/testdata/scrape.alloy': [SIGV4, SIGV4, AZUREAD, AZUREAD],
+  'k8s-monitoring-helm/charts/k8s-monitoring/docs/examples/auth/embedded-secrets/alloy-metrics.alloy': [SIGV4],
+  'k8s-monitoring-helm/charts/k8s-monitoring/docs/examples/auth/embedded-secrets/alloy-receiver.alloy': [SIGV4],
+})) PENDING[file] = { errors, why: 'remote_write sigv4 / azuread (issue 17a)' }
+for (const [file, errors] of Object.entries({
+  'grafana-alloy/integration-tests/k8s/tests/prometheus-operator/config/config.alloy': [RW2, NH_SEND],
+  'grafana-alloy/integration-tests/k8s/tests/prometheus-exporter-mssql/config/config.alloy': [RW2],
+  'grafana-alloy/integration-tests/docker/tests/otlp-metrics-default-engine/config.alloy': [NH_SEND],
+  'grafana-alloy/integration-tests/docker/tests/prom-enrich/config.alloy': [NH_SEND, NH_SEND],
+  'grafana-alloy/integration-tests/docker/tests/prom-metadata/config.alloy': [RW2, NH_SEND, `attribute "scrape_native_histograms" is not supported by shoal: ${NH_SCRAPE}`],
+  'grafana-alloy/integration-tests/docker/tests/scrape-prom-metrics/config.alloy': [RW2],
+  'grafana-alloy/internal/converter/internal/prometheusconvert/testdata/unsupported.alloy': [`attribute "native_histogram_bucket_limit" is not supported by shoal: ${NH_SCRAPE}`],
+})) PENDING[file] = { errors, why: 'native histograms and Remote Write 2.0 (issue 20)' }
+
+function alloyFiles (dir: string): string[] {
+  const out: string[] = []
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name)
+    if (statSync(p).isDirectory()) out.push(...alloyFiles(p))
+    else if (name.endsWith('.alloy')) out.push(p)
+  }
+  return out
+}
+
+const files = alloyFiles(ROOT)
+
+test('the real files are many, from several projects', () => {
+  assert.ok(files.length >= 400, String(files.length))
+  for (const project of ['grafana-alloy', 'k8s-monitoring-helm', 'alloy-modules', 'alloy-scenarios']) {
+    assert.ok(files.filter(f => relative(ROOT, f).startsWith(project + '/')).length >= 20, project)
+  }
+})
+
+test('shoal validate on real Alloy files: only the component kinds shoal does not have are reported', () => {
+  const unexpected: string[] = []
+  const missingKinds = new Set<string>()
+  const seenPending = new Set<string>()
+  for (const file of files) {
+    const rel = relative(ROOT, file)
+    const errors = validatePath(file).diagnostics.filter(d => d.severity === 'error')
+    const other: string[] = []
+    for (const d of errors) {
+      const kind = /^unrecognized block name "([a-z0-9_.]+)"$/.exec(d.message)?.[1]
+      if (kind !== undefined && ALLOY_KINDS.has(kind) && lookupKind(kind) === undefined) missingKinds.add(kind)
+      else other.push(d.message)
+    }
+    const pending = PENDING[rel]
+    if (pending) seenPending.add(rel)
+    const want = pending?.errors ?? []
+    if (JSON.stringify([...other].sort()) !== JSON.stringify([...want].sort())) {
+      unexpected.push(`${rel}:\n    got  ${JSON.stringify(other)}\n    want ${JSON.stringify(want)}`)
+    }
+  }
+  assert.deepEqual(unexpected, [])
+  assert.deepEqual(Object.keys(PENDING).filter(f => !seenPending.has(f)), [], 'a PENDING entry names a file that is not there')
+  // What the files use that shoal lacks is reported as such (the check above is not vacuous).
+  for (const k of ['discovery.kubernetes', 'loki.write', 'otelcol.receiver.otlp', 'prometheus.exporter.unix']) assert.ok(missingKinds.has(k), k)
+})
