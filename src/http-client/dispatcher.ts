@@ -2,6 +2,7 @@
 import type { SecureVersion } from 'node:tls'
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici'
 import { nodeTlsVersion } from '../net/tls-versions.js'
+import { HttpClientConfigError } from './errors.js'
 import { pemOrFile } from './files.js'
 import type { HttpClientArgs, TlsArgs } from './schema.js'
 
@@ -35,6 +36,10 @@ export async function buildDispatcher (a: DispatcherArgs, pool: PoolOptions): Pr
   // enable_http2: HTTP/2 where the server offers it by ALPN (over TLS only, as Go's client).
   const common = { keepAliveTimeout: pool.keepAliveTimeoutMs, connections: pool.connections ?? null, allowH2: a.enable_http2, connect: tls }
   if (a.proxy_url === '' && !a.proxy_from_environment) return new Agent(common)
+  if (a.proxy_url !== '') {
+    const scheme = new URL(a.proxy_url).protocol.replace(/:$/, '')
+    if (scheme !== 'http' && scheme !== 'https') throw new HttpClientConfigError(`proxy_url "${a.proxy_url}": unsupported proxy scheme "${scheme}"`)
+  }
   const connectHeaders: Record<string, string> = {}
   for (const [name, values] of Object.entries(a.proxy_connect_header)) connectHeaders[name] = values.map(v => v.reveal()).join(', ')
   // EnvHttpProxyAgent matches no_proxy (and reads HTTP(S)_PROXY for proxy_from_environment);

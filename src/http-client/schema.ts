@@ -29,8 +29,6 @@ export const authorizationSchema = {
   credentials_file: attr(t.string, { default: '' }),
 }
 
-const JWT_BEARER = 'the jwt-bearer grant is not implemented by shoal (client_credentials is)'
-
 export const oauth2Schema = {
   client_id: attr(t.string, { default: '' }),
   client_secret: attr(t.secret),
@@ -38,15 +36,15 @@ export const oauth2Schema = {
   token_url: attr(t.string, { default: '' }),
   scopes: attr(t.array(t.string), { default: [] }),
   endpoint_params: attr(t.map(t.string), { default: {} }),
-  /** urn:ietf:params:oauth:grant-type:jwt-bearer (newer Alloy) is refused by validate. */
+  /** client_credentials, or urn:ietf:params:oauth:grant-type:jwt-bearer (RFC 7523, with the keys below). */
   grant_type: attr(t.string, { default: 'client_credentials' }),
-  client_certificate_key_id: attr(t.string, { default: '', unsupported: JWT_BEARER }),
-  client_certificate_key: attr(t.secret, { unsupported: JWT_BEARER }),
-  client_certificate_key_file: attr(t.string, { default: '', unsupported: JWT_BEARER }),
-  signature_algorithm: attr(t.string, { default: 'RS256', unsupported: JWT_BEARER }),
-  iss: attr(t.string, { default: '', unsupported: JWT_BEARER }),
-  audience: attr(t.string, { default: '', unsupported: JWT_BEARER }),
-  claims: attr(t.map(t.any), { default: {}, unsupported: JWT_BEARER }),
+  client_certificate_key_id: attr(t.string, { default: '' }),
+  client_certificate_key: attr(t.secret),
+  client_certificate_key_file: attr(t.string, { default: '' }),
+  signature_algorithm: attr(t.string, { default: 'RS256' }),
+  iss: attr(t.string, { default: '' }),
+  audience: attr(t.string, { default: '' }),
+  claims: attr(t.map(t.any), { default: {} }),
   proxy_url: attr(t.string, { default: '' }),
   no_proxy: attr(t.string, { default: '' }),
   proxy_from_environment: attr(t.bool, { default: false }),

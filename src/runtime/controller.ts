@@ -611,9 +611,13 @@ function checkGraph (graph: Graph, exports: Map<string, Exports>, soft: Set<stri
     const node = graph.nodes.get(id)!
     const scope = componentScope(graph, exports, graph.scope.moduleDir)
     const isSoft = graph.broken.has(id) || [...node.dependsOn].some(d => soft.has(d))
-    if (isSoft) soft.add(id)
     const { args: value, diagnostics: d } = evaluateNode(node, scope)
-    if (!isSoft) diagnostics.push(...d)
+    // A function or an index failing on what another component exports (a placeholder here:
+    // json_path(local.file.x.content, …)[0]) is not judged, nor what reads this node; the same
+    // failure on literals is.
+    const onData = node.dependsOn.size > 0 && d.some(x => x.fromData === true)
+    if (isSoft || onData) soft.add(id)
+    if (!isSoft) diagnostics.push(...(onData ? d.filter(x => x.fromData !== true) : d))
     const failed = d.some(x => x.severity === 'error')
     switch (node.role) {
       case 'argument': {

@@ -59,7 +59,7 @@ const endpointSchema = {
     access_key: attr(t.string, { default: '' }),
     secret_key: attr(t.secret),
     profile: attr(t.string, { default: '' }),
-    role_arn: attr(t.string, { default: '', unsupported: 'assuming a role (STS AssumeRole) is not implemented; give the role\'s credentials by the environment or a shared credentials profile' }),
+    role_arn: attr(t.string, { default: '' }),
   }),
   azuread: block({
     cloud: attr(t.enum('AzurePublic', 'AzureChina', 'AzureGovernment'), { default: 'AzurePublic' }),
