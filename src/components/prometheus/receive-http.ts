@@ -5,20 +5,11 @@ import type { AddressInfo } from 'node:net'
 import { counter, perRegistry } from '../../discovery/metrics.js'
 import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
-import { attr, block, t } from '../../vm/schema.js'
+import { attr, block, defaultsOf, t, type Decoded } from '../../vm/schema.js'
 import { decodeWriteRequest, getSnappy } from '../../remotewrite/index.js'
 import { Fanout } from '../../storage/fanout.js'
 import { Series, sortLabels, type Appendable } from '../../storage/series.js'
 import { readBody } from '../../net/read-body.js'
-
-interface Args {
-  http: { listen_address: string, listen_port: number, server_read_timeout: number, server_write_timeout: number }
-  forward_to: Appendable[]
-  max_request_size: number
-  accepted_remote_write_protobuf_messages: string[]
-  append_metadata: boolean
-  enable_type_and_unit_labels: boolean
-}
 
 const MAX_SERIES_CACHE = 1_000_000
 
@@ -47,27 +38,36 @@ const receiveMetrics = perRegistry(registry => ({
 const REMOTE_WRITE_2 = 'it applies to Remote Write 2.0 payloads, which shoal does not accept'
 const MESSAGES = ['prometheus.WriteRequest', 'io.prometheus.write.v2.Request']
 
+/** The `http` block (Alloy's fnet.ServerConfig); absent, its defaults apply. */
+const httpSchema = {
+  listen_address: attr(t.string, { default: '' }),
+  listen_port: attr(t.int, { default: 8080 }),
+  server_read_timeout: attr(t.duration, { default: 30_000 }),
+  server_write_timeout: attr(t.duration, { default: 30_000, unsupported: 'Node has no per-response write deadline; only server_read_timeout bounds a request' }),
+  server_idle_timeout: attr(t.duration, { default: 120_000 }),
+  conn_limit: attr(t.int, { default: 0, unsupported: 'Node refuses connections over a limit where Alloy queues them' }),
+  graceful_shutdown_timeout: attr(t.duration, { default: 30_000 }),
+  tls: block({}, { unsupported: 'the receiver serves plain HTTP; put a TLS-terminating proxy in front of it' }),
+}
+
+const argsSchema = {
+  http: block(httpSchema),
+  forward_to: attr(t.array(t.capsule<Appendable>('Appendable')), { required: true }),
+  // shoal's own (Alloy has no such argument): a request body larger than this is refused with 413.
+  max_request_size: attr(t.int, { default: 64 << 20 }),
+  accepted_remote_write_protobuf_messages: attr(t.array(t.string), { default: ['prometheus.WriteRequest'] }),
+  append_metadata: attr(t.bool, { default: false, unsupported: REMOTE_WRITE_2 }),
+  enable_type_and_unit_labels: attr(t.bool, { default: false, unsupported: REMOTE_WRITE_2 }),
+}
+
+type Args = Decoded<typeof argsSchema>
+const HTTP_DEFAULTS = defaultsOf(httpSchema)
+const httpOf = (a: Args): NonNullable<Args['http']> => a.http ?? HTTP_DEFAULTS
+
 const kind: ComponentKind<Args> = {
   name: 'prometheus.receive_http',
   stability: 'generally-available',
-  args: {
-    http: block({
-      listen_address: attr(t.string, { default: '' }),
-      listen_port: attr(t.int, { default: 8080 }),
-      server_read_timeout: attr(t.duration, { default: 30_000 }),
-      server_write_timeout: attr(t.duration, { default: 30_000 }),
-      server_idle_timeout: attr(t.duration, { default: 120_000 }),
-      conn_limit: attr(t.int, { default: 0 }),
-      graceful_shutdown_timeout: attr(t.duration, { default: 30_000 }),
-      tls: block({}, { unsupported: 'the receiver serves plain HTTP; put a TLS-terminating proxy in front of it' }),
-    }),
-    forward_to: attr(t.array(t.capsule('Appendable')), { required: true }),
-    // shoal's own (Alloy has no such argument): a request body larger than this is refused with 413.
-    max_request_size: attr(t.int, { default: 64 << 20 }),
-    accepted_remote_write_protobuf_messages: attr(t.array(t.string), { default: ['prometheus.WriteRequest'] }),
-    append_metadata: attr(t.bool, { default: false, unsupported: REMOTE_WRITE_2 }),
-    enable_type_and_unit_labels: attr(t.bool, { default: false, unsupported: REMOTE_WRITE_2 }),
-  },
+  args: argsSchema,
   exports: {},
   validate (a) {
     const problems: string[] = []
@@ -124,12 +124,26 @@ const kind: ComponentKind<Args> = {
         reply(204)
       }, err => reply(413, `${(err as Error).message}\n`))
     })
-    server.requestTimeout = args.http.server_read_timeout
+    const applyTimeouts = (): void => {
+      server.requestTimeout = httpOf(args).server_read_timeout
+      server.keepAliveTimeout = httpOf(args).server_idle_timeout
+    }
+    applyTimeouts()
+    // In-flight requests get graceful_shutdown_timeout to finish; then every connection is cut.
+    const close = async (): Promise<void> => {
+      const closed = new Promise<void>(resolve => { server.close(() => resolve()) })
+      server.closeIdleConnections()
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([closed, new Promise<void>(resolve => { timer = setTimeout(resolve, httpOf(args).graceful_shutdown_timeout) })])
+      clearTimeout(timer)
+      server.closeAllConnections()
+      await closed
+    }
 
     const listen = async (): Promise<void> => {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
-        server.listen(args.http.listen_port, args.http.listen_address || '0.0.0.0', () => { server.off('error', reject); resolve() })
+        server.listen(httpOf(args).listen_port, httpOf(args).listen_address || '0.0.0.0', () => { server.off('error', reject); resolve() })
       })
       const a = server.address() as AddressInfo
       health = { state: 'healthy', message: `listening on ${a.address}:${a.port}`, updatedTime: new Date() }
@@ -145,14 +159,15 @@ const kind: ComponentKind<Args> = {
           throw err
         }
         await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true }))
-        await new Promise<void>(resolve => { server.close(() => resolve()); server.closeAllConnections() })
+        await close()
       },
       async update (a) {
-        const rebind = a.http.listen_port !== args.http.listen_port || a.http.listen_address !== args.http.listen_address
+        const rebind = httpOf(a).listen_port !== httpOf(args).listen_port || httpOf(a).listen_address !== httpOf(args).listen_address
         args = a
         fanout.set(a.forward_to)
+        applyTimeouts()
         if (rebind) {
-          await new Promise<void>(resolve => { server.close(() => resolve()); server.closeAllConnections() })
+          await close()
           await listen()
         }
       },

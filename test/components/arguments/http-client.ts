@@ -17,7 +17,7 @@ export function httpClientRows (prefix: string, enableHttp2Default = true, error
     { name: p('no_proxy'), type: 'string', decoded: '', bad: '"10.0.0.0/8"', error: errorPrefix + 'if no_proxy is configured, proxy_url must also be configured' },
     { name: p('proxy_connect_header'), type: 'map(list(secret))', decoded: {}, bad: '{ "Proxy-Authorization" = ["Basic x"] }', error: errorPrefix + 'if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured' },
     { name: p('proxy_from_environment'), type: 'bool', alloyDefault: 'false', decoded: false, bad: '"x"', error: '"x" should be bool, got string' },
-    // Alloy accepts any proxy scheme Go's transport takes (socks5 too); shoal only http and https.
-    { name: p('proxy_url'), type: 'string', decoded: '', bad: '"ftp://x"', error: errorPrefix + 'proxy_url "ftp://x": only http and https proxies are supported by shoal' },
+    // socks5 proxies (which Go's transport takes) are refused by name: docs/components.md.
+    { name: p('proxy_url'), type: 'string', decoded: '', bad: '":bad"', error: errorPrefix + 'invalid proxy_url ":bad"' },
   ]
 }

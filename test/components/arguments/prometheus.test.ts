@@ -9,7 +9,6 @@ import { httpClientRows, HTTP_CLIENT_BLOCKS } from './http-client.js'
 const BOOL = (name: string, dflt: boolean): { name: string, type: string, alloyDefault: string, decoded: boolean, bad: string, error: string } =>
   ({ name, type: 'bool', alloyDefault: String(dflt), decoded: dflt, bad: '1', error: '1 should be bool, got number' })
 const REFUSED = (name: string, why: string): string => `attribute "${name.split('.').pop()!}" is not supported by shoal: ${why} (leave it unset or at its default)`
-const NH = 'native histograms need the protobuf scrape protocol, which shoal does not speak (text formats only)'
 
 argumentTests({
   kind: 'prometheus.relabel',
@@ -104,9 +103,8 @@ argumentTests({
     { name: 'params', type: 'map(list(string))', decoded: {}, bad: '"x"', error: '"x" should be object, got string' },
     { name: 'scrape_interval', type: 'duration', alloyDefault: '"60s"', decoded: 60_000, bad: '"5s"', error: 'scrape_timeout (10s) greater than scrape_interval (5s) for scrape config with job name ""' },
     { name: 'scrape_timeout', type: 'duration', alloyDefault: '"10s"', decoded: 10_000, bad: '"2m"', error: 'scrape_timeout (2m0s) greater than scrape_interval (1m0s) for scrape config with job name ""' },
-    // Alloy's default also lists PrometheusText1.0.0, which shoal refuses (docs/components.md).
-    { name: 'scrape_protocols', type: 'list(string)', decoded: ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText0.0.4'], bad: '["PrometheusText0.0.4", "PrometheusText0.0.4"]', error: 'duplicate scrape protocol "PrometheusText0.0.4": make sure the scrape protocols provided are unique' },
-    { name: 'scrape_fallback_protocol', type: 'string', alloyDefault: '"PrometheusText0.0.4"', decoded: 'PrometheusText0.0.4', bad: '"OpenMetricsText1.0.0"', error: 'scrape_fallback_protocol "OpenMetricsText1.0.0" is not supported by shoal: a body of unknown content type is parsed as PrometheusText0.0.4' },
+    { name: 'scrape_protocols', type: 'list(string)', alloyDefault: '["OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText1.0.0", "PrometheusText0.0.4"]', decoded: ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4'], bad: '["PrometheusText0.0.4", "PrometheusText0.0.4"]', error: 'duplicate scrape protocol "PrometheusText0.0.4": make sure the scrape protocols provided are unique' },
+    { name: 'scrape_fallback_protocol', type: 'string', alloyDefault: '"PrometheusText0.0.4"', decoded: 'PrometheusText0.0.4', bad: '"x"', error: 'invalid scrape_fallback_protocol "x" (valid: PrometheusProto, OpenMetricsText1.0.0, OpenMetricsText0.0.1, PrometheusText1.0.0, PrometheusText0.0.4)' },
     { name: 'metrics_path', type: 'string', alloyDefault: '"/metrics"', decoded: '/metrics', bad: '"metrics"', error: 'metrics_path "metrics" must start with /' },
     { name: 'scheme', type: 'string', alloyDefault: '"http"', decoded: 'http', bad: '"ftp"', error: 'scheme must be "http" or "https", got "ftp"' },
     { name: 'body_size_limit', type: 'int', decoded: 0, bad: '"x"', error: 'body_size_limit: invalid size "x"' },
@@ -119,11 +117,11 @@ argumentTests({
     // Alloy's page says "underscores"; its struct's default is "" (underscores under legacy validation), as shoal's.
     { name: 'metric_name_escaping_scheme', type: 'string', decoded: '', bad: '"dots"', error: 'metric_name_escaping_scheme "dots" is not supported by shoal: legacy names need no escaping' },
     { ...BOOL('extra_metrics', false), bad: 'true', error: REFUSED('extra_metrics', 'the extra scrape_* series are not written') },
-    { ...BOOL('enable_protobuf_negotiation', false), bad: 'true', error: REFUSED('enable_protobuf_negotiation', 'shoal does not speak the protobuf scrape protocol') },
-    { ...BOOL('scrape_native_histograms', false), bad: 'true', error: REFUSED('scrape_native_histograms', NH) },
-    { name: 'native_histogram_bucket_limit', type: 'uint', alloyDefault: '0', decoded: 0, bad: '160', error: REFUSED('native_histogram_bucket_limit', NH) },
-    { name: 'native_histogram_min_bucket_factor', type: 'float64', alloyDefault: '0', decoded: 0, bad: '1.1', error: REFUSED('native_histogram_min_bucket_factor', NH) },
-    { ...BOOL('convert_classic_histograms_to_nhcb', false), bad: 'true', error: REFUSED('convert_classic_histograms_to_nhcb', 'shoal carries no native histograms') },
+    BOOL('enable_protobuf_negotiation', false),
+    BOOL('scrape_native_histograms', false),
+    { name: 'native_histogram_bucket_limit', type: 'uint', alloyDefault: '0', decoded: 0, bad: '-1', error: 'native_histogram_bucket_limit must not be negative' },
+    { name: 'native_histogram_min_bucket_factor', type: 'float64', alloyDefault: '0', decoded: 0, bad: '-1', error: 'native_histogram_min_bucket_factor must not be negative' },
+    BOOL('convert_classic_histograms_to_nhcb', false),
     { ...BOOL('start_timestamp_zero_ingestion', false), bad: 'true', error: REFUSED('start_timestamp_zero_ingestion', 'start timestamps are not parsed') },
     { ...BOOL('enable_type_and_unit_labels', false), bad: 'true', error: REFUSED('enable_type_and_unit_labels', 'no __type__/__unit__ labels are added') },
     { name: 'scrape_failure_log_file', type: 'string', alloyDefault: '""', decoded: '', bad: '"/tmp/f.log"', error: REFUSED('scrape_failure_log_file', 'scrape failures are logged to the agent log and shown in the UI') },
