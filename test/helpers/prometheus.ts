@@ -21,11 +21,14 @@ export interface Prometheus {
   stop (): Promise<void>
 }
 
-/** Starts Prometheus; pass `from` to restart one that was stopped (same port and data). */
-export async function startPrometheus (from?: { dir: string, port: number }): Promise<Prometheus & { dir: string, port: number }> {
+/**
+ * Starts Prometheus; pass `from` to restart one that was stopped (same port and data), and
+ * `scrapeConfigs` (YAML list items under scrape_configs:) to have it scrape as well.
+ */
+export async function startPrometheus (from?: { dir: string, port: number }, scrapeConfigs?: string): Promise<Prometheus & { dir: string, port: number }> {
   const dir = from?.dir ?? tempDir('prom')
   const port = from?.port ?? await freePort()
-  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\nscrape_configs: []\n')
+  writeFileSync(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1m\nscrape_configs:${scrapeConfigs === undefined ? ' []' : `\n${scrapeConfigs}`}\n`)
   const proc = start(PROMETHEUS_BIN, [
     `--config.file=${join(dir, 'prometheus.yml')}`,
     `--storage.tsdb.path=${join(dir, 'data')}`,
