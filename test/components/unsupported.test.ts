@@ -10,13 +10,12 @@ import '../../src/components/index.js'
 const RW = (inner: string): string => `prometheus.remote_write "rw" {\n  endpoint {\n    url = "http://127.0.0.1:9/api/v1/write"\n    ${inner}\n  }\n}\n`
 const RW_TOP = (inner: string): string => `prometheus.remote_write "rw" {\n  endpoint {\n    url = "http://127.0.0.1:9/api/v1/write"\n  }\n  ${inner}\n}\n`
 const SCRAPE = (inner: string): string => `prometheus.scrape "s" {\n  targets    = []\n  forward_to = []\n  ${inner}\n}\n`
+const RECV = (inner: string): string => `prometheus.receive_http "r" {\n  forward_to = []\n  http {\n    ${inner}\n  }\n}\n`
 const SD = (inner: string): string => `discovery.http "d" {\n  url = "http://127.0.0.1:9/sd"\n  ${inner}\n}\n`
 
 // [config, the key the error must name, the line it is on, the same key at its default (or undefined for blocks)]
 const REFUSED: Array<[string, string, number, string | undefined]> = [
   [RW('queue_config {\n      sample_age_limit = "5m"\n    }'), 'sample_age_limit', 5, RW('queue_config {\n      sample_age_limit = "0s"\n    }')],
-  [RW('sigv4 {\n      region = "eu-west-1"\n      role_arn = "arn:aws:iam::1:role/x"\n    }'), 'role_arn', 6, RW('sigv4 {\n      region = "eu-west-1"\n      role_arn = ""\n    }')],
-  [RW('oauth2 {\n      client_id = "x"\n      client_secret = "s"\n      token_url = "http://127.0.0.1:9/token"\n      client_certificate_key_id = "k"\n    }'), 'client_certificate_key_id', 8, undefined],
   [RW_TOP('wal {\n    truncate_frequency = "1h"\n  }'), 'truncate_frequency', 6, RW_TOP('wal {\n    truncate_frequency = "2h"\n    min_keepalive_time = "5m"\n    max_keepalive_time = "8h"\n  }')],
   [RW('protobuf_message = "io.prometheus.write.v2.Request"'), 'protobuf_message', 4, RW('protobuf_message = "prometheus.WriteRequest"')],
   [RW('round_robin_dns = true'), 'round_robin_dns', 4, RW('round_robin_dns = false')],
@@ -29,11 +28,14 @@ const REFUSED: Array<[string, string, number, string | undefined]> = [
   [SCRAPE('enable_protobuf_negotiation = true'), 'enable_protobuf_negotiation', 4, SCRAPE('enable_protobuf_negotiation = false')],
   [SCRAPE('scrape_native_histograms = true'), 'scrape_native_histograms', 4, SCRAPE('scrape_native_histograms = false')],
   [SCRAPE('native_histogram_bucket_limit = 160'), 'native_histogram_bucket_limit', 4, SCRAPE('native_histogram_bucket_limit = 0')],
+  [RECV('server_write_timeout = "5s"'), 'server_write_timeout', 4, RECV('server_write_timeout = "30s"')],
+  [RECV('conn_limit = 100'), 'conn_limit', 4, RECV('conn_limit = 0')],
   [SCRAPE('native_histogram_min_bucket_factor = 1.1'), 'native_histogram_min_bucket_factor', 4, SCRAPE('native_histogram_min_bucket_factor = 0')],
 ]
 
 // Checked by the component's validate (several keys together decide): named, not positioned by key.
 const REFUSED_BY_VALUE: Array<[string, string, string]> = [
+  [SCRAPE('proxy_url = "socks5://127.0.0.1:1080"'), 'proxy_url', SCRAPE('proxy_url = "localhost:1000"')],
   [SCRAPE('scrape_fallback_protocol = "OpenMetricsText1.0.0"'), 'scrape_fallback_protocol', SCRAPE('scrape_fallback_protocol = "PrometheusText0.0.4"')],
   [SCRAPE('metric_name_validation_scheme = "utf8"'), 'metric_name_validation_scheme', SCRAPE('metric_name_validation_scheme = "legacy"')],
   [SCRAPE('metric_name_escaping_scheme = "dots"'), 'metric_name_escaping_scheme', SCRAPE('metric_name_escaping_scheme = "underscores"')],
@@ -85,6 +87,16 @@ test('the keys shoal now implements are accepted with non-default values', () =>
     tls_config {
       insecure_skip_verify = true
     }
+  }`)), [])
+  assert.deepEqual(check(SD(`oauth2 {
+    grant_type = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    client_id  = "x"
+    client_certificate_key_file = "/k.pem"
+    client_certificate_key_id   = "k1"
+    signature_algorithm = "RS512"
+    audience   = "https://idp"
+    claims     = { tenant = "blue" }
+    token_url  = "http://127.0.0.1:9/token"
   }`)), [])
   // Alloy's validation of the block, in its words.
   assert.match(JSON.stringify(check(SD('oauth2 {\n    client_id = "x"\n  }'))), /oauth2 token_url must be configured/)

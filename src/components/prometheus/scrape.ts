@@ -10,10 +10,10 @@ import { Fanout } from '../../storage/fanout.js'
 import type { Appendable } from '../../storage/series.js'
 import { ScrapePool, type TargetDebugInfo } from '../../scrape/pool.js'
 import { DEFAULT_SCRAPE_PROTOCOLS, type ScrapeConfig } from '../../scrape/config.js'
+import { DistributedTargets, type DistributedTargetsInit, type TargetOwner } from '../../scrape/distributed-targets.js'
 import { targetKey } from '../../scrape/target.js'
 import { hex64 } from '../../scrape/hash.js'
 import { targetOwnership } from './scrape-ownership.js'
-import type { Cluster } from '../../cluster/index.js'
 import { httpClientSchema, pickHttpClientArgs, validateHttpClient } from '../../http-client/index.js'
 import { parseBytes } from '../common/units.js'
 
@@ -25,9 +25,6 @@ const VALIDATION_SCHEMES = ['', 'legacy']
 const ESCAPING_SCHEMES = ['', 'underscores']
 /** Protocols Alloy knows that shoal does not speak (yet): named in the error instead of "unknown". */
 const UNSUPPORTED = ['PrometheusText1.0.0']
-
-/** The service name the agent registers its Cluster under. */
-const CLUSTER_SERVICE = 'cluster'
 
 export function scrapeConfig (id: string, a: Args): ScrapeConfig {
   return {
@@ -154,84 +151,51 @@ const kind: ComponentKind<Args> = {
     let args = initial
     const fanout = new Fanout(args.forward_to)
     const pool = new ScrapePool(scrapeConfig(globals.id, args), { appendable: fanout, registry: globals.registry, log: globals.logger })
-    const cluster = (): Cluster | undefined => globals.service<Cluster>(CLUSTER_SERVICE)
-    const clustered = (): boolean => (args.clustering?.enabled ?? false) && (cluster()?.enabled ?? false)
+    const ownershipInit = (a: Args): DistributedTargetsInit => ({
+      componentId: globals.id,
+      enabled: a.clustering?.enabled ?? false,
+      replicationFactor: a.clustering?.replication_factor ?? 1,
+      configHash: configHash(a),
+    })
+    const targets = new DistributedTargets(globals.cluster, ownershipInit(args))
     let health: Health = { state: 'healthy', message: 'started', updatedTime: new Date() }
 
-    const owners = (key: bigint) => cluster()!.lookup(key, Math.max(1, args.clustering?.replication_factor ?? 1), globals.id)
-    const isLocal = (key: bigint): boolean => {
-      if (!clustered()) return true
-      const c = cluster()!
-      if (!c.ready()) return false // --cluster.wait-for-size: hold clustered scraping until the fleet has formed
-      const o = owners(key)
-      // With no candidate at all (should not happen: we are one), keep the target rather than lose it.
-      return o.length === 0 || o.some(p => p.isSelf)
-    }
-    const applyCluster = (): void => {
-      const c = cluster()
-      if (clustered() && c) c.setComponentHash(globals.id, configHash(args))
-      void pool.setOwnership(isLocal)
-    }
-    applyCluster()
+    void pool.setOwnership(targets.isLocal)
     void pool.sync(args.targets)
-    const unsubscribe = cluster()?.onChange(() => { void pool.setOwnership(isLocal) })
-    // Until the cluster is ready (wait-for-size), look again every second; onChange covers the rest.
-    const readyTimer = setInterval(() => {
-      const c = cluster()
-      if (!clustered() || c?.ready()) { clearInterval(readyTimer); void pool.setOwnership(isLocal) }
-    }, 1000)
+    // Membership, ownership and readiness (--cluster.wait-for-size) all arrive as change events.
+    const unsubscribe = targets.onChange(() => { void pool.setOwnership(targets.isLocal) })
     globals.onStateChange({})
 
     return {
       async run (signal) {
         await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true }))
-        clearInterval(readyTimer)
-        unsubscribe?.()
+        unsubscribe()
         // The component is going away (reload removed it or the agent stops): its targets leave
         // this node. When clustered, another peer continues their series, so no stale markers.
-        await pool.stop({ writeStaleMarkers: !clustered() })
+        await pool.stop({ writeStaleMarkers: !targets.clustered })
       },
       async update (a) {
         const prevTargets = args.targets
         args = a
         fanout.set(a.forward_to)
         await pool.update(scrapeConfig(globals.id, a))
-        applyCluster()
+        targets.update(ownershipInit(a))
+        void pool.setOwnership(targets.isLocal)
         if (prevTargets !== a.targets) await pool.sync(a.targets)
         health = { state: 'healthy', message: 'updated', updatedTime: new Date() }
       },
       currentHealth: () => health,
       debugInfo () {
-        const local = pool.debugInfo()
-        const c = cluster()
-        const self = c?.self()
-        const targets: ScrapeTargetInfo[] = local.map(t => ({ ...t, local: true, owner: self ? { peerId: self.peerId, name: self.name } : null }))
-        if (clustered() && c) {
-          // Targets scraped elsewhere: shown with their owner, so one node tells who scrapes what.
-          const seen = new Set(local.map(t => JSON.stringify(sortedEntries(t.discovered_labels))))
-          for (const tg of args.targets) {
-            const o = owners(targetKey(tg))
-            if (o.some(p => p.isSelf)) continue
-            const owner = o[0]
-            const disc = Object.fromEntries(Object.entries(tg))
-            if (seen.has(JSON.stringify(sortedEntries(disc)))) continue
-            targets.push({
-              job: args.job_name || globals.id,
-              url: remoteURL(args, tg),
-              health: 'unknown',
-              labels: publicLabels(tg, args, globals.id),
-              discovered_labels: disc,
-              last_error: '',
-              last_scrape: '',
-              last_scrape_duration: '0s',
-              samples: 0,
-              key: hex64(targetKey(tg)),
-              local: false,
-              owner: owner ? { peerId: owner.peerId, name: owner.name } : null,
-            })
+        const self = peer(targets.self())
+        const out: ScrapeTargetInfo[] = pool.debugInfo().map(t => ({ ...t, local: true, owner: self }))
+        // Targets scraped elsewhere, with their owner, so one node tells who scrapes what.
+        if (targets.clustered) {
+          for (const { key, info } of pool.remoteTargets()) {
+            const owner = targets.owner(key)
+            out.push({ ...info, local: false, owner: owner && peer(owner) })
           }
         }
-        return { clustered: clustered(), targets }
+        return { clustered: targets.clustered, targets: out }
       },
       targetDetail (keyHex, part) {
         const tg = args.targets.find(x => hex64(targetKey(x)) === keyHex)
@@ -241,30 +205,14 @@ const kind: ComponentKind<Args> = {
           const loop = pool.loop(key)
           return { local: loop !== undefined, scrapes: loop?.history.records() ?? [] }
         }
-        const c = cluster()
-        if (c === undefined) return undefined
-        return targetOwnership(c, clustered(), globals.id, key, args.clustering?.replication_factor ?? 1, remoteURL(args, tg))
+        return targetOwnership(globals.cluster, targets.clustered, globals.id, key, args.clustering?.replication_factor ?? 1, pool.known(key)?.url ?? '')
       },
     }
   },
 }
 
-function sortedEntries (o: Record<string, string>): Array<[string, string]> {
-  return Object.entries(o).filter(([k]) => !k.startsWith('__meta_')).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-}
-
-function remoteURL (a: Args, tg: Record<string, string>): string {
-  const scheme = tg.__scheme__ ?? a.scheme
-  const path = tg.__metrics_path__ ?? a.metrics_path
-  return `${scheme}://${tg.__address__ ?? ''}${path}`
-}
-
-function publicLabels (tg: Record<string, string>, a: Args, id: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(tg)) if (!k.startsWith('__')) out[k] = v
-  out.job ??= a.job_name || id
-  out.instance ??= tg.__address__ ?? ''
-  return out
+function peer (o: TargetOwner): { peerId: string, name: string } {
+  return { peerId: o.peerId, name: o.name }
 }
 
 register(kind)
