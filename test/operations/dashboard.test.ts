@@ -39,12 +39,12 @@ test('every dashboard query parses and returns data from a Prometheus scraping a
   const fleet = new Fleet()
   const sd = join(tempDir('dash-sd'), 'targets.json')
   writeFileSync(sd, '[]')
-  const prom = await startPrometheus(undefined, `  - job_name: shoal
+  const prom = await startPrometheus(undefined, { scrapeConfigs: `  - job_name: shoal
     scrape_interval: 1s
     scrape_timeout: 900ms
     file_sd_configs:
       - files: ['${sd}']
-        refresh_interval: 1s`)
+        refresh_interval: 1s` })
   try {
     const config = scrapeConfig({ targets: farm.addresses, rwURL: prom.writeURL, interval: '1s' })
     for (const name of ['dash-a', 'dash-b', 'dash-c']) await fleet.add(name, config)
