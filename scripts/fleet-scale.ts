@@ -5,6 +5,10 @@
 //      inlined key; yamux window updates as the fleet sends them, or with `js-yamux` one per frame).
 // Env: PER_PROC nodes per child process (default 10), SETTLE_S (default 15), WINDOW_S (default 20),
 //      FLEET_OPTS extra ClusterOptions as JSON (e.g. '{"heartbeatMs":1000}').
+// DETECT=1: after the window, one node is killed (abort: its connections just close, as after
+//      SIGKILL) and then another frozen (its timers and failure detector stop, its libp2p keeps
+//      answering, as a stalled process's kernel keeps TCP up); the row gets the seconds until every
+//      other node dropped each (`detect_kill_s`, `detect_freeze_s`).
 // Diagnostics: CONVERGE_S (default 120) before giving up, then every node below N peers is
 //      printed (links, mesh, event-loop lag, last warnings; DEBUG_LOG=1 adds debug lines) and a
 //      fresh node probes each child's first node; PROGRESS=1 prints peer counts while waiting;
@@ -39,8 +43,9 @@ import { lazyWindowUpdates } from '../src/cluster/yamux-window.js'
 interface Snapshot { read: number, written: number, cpuUs: number, at: number, gossip: number[], sent: Array<{ full: number, alive: number }> }
 interface NodeStats { peers: number, conns: number, mesh: number, aliveMesh: number, intervalMs: number, gossipPerS: number, hbBytes: number, aliveBytes: number, fullSentPerS: number, aliveSentPerS: number }
 interface Report { nodes: number, inBps: number, outBps: number, cpuMsPerS: number, stats: NodeStats[] }
-type ToChild = { kind: 'status' } | { kind: 'mark' } | { kind: 'report' } | { kind: 'diag', below: number } | { kind: 'exit' }
-type FromChild = { kind: 'ready', addr: string } | { kind: 'status', minPeers: number, counts: number[] } | { kind: 'marked' } | { kind: 'report', report: Report } | { kind: 'diag', lines: string[] }
+type ToChild = { kind: 'status' } | { kind: 'mark' } | { kind: 'report' } | { kind: 'diag', below: number } | { kind: 'exit' } |
+  { kind: 'fail', how: 'kill' | 'freeze', index: number } | { kind: 'holding', peer: string }
+type FromChild = { kind: 'ready', addr: string } | { kind: 'status', minPeers: number, counts: number[] } | { kind: 'marked' } | { kind: 'report', report: Report } | { kind: 'diag', lines: string[] } | { kind: 'failed', peer: string } | { kind: 'holding', count: number }
 
 /** Per node: its last warnings (and debug lines with DEBUG_LOG=1), shown for nodes that did not converge. */
 const logCounts = new Map<string, number>()
@@ -96,6 +101,7 @@ async function child (count: number, join: string): Promise<void> {
   const lag = monitorEventLoopDelay({ resolution: 20 })
   lag.enable()
   let mark: Snapshot | undefined
+  const failed = new Set<string>()
   const send = (m: FromChild): void => { process.send!(m) }
   process.on('message', (m: ToChild) => {
     void (async () => {
@@ -114,6 +120,21 @@ async function child (count: number, join: string): Promise<void> {
         send({ kind: 'diag', lines })
       }
       if (m.kind === 'mark') { mark = await snap(); send({ kind: 'marked' }) }
+      if (m.kind === 'fail') {
+        const victim = nodes[m.index]
+        if (m.how === 'kill') {
+          await victim.node.abort()
+        } else {
+          const frozen = victim.node as unknown as { timers: NodeJS.Timeout[], publishTimer?: NodeJS.Timeout, detector?: { stop (): void } }
+          for (const t of frozen.timers) clearInterval(t)
+          clearTimeout(frozen.publishTimer)
+          frozen.detector?.stop()
+        }
+        failed.add(victim.node.peerId)
+        send({ kind: 'failed', peer: victim.node.peerId })
+      }
+      // how many of our live nodes still list `peer`
+      if (m.kind === 'holding') send({ kind: 'holding', count: nodes.filter(n => !failed.has(n.node.peerId) && n.node.peers().some(p => p.peerId === m.peer)).length })
       if (m.kind === 'report') {
         const end = await snap()
         const s = (end.at - mark!.at) / 1000
@@ -230,6 +251,24 @@ async function measure (n: number): Promise<void> {
       mesh_avg: +avg(s => s.mesh).toFixed(1),
       alive_mesh_avg: +avg(s => s.aliveMesh).toFixed(1),
       min_peers: Math.min(...stats.map(s => s.peers)),
+    }
+    if (process.env.DETECT === '1') {
+      // the last child's last node is killed, then its first one frozen
+      const c = children[children.length - 1]
+      const k = Math.min(perProc, n - perProc * (children.length - 1))
+      for (const [how, index] of [['kill', k - 1], ['freeze', 0]] as const) {
+        const r = await c.ask({ kind: 'fail', how, index })
+        if (r.kind !== 'failed') throw new Error('bad fail reply')
+        const t = Date.now()
+        for (;;) {
+          const h = await Promise.all(children.map(async ch => await ch.ask({ kind: 'holding', peer: r.peer })))
+          if (h.every(x => x.kind === 'holding' && x.count === 0)) break
+          if (Date.now() - t > 60_000) throw new Error(`${how}: still held after 60 s`)
+          await sleep(100)
+        }
+        ;(row as Record<string, number>)[`detect_${how}_s`] = +((Date.now() - t) / 1000).toFixed(1)
+        await sleep(3000)
+      }
     }
     console.log(JSON.stringify(row))
   } finally {

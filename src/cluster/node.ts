@@ -38,8 +38,7 @@ import { loadOrCreatePeerKey, readFleetKey } from './keys.js'
 import { Membership } from './membership.js'
 import type { MembershipEvent } from './membership.js'
 import { fleetMetrics } from './fleet-metrics.js'
-import { describeLinks, linkKind, noteRoundTrip } from './links.js'
-import type { LinkInfo } from './types.js'
+import { describeLinks, linkKind, noteRoundTrip, type LinkInfo } from './links.js'
 import { clusterMetrics } from './metrics.js'
 import type { ClusterMetrics } from './metrics.js'
 import { aliveTopic, dhtProtocol, gossipTopic, resolveOptions } from './options.js'
@@ -47,7 +46,8 @@ import { EARLY_HEARTBEAT_EVERY, fullEvery, heartbeatInterval, joinRetryDelay, MA
 import type { ResolvedOptions } from './options.js'
 import type { ApiReply, ClusterLog, ClusterNode, ClusterOptions, LocalApi, PeerState } from './types.js'
 import { ClusterView } from './view.js'
-import { lazyWindowUpdates } from './yamux-window.js'
+import { addressesWithMetadata, lazyWindowUpdates, listenOn, muxerOf, omitInlinedKeys } from './libp2p-private.js'
+import type { MuxerPing } from './libp2p-private.js'
 import { Detector } from './swim/detector.js'
 import { systemClock } from './swim/types.js'
 import type { MemberEvent } from './swim/types.js'
@@ -69,14 +69,6 @@ export const RELAY_DATA_LIMIT = 16 * 1024 * 1024
 export const RELAY_DURATION_LIMIT_MS = 10 * 60_000
 /** How often an undialable node checks that it still holds a relay reservation. */
 const RESERVATION_CHECK_MS = 15_000
-
-/** The libp2p internals we reach into: listening on a relay at runtime, address metadata. */
-interface Internals {
-  components: {
-    transportManager: { listen (addrs: Multiaddr[]): Promise<void> }
-    addressManager: { getAddressesWithMetadata (): Array<{ multiaddr: Multiaddr, verified: boolean, type: string }> }
-  }
-}
 
 export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Promise<ClusterNode> {
   if (!opts.enabled) throw new Error('cluster: startCluster called with enabled=false; use singleNodeCluster()')
@@ -197,25 +189,7 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
   return node
 }
 
-/**
- * js gossipsub puts the author's public key (38 bytes) into every signed message although an
- * Ed25519 peer id (an identity multihash) contains it: receivers (js, Go, Rust alike) take it
- * from `from` when the field is absent, and the signature never covers it. We leave it out of
- * every message we send (ours and forwarded ones): a sixth of an alive beat's bytes. Only the
- * unneeded copy of the key goes; signatures are made and checked as before.
- */
-type RawMessage = { from?: Uint8Array, key?: Uint8Array }
-export function omitInlinedKeys (pubsub: GossipSub): void {
-  const ps = pubsub as unknown as { sendRpc?: (id: string, rpc: { messages?: RawMessage[] }) => boolean }
-  const send = ps.sendRpc
-  if (typeof send !== 'function') return
-  ps.sendRpc = function (this: unknown, id, rpc) {
-    for (const m of rpc.messages ?? []) {
-      if (m.key != null && m.from !== undefined && m.from[0] === 0x00 && m.from[1] === m.from.length - 2) m.key = undefined
-    }
-    return send.call(this, id, rpc)
-  }
-}
+export { omitInlinedKeys }
 
 /** Sender ‖ seqno of a received message, unverified: the key of gossipsub's duplicate cache. */
 export function fastMsgId (msg: { from?: Uint8Array, seqno?: Uint8Array, data?: Uint8Array }): string {
@@ -293,7 +267,7 @@ class Node extends ClusterView implements ClusterNode {
   readonly sent = { full: 0, alive: 0 }
   /** The failure detector and its transport (membership 'swim'; undefined with 'heartbeats'). */
   private readonly detector: Detector | undefined
-  private readonly swimLinks: SwimLinks | undefined
+  private readonly links: SwimLinks | undefined
   private readonly swimProto: string
   /** The record our detector announces (encoded), to update it only when it changed. */
   private announcedRecord = ''
@@ -326,13 +300,13 @@ class Node extends ClusterView implements ClusterNode {
     this.apiProto = apiProtocol(o.fleetName)
     this.swimProto = swimProtocol(o.fleetName)
     if (o.membership === 'swim') {
-      this.swimLinks = new SwimLinks(libp2p, {
+      this.links = new SwimLinks(libp2p, {
         protocol: this.swimProto,
         self: peerId,
         onMessage: (from, data) => { this.metrics.gossipReceived.inc(); this.detector?.receive(from, data) },
         onNoLink: id => { this.maybeDial(peerIdFromString(id)) },
       })
-      this.detector = new Detector({ transport: this.swimLinks, clock: systemClock }, {
+      this.detector = new Detector({ transport: this.links, clock: systemClock }, {
         id: peerId,
         meta: this.selfRecord(),
         // a restart (same peer id) must outbid what the fleet remembers of the previous run
@@ -408,7 +382,7 @@ class Node extends ClusterView implements ClusterNode {
         return
       }
       this.olderLinks.delete(id)
-      this.swimLinks?.warm(id)
+      this.links?.warm(id)
       // a member we do not hold alive (newcomer, our join address, a healed partition): swap full state
       const st = this.detector.stateOf(id)
       if (st !== 'alive' && st !== 'suspect') this.detector.join(id)
@@ -431,8 +405,8 @@ class Node extends ClusterView implements ClusterNode {
         limiter: this.limiter,
       })
     }, { maxInboundStreams: 8, maxOutboundStreams: 32, runOnLimitedConnection: true })
-    if (this.swimLinks !== undefined && this.detector !== undefined) {
-      await this.swimLinks.start()
+    if (this.links !== undefined && this.detector !== undefined) {
+      await this.links.start()
       this.detector.start()
     }
     if (!this.o.relay) this.every(RESERVATION_CHECK_MS, () => { void this.ensureReservation() })
@@ -473,7 +447,7 @@ class Node extends ClusterView implements ClusterNode {
     return this.libp2p.getMultiaddrs().map(a => a.toString())
   }
 
-  links (): LinkInfo[] {
+  peerLinks (): LinkInfo[] {
     return describeLinks(this.peers(), id => this.libp2p.getConnections(peerIdFromString(id)))
   }
 
@@ -503,7 +477,7 @@ class Node extends ClusterView implements ClusterNode {
     if (this.publishTimer !== undefined) clearTimeout(this.publishTimer)
     this.close()
     this.detector?.stop()
-    await this.swimLinks?.stop()
+    await this.links?.stop()
     await this.libp2p.stop()
   }
 
@@ -616,8 +590,8 @@ class Node extends ClusterView implements ClusterNode {
     let stream: Stream | undefined
     const sent = performance.now()
     try {
-      const muxer = (c as unknown as { muxer?: MuxerPing }).muxer
-      if (typeof muxer?.ping === 'function') {
+      const muxer = muxerOf(c)
+      if (muxer !== undefined) {
         await muxerPing(muxer, timeout)
       } else {
         stream = await c.newStream('/ipfs/ping/1.0.0', { signal: timeout, runOnLimitedConnection: true })
@@ -882,9 +856,8 @@ class Node extends ClusterView implements ClusterNode {
    *  AutoNAT confirmed as public. Relays themselves never reserve. */
   private needsRelay (): boolean {
     if (this.o.relay || this.o.advertiseAddrs.length > 0) return false
-    const am = (this.libp2p as unknown as Internals).components.addressManager
     // libp2p counts private addresses as verified: only a confirmed public one makes us dialable
-    return !am.getAddressesWithMetadata().some(a => a.verified && a.type !== 'announce' && isPublicIp(a.multiaddr.toString()))
+    return !addressesWithMetadata(this.libp2p as unknown as Libp2p).some(a => a.verified && a.type !== 'announce' && isPublicIp(a.multiaddr.toString()))
   }
 
   /** Holds a reservation on a directly connected relay member while we need one. */
@@ -901,7 +874,7 @@ class Node extends ClusterView implements ClusterNode {
     const id = relay.remotePeer.toString()
     try {
       const base = relay.remoteAddr.toString().replace(/\/p2p\/[^/]+$/, '')
-      await (this.libp2p as unknown as Internals).components.transportManager.listen([multiaddr(`${base}/p2p/${id}/p2p-circuit`)])
+      await listenOn(this.libp2p as unknown as Libp2p, [multiaddr(`${base}/p2p/${id}/p2p-circuit`)])
       this.log.info('cluster: reserved a relay slot', { relay: id, addrs: this.multiaddrs().filter(isCircuit).join(',') })
       this.schedulePublish()
     } catch (err) {
@@ -1007,17 +980,14 @@ class Node extends ClusterView implements ClusterNode {
 /**
  * Detector timing from the heartbeat options: a protocol period of half a heartbeat (≥ 200 ms),
  * a direct-probe timeout of half a period (the rest is for the indirect probes), and a suspicion
- * of missedHeartbeats (≥ 2) periods × max(1, log10 N), up to three times that while fewer than
- * three other members confirm it. With the defaults (1 s, 3) a dead member is suspected within
- * ~1.5 periods and removed 1.5–4.5 s later (sooner the more members notice it).
+ * of missedHeartbeats (≥ 2) periods × max(1, log10 N), up to twice that while fewer than three
+ * other members confirm it. With the defaults (1 s, 3) a dead member is suspected within ~1.5
+ * periods and removed 1.5–3 s later (sooner the more members notice it).
  */
-function swimTiming (o: ResolvedOptions): { probeIntervalMs: number, probeTimeoutMs: number, suspicionMult: number, gossipIntervalMs: number } {
+function swimTiming (o: ResolvedOptions): { probeIntervalMs: number, probeTimeoutMs: number, suspicionMult: number, suspicionMaxMult: number, gossipIntervalMs: number } {
   const period = Math.max(200, Math.round(o.heartbeatMs / 2))
-  return { probeIntervalMs: period, probeTimeoutMs: Math.round(period / 2), suspicionMult: Math.max(2, o.missedHeartbeats), gossipIntervalMs: Math.min(200, period) }
+  return { probeIntervalMs: period, probeTimeoutMs: Math.round(period / 2), suspicionMult: Math.max(2, o.missedHeartbeats), suspicionMaxMult: 2, gossipIntervalMs: Math.min(200, period) }
 }
-
-/** yamux's own ping (libp2p's Connection keeps its muxer in `muxer`). */
-interface MuxerPing { ping (options?: { signal?: AbortSignal }): Promise<number> }
 
 /**
  * A yamux ping frame: 30 bytes each way through noise, where the ping protocol costs a stream

@@ -1,23 +1,7 @@
 // Public types of the cluster: the read-only view components get (like Alloy's cluster.Cluster)
 // and the options the CLI maps its --cluster.* flags onto.
 
-
-/** One of a member's links as it reports them (the UI's wire copy is checked by src/http/wire-check.ts). */
-export type LinkKind = 'tcp' | 'websockets' | 'relayed' | 'gossip'
-
-/** How one member reaches another, as the first sees it. */
-export interface LinkInfo {
-  peerId: string
-  name: string
-  kind: LinkKind
-  /** Round-trip time of the best open connection, ms; null before it was measured or without a link. */
-  rttMs: number | null
-  /** When the link last carried a round trip (ping answered), RFC 3339; '' when never. */
-  lastUsed: string
-  /** Remote address of the best open connection ('' without one). */
-  addr: string
-}
-
+import type { LinkInfo } from './links.js'
 
 export type PeerState = 'viewer' | 'participant' | 'terminating'
 
@@ -55,7 +39,7 @@ export interface Cluster {
   ready (): boolean
   setComponentHash (componentId: string, hash: string): void
   /** How this node reaches each other member (src/cluster/links.ts); absent without a fleet. */
-  links? (): LinkInfo[]
+  peerLinks? (): LinkInfo[]
   /** Membership or ownership changed (debounced a little). Returns an unsubscribe function. */
   onChange (listener: () => void): () => void
 }

@@ -1,20 +1,7 @@
 // The last scrapes of one target, for the UI's per-target chart: a fixed ring of typed arrays, so
 // a pool of thousands of targets holds a bounded, allocation-free history (error texts aside,
 // which are capped and kept only for failed scrapes).
-
-/** One scrape as the history keeps it (the UI's wire copy is checked by src/http/wire-check.ts). */
-/** One scrape in a target's history (GET /api/v0/web/components/{id}/targets/{key}/history). */
-export interface ScrapeRecord {
-  /** RFC 3339 start of the scrape. */
-  time: string
-  durationSeconds: number
-  /** Samples in the scrape (scrape_samples_scraped). */
-  samples: number
-  up: boolean
-  /** '' when up. */
-  error: string
-}
-
+import type { ScrapeRecord } from './status.js'
 
 /** Scrapes kept per target. */
 export const HISTORY_LENGTH = 20

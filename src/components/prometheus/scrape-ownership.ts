@@ -5,7 +5,7 @@ import type { Cluster, PeerInfo } from '../../cluster/index.js'
 import { keyFromBigInt, peerHash, score } from '../../cluster/hrw.js'
 import { hex64 } from '../../scrape/hash.js'
 
-// The ownership answer's shapes (the UI's wire copy is checked by src/http/wire-check.ts).
+/** A peer in a target's rendezvous ranking. */
 export interface RankedPeer { peerId: string, name: string, state: string, /** the HRW score, 0 … 2^32-1 */ score: number }
 
 /** GET /api/v0/web/components/{id}/targets/{key}/ownership: why a target is where it is. */
@@ -25,7 +25,6 @@ export interface TargetOwnership {
   /** Members left out of the ranking, and why. */
   excluded: Array<{ peerId: string, name: string, reason: 'config-mismatch' | 'viewer' | 'terminating', state: string }>
 }
-
 
 /** Peers shown in the ranking. */
 export const RANKING_SHOWN = 3
