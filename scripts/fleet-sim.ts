@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks'
 import { Detector } from '../src/cluster/swim/detector.js'
 import type { MemberEvent, SwimClock, TimerHandle } from '../src/cluster/swim/types.js'
 import { IdIndex } from '../src/cluster/swim/slots.js'
+import { decodeMessage } from '../src/cluster/swim/codec.js'
 import { mulberry32 } from '../test/helpers/random.js'
 
 /** Bytes one detector message costs on a libp2p link besides its payload (one stream per message). */
@@ -50,6 +51,19 @@ function fakeRecord (id: string, i: number): Uint8Array {
     v: 1, id, n: `node-${i}`, a: [`/ip4/10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/tcp/12346`, `/ip4/10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/tcp/12347/ws`],
     h: `10.0.0.${i & 255}:12345`, s: 'p', ver: '0.1.0', c: { 'prometheus.scrape.default': 'a1b2c3d4e5f6a7b8' },
   }))
+}
+
+const counts = new Map<string, number>()
+function countUpdates (data: Uint8Array): void {
+  const m = decodeMessage(data)
+  if (m === undefined) return
+  const ups = m.type === 'nack' ? [] : m.type === 'sync' ? m.members : m.updates
+  const kt = `msg:${m.type}`
+  counts.set(kt, (counts.get(kt) ?? 0) + 1)
+  for (const u of ups) {
+    const k = `${u.state}${u.meta !== undefined ? '+meta' : ''}`
+    counts.set(k, (counts.get(k) ?? 0) + 1)
+  }
 }
 
 // ---- event queue (binary heap on time, then insertion order) ----
@@ -123,6 +137,9 @@ export interface SimResult {
   loss: number
   seed: number
   bytes_per_node_s: number
+  /** The same from warm-up to the partition (or the end): what a fleet without a split sends. */
+  steady_bytes_per_node_s: number
+  steady_msgs_per_node_s: number
   bytes_out_per_node_s: number
   msgs_per_node_s: number
   detect_kill_median_s: number | null
@@ -189,6 +206,7 @@ export function simulate (o: SimOptions, progress?: (msg: string) => void): SimR
   const onEvent = (obs: SimNode, ev: MemberEvent): void => {
     const subj = byId.get(ev.id)
     if (subj === undefined) return
+    if (process.env.SIM_TRACE !== undefined && Number(process.env.SIM_TRACE) === subj.i) console.error(`trace t=${now.toFixed(0)} obs=${obs.i} ${ev.kind} inc=${ev.inc}`)
     if (ev.kind === 'dead' || ev.kind === 'left') {
       const p = pending.get(ev.id)
       if (p !== undefined && p.left.delete(obs.i) && p.left.size === 0 && p.done === null) p.done = now - p.since
@@ -197,11 +215,11 @@ export function simulate (o: SimOptions, progress?: (msg: string) => void): SimR
         if (h === undefined) held.set(obs.i, h = new Set())
         if (!h.has(subj.i)) { h.add(subj.i); disagree++ }
         const cross = obs.side !== subj.side && (partitioned || healing)
-        if (!cross) falseDead++
+        if (!cross) { falseDead++; if (process.env.SIM_DEBUG) console.error(`false dead t=${now} obs=${obs.i} subj=${subj.i} ${ev.kind} part=${partitioned} heal=${healing} side ${obs.side}/${subj.side} inc=${ev.inc}`) }
       } else if (!subj.killed && !subj.frozen && !obs.frozen && !obs.killed && p === undefined) {
         // a thawed member declared dead again later
         const cross = obs.side !== subj.side && (partitioned || healing)
-        if (!cross) falseDead++
+        if (!cross) { falseDead++; if (process.env.SIM_DEBUG) console.error(`false dead (thawed) t=${now} obs=${obs.i} subj=${subj.i} part=${partitioned} heal=${healing}`) }
       }
     } else if (ev.kind === 'alive' || ev.kind === 'join') {
       const h = held.get(obs.i)
@@ -245,6 +263,7 @@ export function simulate (o: SimOptions, progress?: (msg: string) => void): SimR
             if (dst.killed || dst.frozen) return
             dst.bytesIn += size
             dst.msgsIn++
+            if (process.env.SIM_COUNT !== undefined) countUpdates(data)
             dst.det.receive(node.id, data)
           })
         },
@@ -286,6 +305,18 @@ export function simulate (o: SimOptions, progress?: (msg: string) => void): SimR
     }
     heap.push(partEnd * 1000 + 100, check)
   }
+  // steady window: after warm-up, before the partition
+  const steadyFrom = o.warmupS * 1000
+  const steadyTo = Math.min(partStart, o.seconds) * 1000
+  let steadyBytes = 0
+  let steadyMsgs = 0
+  const totals = (): [number, number] => {
+    let b = 0; let m = 0
+    for (const n of nodes) if (n.stable) { b += n.bytesIn; m += n.msgsIn }
+    return [b, m]
+  }
+  heap.push(steadyFrom, () => { [steadyBytes, steadyMsgs] = totals() })
+  heap.push(steadyTo, () => { const [b, m] = totals(); steadyBytes = b - steadyBytes; steadyMsgs = m - steadyMsgs })
   let nextReport = 10_000
   const end = o.seconds * 1000
   for (;;) {
@@ -296,7 +327,9 @@ export function simulate (o: SimOptions, progress?: (msg: string) => void): SimR
     e.fn()
     if (progress !== undefined && now >= nextReport) {
       nextReport += 10_000
-      progress(`t=${(now / 1000).toFixed(0)} s events=${events} heap=${heap.size} wall=${((performance.now() - wall0) / 1000).toFixed(1)} s disagree=${disagree}`)
+      progress(`t=${(now / 1000).toFixed(0)} s events=${events} heap=${heap.size} wall=${((performance.now() - wall0) / 1000).toFixed(1)} s disagree=${disagree}` +
+        (counts.size > 0 ? ' ' + JSON.stringify(Object.fromEntries(counts)) : ''))
+      counts.clear()
     }
   }
 
@@ -324,6 +357,8 @@ export function simulate (o: SimOptions, progress?: (msg: string) => void): SimR
     bytes_per_node_s: Math.round(sum(n => n.bytesIn) / stable.length / o.seconds),
     bytes_out_per_node_s: Math.round(sum(n => n.bytesOut) / stable.length / o.seconds),
     msgs_per_node_s: round(sum(n => n.msgsIn) / stable.length / o.seconds),
+    steady_bytes_per_node_s: Math.round(steadyBytes / stable.length / ((steadyTo - steadyFrom) / 1000)),
+    steady_msgs_per_node_s: round(steadyMsgs / stable.length / ((steadyTo - steadyFrom) / 1000)),
     detect_kill_median_s: k.median,
     detect_kill_p99_s: k.p99,
     detect_kill_max_s: k.max,

@@ -55,6 +55,10 @@ await build({
   external: ['snappy'],
   define: { SHOAL_BUILD: JSON.stringify({ version: pkg.version, commit }) },
   legalComments: 'none',
+  // Minified: V8 keeps every script's source in the heap; keepNames because libraries read
+  // constructor and function names.
+  minify: true,
+  keepNames: true,
   logLevel: 'error',
 })
 const uiRoot = 'dist/http/ui/static'

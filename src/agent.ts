@@ -5,7 +5,7 @@ import { Registry, collectDefaultMetrics, Gauge } from 'prom-client'
 import { createLogger, type Logger, type Sink } from './logging/logger.js'
 import { Controller, type LoadResult } from './runtime/controller.js'
 import { decodeConfigBlocks, type ProcessConfig } from './process-config.js'
-import type { Stability } from './runtime/component.js'
+import type { ComponentServices, Stability } from './runtime/component.js'
 import { readSources } from './runtime/source.js'
 import { HttpServer, readBody, sendText, serveMetrics } from './http/server.js'
 import { registerComponentAPI } from './http/api.js'
@@ -15,7 +15,7 @@ import { objectScope } from './vm/evaluate.js'
 import { newObject } from './vm/value.js'
 import { authGuard, tlsOptions, type HttpBlock } from './http/security.js'
 import { VERSION } from './version.js'
-import type { Cluster, ClusterNode, ClusterOptions } from './cluster/index.js'
+import type { ClusterNode, ClusterOptions } from './cluster/index.js'
 import { singleNodeCluster } from './cluster/single.js'
 import { registerPeersAPI } from './http/peers.js'
 import { registerRemoteAPI } from './http/remote-api.js'
@@ -23,8 +23,6 @@ import { registerLinksAPI } from './http/fleet-links.js'
 import { NodeHistory } from './http/node-history.js'
 import { registerUI, defaultStaticDir } from './http/ui/routes.js'
 import './components/index.js'
-import { HTTP_ADDRESS_SERVICE } from './components/prometheus/exporter-self.js'
-import { WAL_MAX_BYTES_SERVICE } from './components/prometheus/remote-write.js'
 
 export interface AgentOptions {
   configPath: string
@@ -34,16 +32,11 @@ export interface AgentOptions {
   stabilityLevel: Stability
   uiPathPrefix: string
   sink: Sink
-  /** Extra services handed to components. */
-  services?: Map<string, unknown>
   /** Clustering; absent or disabled = a single-node "cluster" where everything is local. */
   cluster?: ClusterOptions
   /** Disk buffer bound per remote-write endpoint (--storage.wal-max-size). */
   walMaxBytes?: number
 }
-
-/** Service name under which components find the Cluster. */
-export const CLUSTER_SERVICE = 'cluster'
 
 export class Agent {
   readonly log: Logger
@@ -51,7 +44,8 @@ export class Agent {
   readonly controller: Controller
   readonly http: HttpServer
   readonly #opts: AgentOptions
-  readonly services: Map<string, unknown>
+  /** What components get from the process; `cluster` is replaced by the started node. */
+  readonly services: ComponentServices
   #ready = false
   #cluster: ClusterNode | undefined
   #pendingConfig: ProcessConfig | undefined
@@ -69,13 +63,16 @@ export class Agent {
     this.#reloadSuccess = new Gauge({ name: 'alloy_config_last_load_successful', help: 'Config loaded successfully.', registers: [this.registry] })
     this.#reloadTimestamp = new Gauge({ name: 'alloy_config_last_load_success_timestamp_seconds', help: 'Timestamp of the last successful configuration load.', registers: [this.registry] })
     mkdirSync(opts.storagePath, { recursive: true })
-    this.services = opts.services ?? new Map()
-    this.services.set(HTTP_ADDRESS_SERVICE, () => {
-      const a = this.http.address
-      if (!a) return `${opts.listenHost}:${opts.listenPort}`
-      const host = a.address === '0.0.0.0' || a.address === '::' ? '127.0.0.1' : a.address
-      return host.includes(':') ? `[${host}]:${a.port}` : `${host}:${a.port}`
-    })
+    this.services = {
+      cluster: singleNodeCluster(opts.cluster?.nodeName),
+      httpAddress: () => {
+        const a = this.http.address
+        if (!a) return `${opts.listenHost}:${opts.listenPort}`
+        const host = a.address === '0.0.0.0' || a.address === '::' ? '127.0.0.1' : a.address
+        return host.includes(':') ? `[${host}]:${a.port}` : `${host}:${a.port}`
+      },
+      walMaxBytes: opts.walMaxBytes,
+    }
     this.controller = new Controller({
       storagePath: opts.storagePath,
       logger: this.log,
@@ -90,8 +87,6 @@ export class Agent {
     })
     this.http = new HttpServer(this.log.with({ component: 'http' }))
     this.nodeHistory = new NodeHistory(this.registry)
-    this.services.set(CLUSTER_SERVICE, singleNodeCluster(opts.cluster?.nodeName))
-    if (opts.walMaxBytes !== undefined) this.services.set(WAL_MAX_BYTES_SERVICE, opts.walMaxBytes)
     this.#routes()
   }
 
@@ -118,8 +113,8 @@ export class Agent {
       sendText(res, result.ok ? 200 : 400, result.ok ? 'config reloaded\n' : this.renderDiagnostics(result) + '\n')
     })
     registerComponentAPI(h, this.controller)
-    registerPeersAPI(h, () => this.services.get(CLUSTER_SERVICE) as Cluster, this.controller)
-    registerLinksAPI(h, () => this.services.get(CLUSTER_SERVICE) as Cluster, this.nodeHistory)
+    registerPeersAPI(h, () => this.services.cluster, this.controller)
+    registerLinksAPI(h, () => this.services.cluster, this.nodeHistory)
     registerUI(h, { prefix: this.#opts.uiPathPrefix, staticDir: defaultStaticDir() })
   }
 
@@ -141,11 +136,11 @@ export class Agent {
       const { startCluster } = await import('./cluster/node.js')
       this.#cluster = await startCluster({
         ...this.#opts.cluster,
-        httpAddr: this.#opts.cluster.httpAddr ?? (this.services.get(HTTP_ADDRESS_SERVICE) as () => string)(),
+        httpAddr: this.#opts.cluster.httpAddr ?? this.services.httpAddress(),
         storageDir: this.#opts.cluster.storageDir ?? this.#opts.storagePath,
         version: VERSION,
       }, { registry: this.registry, log: this.log.with({ component: 'cluster' }) })
-      this.services.set(CLUSTER_SERVICE, this.#cluster)
+      this.services.cluster = this.#cluster
       registerRemoteAPI(this.http, this.#cluster, this.controller, undefined, this.nodeHistory) // fleet API over libp2p + /api/v0/web/peers/{id}/…
       this.log.info('cluster node started', { peer_id: this.#cluster.peerId, addrs: this.#cluster.multiaddrs().join(',') })
     }

@@ -1,10 +1,10 @@
 // `shoal lint-metrics`: checks an exposition body from stdin with the scrape parser.
 import { readFileSync } from 'node:fs'
-import { lintExposition } from '../exposition/lint.js'
+import { lintExposition, lintProtobuf } from '../exposition/lint.js'
 import { flagsHelp, parseFlags, FlagError, type FlagSpecs } from './flags.js'
 
 const FLAGS: FlagSpecs = {
-  format: { type: 'string', value: 'FORMAT', default: 'openmetrics', help: 'exposition format: text (Prometheus 0.0.4) or openmetrics' },
+  format: { type: 'string', value: 'FORMAT', default: 'openmetrics', help: 'exposition format: text (Prometheus 0.0.4), openmetrics, or protobuf (delimited io.prometheus.client.MetricFamily)' },
   help: { type: 'bool', short: 'h', help: 'show this help' },
 }
 
@@ -15,9 +15,8 @@ export async function lintCommand (argv: string[]): Promise<number> {
     return 0
   }
   const format = String(flags.format)
-  if (format !== 'text' && format !== 'openmetrics') throw new FlagError(`invalid --format "${format}" (want text or openmetrics)`)
-  const body = readFileSync(0, 'utf8')
-  const res = lintExposition(body, format)
+  if (format !== 'text' && format !== 'openmetrics' && format !== 'protobuf') throw new FlagError(`invalid --format "${format}" (want text, openmetrics or protobuf)`)
+  const res = format === 'protobuf' ? lintProtobuf(readFileSync(0)) : lintExposition(readFileSync(0, 'utf8'), format)
   if (res.ok) return 0
   process.stderr.write(`<stdin>:${res.line}:${res.column}: ${res.error}\n`)
   return 1

@@ -5,9 +5,12 @@ import { createSink } from '../logging/logger.js'
 import type { Stability } from '../runtime/component.js'
 import { flagsHelp, parseFlags, FlagError, type FlagSpecs } from './flags.js'
 import { readJoinFile as readPeerList } from '../cluster/join-file.js'
-import { parseDuration } from '../vm/duration.js'
+import { formatDuration, parseDuration } from '../vm/duration.js'
 import { parseBytes } from '../components/common/units.js'
+import { DEFAULT_DISCOVERY, DEFAULT_FLEET_NAME, DEFAULT_HEARTBEAT_MS, DEFAULT_LISTEN_ADDRS, DEFAULT_MISSED_HEARTBEATS, DEFAULT_REJOIN_INTERVAL_MS, DEFAULT_WAIT_FOR_SIZE, DEFAULT_WAIT_TIMEOUT_MS } from '../cluster/options.js'
 import type { ClusterOptions, DiscoveryMethod } from '../cluster/index.js'
+import { DEFAULT_HTTP_LISTEN_ADDR } from '../net/defaults.js'
+import { DEFAULT_WAL_MAX_SIZE } from '../components/prometheus/remote-write.js'
 
 const list = (s: string): string[] => s.split(',').map(x => x.trim()).filter(Boolean)
 
@@ -55,10 +58,10 @@ export function clusterOptions (flags: Record<string, string | boolean>): Cluste
 export const STABILITY_LEVELS: Stability[] = ['generally-available', 'public-preview', 'experimental']
 
 export const RUN_FLAGS: FlagSpecs = {
-  'server.http.listen-addr': { type: 'string', value: 'HOST:PORT', default: '127.0.0.1:12345', help: 'address the HTTP server (UI, API, /metrics) listens on' },
+  'server.http.listen-addr': { type: 'string', value: 'HOST:PORT', default: DEFAULT_HTTP_LISTEN_ADDR, help: 'address the HTTP server (UI, API, /metrics) listens on' },
   'server.http.ui-path-prefix': { type: 'string', value: 'PATH', default: '/', help: 'path prefix the UI is served under (behind a proxy)' },
   'storage.path': { type: 'string', value: 'DIR', default: 'data-shoal/', help: 'directory for persistent state (peer key, WAL)' },
-  'storage.wal-max-size': { type: 'string', value: 'SIZE', default: '512MiB', help: 'disk buffer bound per remote-write endpoint; when full the oldest samples are dropped (counted and logged)' },
+  'storage.wal-max-size': { type: 'string', value: 'SIZE', default: DEFAULT_WAL_MAX_SIZE, help: 'disk buffer bound per remote-write endpoint; when full the oldest samples are dropped (counted and logged)' },
   'stability.level': { type: 'string', value: 'LEVEL', default: 'generally-available', help: 'minimum stability level of components to accept (generally-available, public-preview, experimental)' },
   'disable-reporting': { type: 'bool', help: 'accepted for Alloy compatibility; shoal never reports usage' },
   'cluster.enabled': { type: 'bool', help: 'join a fleet: clustered prometheus.scrape components share their targets with the other nodes' },
@@ -66,15 +69,15 @@ export const RUN_FLAGS: FlagSpecs = {
   'cluster.join-addresses': { type: 'string', value: 'ADDRS', default: '', help: 'comma-separated peers to join: multiaddrs (with or without /p2p/ID) or host:port' },
   'cluster.join-file': { type: 'string', value: 'FILE', default: '', help: 'file with peers to join, one per line (# comments); re-read every rejoin interval' },
   'cluster.advertise-address': { type: 'string', value: 'ADDR', default: '', help: 'address (host:port or multiaddr) other nodes should dial to reach this one' },
-  'cluster.listen-addr': { type: 'string', value: 'ADDRS', default: '', help: 'comma-separated multiaddrs (or host:port) the peer-to-peer node listens on (default /ip4/0.0.0.0/tcp/12346)' },
-  'cluster.discover-peers': { type: 'string', value: 'METHODS', default: 'bootstrap,dht', help: 'comma-separated peer discovery methods: bootstrap, mdns, dht' },
-  'cluster.name': { type: 'string', value: 'NAME', default: 'shoal', help: 'fleet name; fleets with different names never mix' },
-  'cluster.rejoin-interval': { type: 'string', value: 'DURATION', default: '60s', help: 'how often to re-dial the join addresses (0s disables)' },
+  'cluster.listen-addr': { type: 'string', value: 'ADDRS', default: '', help: `comma-separated multiaddrs (or host:port) the peer-to-peer node listens on (default ${DEFAULT_LISTEN_ADDRS.join(',')})` },
+  'cluster.discover-peers': { type: 'string', value: 'METHODS', default: DEFAULT_DISCOVERY.join(','), help: 'comma-separated peer discovery methods: bootstrap, mdns, dht' },
+  'cluster.name': { type: 'string', value: 'NAME', default: DEFAULT_FLEET_NAME, help: 'fleet name; fleets with different names never mix' },
+  'cluster.rejoin-interval': { type: 'string', value: 'DURATION', default: formatDuration(DEFAULT_REJOIN_INTERVAL_MS), help: 'how often to re-dial the join addresses (0s disables)' },
   'cluster.key-file': { type: 'string', value: 'FILE', default: '', help: 'fleet key (shoal cluster keygen): only nodes with the same key can connect' },
-  'cluster.wait-for-size': { type: 'string', value: 'N', default: '0', help: 'scrape nothing clustered until the fleet has N members (0: do not wait)' },
-  'cluster.wait-timeout': { type: 'string', value: 'DURATION', default: '0s', help: 'stop waiting for --cluster.wait-for-size after this long (0s: wait forever)' },
-  'cluster.heartbeat-interval': { type: 'string', value: 'DURATION', default: '1s', help: 'how often this node announces itself' },
-  'cluster.missed-heartbeats': { type: 'string', value: 'N', default: '3', help: 'a peer is dropped after this many missed heartbeats' },
+  'cluster.wait-for-size': { type: 'string', value: 'N', default: String(DEFAULT_WAIT_FOR_SIZE), help: 'scrape nothing clustered until the fleet has N members (0: do not wait)' },
+  'cluster.wait-timeout': { type: 'string', value: 'DURATION', default: formatDuration(DEFAULT_WAIT_TIMEOUT_MS), help: 'stop waiting for --cluster.wait-for-size after this long (0s: wait forever)' },
+  'cluster.heartbeat-interval': { type: 'string', value: 'DURATION', default: formatDuration(DEFAULT_HEARTBEAT_MS), help: 'how often this node announces itself' },
+  'cluster.missed-heartbeats': { type: 'string', value: 'N', default: String(DEFAULT_MISSED_HEARTBEATS), help: 'a peer is dropped after this many missed heartbeats' },
   'cluster.relay': { type: 'bool', help: 'be a circuit relay for fleet members that cannot be dialled (behind NAT or a firewall)' },
   help: { type: 'bool', short: 'h', help: 'show this help' },
 }

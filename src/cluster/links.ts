@@ -1,10 +1,22 @@
 // How this node reaches each member: the kind of its best open connection (direct TCP, WebSockets,
 // a circuit relay) or none at all, when the member is known only from heartbeats gossiped by others.
 // Pure over the connections libp2p reports, so metrics, the links API and tests share one reading.
-import type { LinkInfo } from '../http/ui/client/wire.mjs'
 import type { PeerInfo } from './types.js'
 
 export type LinkKind = 'tcp' | 'websockets' | 'relayed' | 'gossip'
+
+/** How this node reaches one member (GET /api/v0/web/cluster/links; the UI's copy is in wire.mts). */
+export interface LinkInfo {
+  peerId: string
+  name: string
+  kind: LinkKind
+  /** Round-trip time of the best open connection, ms; null before it was measured or without a link. */
+  rttMs: number | null
+  /** When the link last carried a round trip (ping answered), RFC 3339; '' when never. */
+  lastUsed: string
+  /** Remote address of the best open connection ('' without one). */
+  addr: string
+}
 
 export const LINK_KINDS: readonly LinkKind[] = ['tcp', 'websockets', 'relayed', 'gossip']
 
@@ -49,12 +61,38 @@ export function noteRoundTrip (c: ConnectionLike, rttMs: number, at: number = Da
   lastRoundTrip.set(c, at)
 }
 
-/** This node's link to each member in `members` (self left out), from its open connections. */
+/** Links whose last round trip is older than this get a probe when they are described. */
+export const PROBE_AFTER_MS = 10_000
+const probing = new WeakSet<object>()
+
+/** yamux's own ping (libp2p's Connection keeps its muxer in `muxer`): 30 bytes each way. */
+interface MuxerPing { ping (): Promise<unknown> }
+
+/**
+ * A round trip on a link nobody measured lately (with the SWIM detector the node's own pings
+ * run only for older members). The muxer is asked without a timeout: a pong that came after we
+ * stopped waiting would be a protocol error to yamux; a link that never answers closes anyway.
+ */
+function probe (c: ConnectionLike, now: number): void {
+  if (probing.has(c) || now - (lastRoundTrip.get(c) ?? 0) < PROBE_AFTER_MS) return
+  const muxer = (c as { muxer?: MuxerPing }).muxer
+  if (typeof muxer?.ping !== 'function') return
+  probing.add(c)
+  const sent = performance.now()
+  muxer.ping().then(() => { noteRoundTrip(c, performance.now() - sent) }, () => {}).finally(() => { probing.delete(c) })
+}
+
+/**
+ * This node's link to each member in `members` (self left out), from its open connections.
+ * Links not measured for PROBE_AFTER_MS get a round trip now; its RTT shows in the next answer.
+ */
 export function describeLinks (members: readonly PeerInfo[], connections: (peerId: string) => readonly ConnectionLike[]): LinkInfo[] {
   const out: LinkInfo[] = []
+  const now = Date.now()
   for (const p of members) {
     if (p.isSelf) continue
     const open = connections(p.peerId).filter(c => c.status === 'open')
+    for (const c of open) probe(c, now)
     const kind = linkKind(open)
     const best = open.filter(c => connectionKind(c) === kind).sort((a, b) => (a.rtt ?? Infinity) - (b.rtt ?? Infinity))[0]
     let used = 0

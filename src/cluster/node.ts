@@ -38,8 +38,7 @@ import { loadOrCreatePeerKey, readFleetKey } from './keys.js'
 import { Membership } from './membership.js'
 import type { MembershipEvent } from './membership.js'
 import { fleetMetrics } from './fleet-metrics.js'
-import { describeLinks, linkKind, noteRoundTrip } from './links.js'
-import type { LinkInfo } from '../http/ui/client/wire.mjs'
+import { describeLinks, linkKind, noteRoundTrip, type LinkInfo } from './links.js'
 import { clusterMetrics } from './metrics.js'
 import type { ClusterMetrics } from './metrics.js'
 import { aliveTopic, dhtProtocol, gossipTopic, resolveOptions } from './options.js'
@@ -268,7 +267,7 @@ class Node extends ClusterView implements ClusterNode {
   readonly sent = { full: 0, alive: 0 }
   /** The failure detector and its transport (membership 'swim'; undefined with 'heartbeats'). */
   private readonly detector: Detector | undefined
-  private readonly swimLinks: SwimLinks | undefined
+  private readonly links: SwimLinks | undefined
   private readonly swimProto: string
   /** The record our detector announces (encoded), to update it only when it changed. */
   private announcedRecord = ''
@@ -301,13 +300,13 @@ class Node extends ClusterView implements ClusterNode {
     this.apiProto = apiProtocol(o.fleetName)
     this.swimProto = swimProtocol(o.fleetName)
     if (o.membership === 'swim') {
-      this.swimLinks = new SwimLinks(libp2p, {
+      this.links = new SwimLinks(libp2p, {
         protocol: this.swimProto,
         self: peerId,
         onMessage: (from, data) => { this.metrics.gossipReceived.inc(); this.detector?.receive(from, data) },
         onNoLink: id => { this.maybeDial(peerIdFromString(id)) },
       })
-      this.detector = new Detector({ transport: this.swimLinks, clock: systemClock }, {
+      this.detector = new Detector({ transport: this.links, clock: systemClock }, {
         id: peerId,
         meta: this.selfRecord(),
         // a restart (same peer id) must outbid what the fleet remembers of the previous run
@@ -383,7 +382,7 @@ class Node extends ClusterView implements ClusterNode {
         return
       }
       this.olderLinks.delete(id)
-      this.swimLinks?.warm(id)
+      this.links?.warm(id)
       // a member we do not hold alive (newcomer, our join address, a healed partition): swap full state
       const st = this.detector.stateOf(id)
       if (st !== 'alive' && st !== 'suspect') this.detector.join(id)
@@ -406,8 +405,8 @@ class Node extends ClusterView implements ClusterNode {
         limiter: this.limiter,
       })
     }, { maxInboundStreams: 8, maxOutboundStreams: 32, runOnLimitedConnection: true })
-    if (this.swimLinks !== undefined && this.detector !== undefined) {
-      await this.swimLinks.start()
+    if (this.links !== undefined && this.detector !== undefined) {
+      await this.links.start()
       this.detector.start()
     }
     if (!this.o.relay) this.every(RESERVATION_CHECK_MS, () => { void this.ensureReservation() })
@@ -448,7 +447,7 @@ class Node extends ClusterView implements ClusterNode {
     return this.libp2p.getMultiaddrs().map(a => a.toString())
   }
 
-  links (): LinkInfo[] {
+  peerLinks (): LinkInfo[] {
     return describeLinks(this.peers(), id => this.libp2p.getConnections(peerIdFromString(id)))
   }
 
@@ -478,7 +477,7 @@ class Node extends ClusterView implements ClusterNode {
     if (this.publishTimer !== undefined) clearTimeout(this.publishTimer)
     this.close()
     this.detector?.stop()
-    await this.swimLinks?.stop()
+    await this.links?.stop()
     await this.libp2p.stop()
   }
 

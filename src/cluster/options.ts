@@ -9,6 +9,15 @@ export const DEFAULT_PORT = 12346
 /** All IPv4 interfaces on DEFAULT_PORT; tests and single-host fleets pass /ip4/127.0.0.1/tcp/0. */
 export const DEFAULT_LISTEN_ADDRS = [`/ip4/0.0.0.0/tcp/${DEFAULT_PORT}`]
 export const DEFAULT_DISCOVERY: DiscoveryMethod[] = ['bootstrap', 'dht']
+// The one source of the other defaults: resolveOptions applies them, the CLI shows them as its flag defaults.
+export const DEFAULT_FLEET_NAME = 'shoal'
+export const DEFAULT_REJOIN_INTERVAL_MS = 60_000
+export const DEFAULT_HEARTBEAT_MS = 1000
+export const DEFAULT_MISSED_HEARTBEATS = 3
+/** 0: do not wait for a fleet size before owning targets. */
+export const DEFAULT_WAIT_FOR_SIZE = 0
+/** 0: wait for the size forever (as Alloy). */
+export const DEFAULT_WAIT_TIMEOUT_MS = 0
 
 export interface ResolvedOptions {
   nodeName: string
@@ -32,12 +41,12 @@ export interface ResolvedOptions {
 }
 
 export function resolveOptions (o: ClusterOptions): ResolvedOptions {
-  const fleetName = o.fleetName ?? 'shoal'
+  const fleetName = o.fleetName ?? DEFAULT_FLEET_NAME
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(fleetName)) throw new Error(`cluster: fleet name ${JSON.stringify(fleetName)} must match [A-Za-z0-9._-]{1,64}`)
-  const heartbeatMs = o.heartbeatMs ?? 1000
+  const heartbeatMs = o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
   if (!(heartbeatMs >= 50)) throw new Error('cluster: heartbeat must be at least 50ms')
   if (o.membership !== undefined && o.membership !== 'swim' && o.membership !== 'heartbeats') throw new Error(`cluster: membership must be "swim" or "heartbeats", not ${JSON.stringify(o.membership)}`)
-  const missed = o.missedHeartbeats ?? 3
+  const missed = o.missedHeartbeats ?? DEFAULT_MISSED_HEARTBEATS
   if (!(missed >= 1)) throw new Error('cluster: missedHeartbeats must be at least 1')
   return {
     nodeName: o.nodeName ?? hostname(),
@@ -47,13 +56,13 @@ export function resolveOptions (o: ClusterOptions): ResolvedOptions {
     joinFile: o.joinFile === '' ? undefined : o.joinFile,
     discoverPeers: new Set(o.discoverPeers ?? DEFAULT_DISCOVERY),
     fleetName,
-    rejoinIntervalMs: o.rejoinIntervalMs ?? 60_000,
+    rejoinIntervalMs: o.rejoinIntervalMs ?? DEFAULT_REJOIN_INTERVAL_MS,
     keyFile: o.keyFile === '' ? undefined : o.keyFile,
     httpAddr: o.httpAddr ?? '',
     heartbeatMs,
     missedHeartbeats: missed,
-    waitForSize: o.waitForSize ?? 0,
-    waitTimeoutMs: o.waitTimeoutMs ?? 0,
+    waitForSize: o.waitForSize ?? DEFAULT_WAIT_FOR_SIZE,
+    waitTimeoutMs: o.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
     storageDir: o.storageDir === '' ? undefined : o.storageDir,
     version: o.version ?? '',
     relay: o.relay === true,

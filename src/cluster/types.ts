@@ -1,7 +1,7 @@
 // Public types of the cluster: the read-only view components get (like Alloy's cluster.Cluster)
 // and the options the CLI maps its --cluster.* flags onto.
 
-import type { LinkInfo } from '../http/ui/client/wire.mjs'
+import type { LinkInfo } from './links.js'
 
 export type PeerState = 'viewer' | 'participant' | 'terminating'
 
@@ -39,7 +39,7 @@ export interface Cluster {
   ready (): boolean
   setComponentHash (componentId: string, hash: string): void
   /** How this node reaches each other member (src/cluster/links.ts); absent without a fleet. */
-  links? (): LinkInfo[]
+  peerLinks? (): LinkInfo[]
   /** Membership or ownership changed (debounced a little). Returns an unsubscribe function. */
   onChange (listener: () => void): () => void
 }

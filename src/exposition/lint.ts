@@ -7,10 +7,34 @@ import { parseErrorAt } from './errors.js'
 import { OpenMetricsParser } from './openmetrics.js'
 import type { ExpositionParser } from './parser.js'
 import { PromTextParser } from './prom-text.js'
+import { ProtobufParser } from './protobuf.js'
 
 export type LintResult =
   | { ok: true, samples: number }
   | { ok: false, error: string, line: number, column: number }
+
+/**
+ * A delimited protobuf body (io.prometheus.client.MetricFamily): every metric decoded, native
+ * histograms validated. Errors name the byte offset (line 1, column = offset + 1).
+ */
+export function lintProtobuf (body: Buffer): LintResult {
+  try {
+    const p = new ProtobufParser(body)
+    const scratch: Label[] = []
+    let samples = 0
+    for (let k = p.next(); k !== Entry.EOF; k = p.next()) {
+      if (k !== Entry.Series && k !== Entry.Histogram) continue
+      samples++
+      scratch.length = 0
+      p.labels(scratch)
+      p.exemplar()
+    }
+    return { ok: true, samples }
+  } catch (e) {
+    if (e instanceof ParseError) return { ok: false, error: e.message, line: e.line, column: e.column }
+    throw e
+  }
+}
 
 /**
  * OpenMetrics bodies must be valid UTF-8. The body arrives decoded, so a U+FFFD replacement

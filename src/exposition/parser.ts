@@ -80,26 +80,49 @@ export interface ParserOptions {
   readonly nativeHistograms?: boolean
   /** Protobuf: the classic series of native histograms too (scrape_classic_histograms). @default false */
   readonly classicHistograms?: boolean
+  /**
+   * The scrape protocol (PrometheusText0.0.4, PrometheusProto, ...) a body is parsed as when its
+   * content type is missing or not one shoal parses; '' refuses such a body, as Prometheus does.
+   * @default "PrometheusText0.0.4"
+   */
+  readonly fallbackProtocol?: string
+}
+
+const OPENMETRICS_MEDIA_TYPE = 'application/openmetrics-text'
+const TEXT_MEDIA_TYPE = 'text/plain'
+
+/** The media type each scrape protocol names (the fallback is given as a protocol). */
+const PROTOCOL_MEDIA_TYPES: Readonly<Record<string, string>> = {
+  PrometheusProto: PROTOBUF_MEDIA_TYPE,
+  'PrometheusText0.0.4': TEXT_MEDIA_TYPE,
+  'PrometheusText1.0.0': TEXT_MEDIA_TYPE,
+  'OpenMetricsText0.0.1': OPENMETRICS_MEDIA_TYPE,
+  'OpenMetricsText1.0.0': OPENMETRICS_MEDIA_TYPE,
 }
 
 /**
- * OpenMetrics when the content type is application/openmetrics-text, else text 0.0.4
- * (Prometheus falls back to the text format for unknown or missing types). A Buffer body is
- * UTF-8 (ASCII chunks are decoded as latin1, the same text faster); a string is one chunk.
+ * The parser for a body by its content type: OpenMetrics, protobuf or the text format. A
+ * missing or unknown type takes the fallback protocol, or fails without one with Prometheus's
+ * words. A Buffer body is UTF-8 (ASCII chunks are decoded as latin1, the same text faster); a
+ * string is one chunk.
  */
 export function parserFor (contentType: string | undefined, body: string | Buffer, options: ParserOptions = {}): ExpositionParser {
-  if (contentType !== undefined && isOpenMetrics(contentType)) return new OpenMetricsParser(body, options)
-  if (contentType !== undefined && mediaType(contentType) === PROTOBUF_MEDIA_TYPE) {
-    return new ProtobufParser(typeof body === 'string' ? Buffer.from(body, 'latin1') : body, options)
+  let media = contentType === undefined || contentType.trim() === '' ? '' : mediaType(contentType)
+  if (media !== OPENMETRICS_MEDIA_TYPE && media !== PROTOBUF_MEDIA_TYPE && media !== TEXT_MEDIA_TYPE) {
+    const fallback = options.fallbackProtocol ?? 'PrometheusText0.0.4'
+    if (fallback === '') {
+      throw new Error(media === ''
+        ? 'non-compliant scrape target sending blank Content-Type and no fallback_scrape_protocol specified for target'
+        : `received unsupported Content-Type ${JSON.stringify(contentType)} and no fallback_scrape_protocol specified for target`)
+    }
+    media = PROTOCOL_MEDIA_TYPES[fallback] ?? TEXT_MEDIA_TYPE
   }
+  if (media === OPENMETRICS_MEDIA_TYPE) return new OpenMetricsParser(body, options)
+  if (media === PROTOBUF_MEDIA_TYPE) return new ProtobufParser(typeof body === 'string' ? Buffer.from(body, 'latin1') : body, options)
   return new PromTextParser(body, options)
 }
 
 function mediaType (contentType: string): string {
   const semi = contentType.indexOf(';')
   return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
-}
-
-function isOpenMetrics (contentType: string): boolean {
-  return mediaType(contentType) === 'application/openmetrics-text'
 }

@@ -38,6 +38,19 @@ function zigzag (v: number): number { return v % 2 === 0 ? v / 2 : -(v + 1) / 2 
 
 function byName (a: Label, b: Label): number { return a.name < b.name ? -1 : a.name > b.name ? 1 : 0 }
 
+// le and quantile values as Prometheus writes them, by number: a target repeats the same
+// bounds every scrape, and formatting one costs more than the rest of its entry.
+const boundText = new Map<number, string>()
+function formatBound (f: number): string {
+  let s = boundText.get(f)
+  if (s === undefined) {
+    s = formatOpenMetricsFloat(f)
+    if (boundText.size >= 4096) boundText.clear()
+    boundText.set(f, s)
+  }
+  return s
+}
+
 // Steps of a metric's emission.
 const S_VALUE = 0
 const S_COUNT = 1
@@ -223,15 +236,21 @@ export class ProtobufParser implements ExpositionParser {
     this.#ts = undefined
     this.#created = undefined
     let bodyAt = -1; let bodyEnd = -1; let bodyField = 0
+    // The label fields' bytes, tags included, when they are written back to back (the usual case).
+    let labelsFrom = -1; let labelsTo = -1; let contiguous = true
     while (this.#pos < end) {
+      const tagAt = this.#pos
       const tag = this.#varint(end)
       if (tag === 10) {
+        if (labelsFrom < 0) labelsFrom = tagAt
+        else if (labelsTo !== tagAt) contiguous = false
         const e = this.#len(end)
         if (this.#nLabels * 2 + 2 > this.#labelAt.length) { const a = new Int32Array(this.#labelAt.length * 2); a.set(this.#labelAt); this.#labelAt = a }
         this.#labelAt[this.#nLabels * 2] = this.#pos
         this.#labelAt[this.#nLabels * 2 + 1] = e
         this.#nLabels++
         this.#pos = e
+        labelsTo = e
       } else if (tag === 48) {
         // Prometheus treats 0 as no timestamp.
         const ts = int64(this.#varint(end))
@@ -244,9 +263,15 @@ export class ProtobufParser implements ExpositionParser {
     // The key: the label fields' bytes as written (latin1, one char per byte), as the text
     // parsers key by the series text; the suffix and le/quantile are prepended per entry.
     let key = ''
-    for (let i = 0; i < this.#nLabels; i++) {
-      const a = this.#labelAt[i * 2]; const b = this.#labelAt[i * 2 + 1]
-      key += String.fromCharCode(b - a) + this.#buf.toString('latin1', a, b)
+    if (contiguous) {
+      if (labelsFrom >= 0) key = this.#buf.toString('latin1', labelsFrom, labelsTo)
+    } else {
+      // Length-prefixed pieces; '\x00' first, so no contiguous key can equal it.
+      key = '\x00'
+      for (let i = 0; i < this.#nLabels; i++) {
+        const a = this.#labelAt[i * 2]; const b = this.#labelAt[i * 2 + 1]
+        key += String.fromCharCode(b - a) + this.#buf.toString('latin1', a, b)
+      }
     }
     this.#labelKey = key
 
@@ -439,7 +464,7 @@ export class ProtobufParser implements ExpositionParser {
         this.#kind = Entry.Series
         this.#suffix = summary ? '' : '_bucket'
         this.#extraName = summary ? 'quantile' : 'le'
-        this.#extraValue = formatOpenMetricsFloat(this.#itemA[i])
+        this.#extraValue = formatBound(this.#itemA[i])
         this.#entryValue = this.#itemB[i]
         this.#entryExAt = this.#itemEx[i * 2]; this.#entryExEnd = this.#itemEx[i * 2 + 1]
         if (this.#item >= this.#items) this.#step = summary || this.#sawInf ? S_DONE : S_INF

@@ -1,10 +1,13 @@
 // The undici dispatcher behind one HttpClient: its connection pool, TLS and proxy.
 import type { SecureVersion } from 'node:tls'
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici'
+import { nodeTlsVersion } from '../net/tls-versions.js'
+import { HttpClientConfigError } from './errors.js'
 import { pemOrFile } from './files.js'
 import type { HttpClientArgs, TlsArgs } from './schema.js'
 
-const TLS_VERSIONS: Record<string, SecureVersion> = { '': 'TLSv1.2', TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' }
+/** tls_config's min_version when unset, as Alloy's client. */
+const DEFAULT_MIN_VERSION: SecureVersion = 'TLSv1.2'
 
 export interface PoolOptions {
   /** Most connections per origin; undefined = no limit. */
@@ -21,7 +24,7 @@ export async function tlsOptions (t: TlsArgs | undefined): Promise<{ ca?: string
     key: await pemOrFile(t?.key_pem?.reveal(), t?.key_file ?? '', 'key_file'),
     servername: t !== undefined && t.server_name !== '' ? t.server_name : undefined,
     rejectUnauthorized: t?.insecure_skip_verify !== true,
-    minVersion: TLS_VERSIONS[t?.min_version ?? ''] ?? 'TLSv1.2',
+    minVersion: nodeTlsVersion(t?.min_version ?? '') ?? DEFAULT_MIN_VERSION,
   }
 }
 
@@ -33,6 +36,10 @@ export async function buildDispatcher (a: DispatcherArgs, pool: PoolOptions): Pr
   // enable_http2: HTTP/2 where the server offers it by ALPN (over TLS only, as Go's client).
   const common = { keepAliveTimeout: pool.keepAliveTimeoutMs, connections: pool.connections ?? null, allowH2: a.enable_http2, connect: tls }
   if (a.proxy_url === '' && !a.proxy_from_environment) return new Agent(common)
+  if (a.proxy_url !== '') {
+    const scheme = new URL(a.proxy_url).protocol.replace(/:$/, '')
+    if (scheme !== 'http' && scheme !== 'https') throw new HttpClientConfigError(`proxy_url "${a.proxy_url}": unsupported proxy scheme "${scheme}"`)
+  }
   const connectHeaders: Record<string, string> = {}
   for (const [name, values] of Object.entries(a.proxy_connect_header)) connectHeaders[name] = values.map(v => v.reveal()).join(', ')
   // EnvHttpProxyAgent matches no_proxy (and reads HTTP(S)_PROXY for proxy_from_environment);

@@ -2,6 +2,7 @@
 // from it, and its Validate in Alloy's wording. Components squash `httpClientSchema` into their
 // own arguments (prometheus.scrape, discovery.http, remote_write's endpoint, later import.http).
 import { attr, block, t, type Decoded } from '../vm/schema.js'
+import { TLS_VERSION_NAMES } from '../net/tls-versions.js'
 
 export const tlsSchema = {
   ca_pem: attr(t.string, { default: '' }),
@@ -13,7 +14,7 @@ export const tlsSchema = {
   server_name: attr(t.string, { default: '' }),
   insecure_skip_verify: attr(t.bool, { default: false }),
   /** "" means TLS 1.2, as Alloy. */
-  min_version: attr(t.enum('', 'TLS10', 'TLS11', 'TLS12', 'TLS13'), { default: '' }),
+  min_version: attr(t.enum('', ...TLS_VERSION_NAMES), { default: '' }),
 }
 
 export const basicAuthSchema = {
@@ -28,8 +29,6 @@ export const authorizationSchema = {
   credentials_file: attr(t.string, { default: '' }),
 }
 
-const JWT_BEARER = 'the jwt-bearer grant is not implemented by shoal (client_credentials is)'
-
 export const oauth2Schema = {
   client_id: attr(t.string, { default: '' }),
   client_secret: attr(t.secret),
@@ -37,15 +36,15 @@ export const oauth2Schema = {
   token_url: attr(t.string, { default: '' }),
   scopes: attr(t.array(t.string), { default: [] }),
   endpoint_params: attr(t.map(t.string), { default: {} }),
-  /** urn:ietf:params:oauth:grant-type:jwt-bearer (newer Alloy) is refused by validate. */
+  /** client_credentials, or urn:ietf:params:oauth:grant-type:jwt-bearer (RFC 7523, with the keys below). */
   grant_type: attr(t.string, { default: 'client_credentials' }),
-  client_certificate_key_id: attr(t.string, { default: '', unsupported: JWT_BEARER }),
-  client_certificate_key: attr(t.secret, { unsupported: JWT_BEARER }),
-  client_certificate_key_file: attr(t.string, { default: '', unsupported: JWT_BEARER }),
-  signature_algorithm: attr(t.string, { default: 'RS256', unsupported: JWT_BEARER }),
-  iss: attr(t.string, { default: '', unsupported: JWT_BEARER }),
-  audience: attr(t.string, { default: '', unsupported: JWT_BEARER }),
-  claims: attr(t.map(t.any), { default: {}, unsupported: JWT_BEARER }),
+  client_certificate_key_id: attr(t.string, { default: '' }),
+  client_certificate_key: attr(t.secret),
+  client_certificate_key_file: attr(t.string, { default: '' }),
+  signature_algorithm: attr(t.string, { default: 'RS256' }),
+  iss: attr(t.string, { default: '' }),
+  audience: attr(t.string, { default: '' }),
+  claims: attr(t.map(t.any), { default: {} }),
   proxy_url: attr(t.string, { default: '' }),
   no_proxy: attr(t.string, { default: '' }),
   proxy_from_environment: attr(t.bool, { default: false }),

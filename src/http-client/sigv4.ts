@@ -6,6 +6,7 @@
 import { createHash, createHmac } from 'node:crypto'
 import type { OutgoingRequest, RequestAuthorizer } from './client.js'
 import { resolveAwsCredentials, type AwsCredentials, type AwsCredentialsInit } from './aws-credentials.js'
+import { assumeRole } from './aws-sts.js'
 
 export interface SignInput {
   method: string
@@ -114,13 +115,32 @@ export interface SigV4AuthorizerInit extends AwsCredentialsInit {
   now?: () => Date
 }
 
+/** Base credentials are looked up again after this (rotated files, changed environment). */
+const RESOLVE_TTL_MS = 60_000
+/** Assumed-role credentials are renewed this long before they expire. */
+const ROLE_RENEW_MS = 60_000
+
 /** Signs every request of a client (RequestAuthorizer for HttpClientInit.authorize). */
 export function sigV4Authorizer (a: SigV4Args, init: SigV4AuthorizerInit = {}): RequestAuthorizer {
   const service = init.service ?? 'aps'
   const now = init.now ?? (() => new Date())
+  const env = init.env ?? process.env
+  let cached: { credentials: AwsCredentials, region: string, until: number } | undefined
+  let inflight: Promise<{ credentials: AwsCredentials, region: string, until: number }> | undefined
+  const resolve = async (): Promise<{ credentials: AwsCredentials, region: string, until: number }> => {
+    const base = await resolveAwsCredentials(a, { env })
+    const baseUntil = Math.min(Date.now() + RESOLVE_TTL_MS, (base.expiresAt ?? Infinity) - ROLE_RENEW_MS)
+    if (a.role_arn === '') return { credentials: base.credentials, region: base.region, until: baseUntil }
+    const role = await assumeRole({ roleArn: a.role_arn, region: base.region, base: base.credentials, env })
+    return { credentials: role.credentials, region: base.region, until: role.expiresAt - ROLE_RENEW_MS }
+  }
   return {
     async headers (req: OutgoingRequest) {
-      const { credentials, region } = await resolveAwsCredentials(a, init)
+      if (cached === undefined || Date.now() >= cached.until) {
+        inflight ??= resolve().finally(() => { inflight = undefined })
+        cached = await inflight
+      }
+      const { credentials, region } = cached
       const headers: Record<string, string> = { ...req.headers }
       if (req.body !== undefined && req.body.length > 0) headers['content-length'] = String(req.body.length)
       const signed = signV4({ method: req.method, url: req.url, headers, body: req.body, region, service, credentials, now: now(), escapePathTwice: true })

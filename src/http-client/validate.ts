@@ -1,5 +1,6 @@
 // Alloy's HTTPClientConfig.Validate over the decoded arguments.
 import type { DispatcherArgs } from './dispatcher.js'
+import { JWT_BEARER_GRANT } from './oauth2.js'
 import type { HttpClientArgs, OAuth2Args, TlsArgs } from './schema.js'
 
 // Headers the client sets itself (prometheus/common's reserved list, lower-cased).
@@ -39,7 +40,9 @@ function validateProxy (a: Omit<DispatcherArgs, 'tls_config' | 'enable_http2'>):
   if (a.proxy_url !== '') {
     let u: URL | undefined
     try { u = new URL(a.proxy_url) } catch { problems.push(`invalid proxy_url "${a.proxy_url}"`) }
-    if (u !== undefined && u.protocol !== 'http:' && u.protocol !== 'https:') problems.push(`proxy_url "${a.proxy_url}": only http and https proxies are supported by shoal`)
+    // Go (and so Alloy) dials SOCKS5 proxies; shoal cannot. Other schemes Go accepts here and
+    // fails at each request, as shoal does (dispatcher.ts).
+    if (u !== undefined && (u.protocol === 'socks5:' || u.protocol === 'socks5h:')) problems.push(`proxy_url "${a.proxy_url}": the ${u.protocol.slice(0, -1)} scheme is not supported by shoal (http and https proxies are)`)
   }
   return problems
 }
@@ -58,15 +61,20 @@ function validateTls (t: TlsArgs): string[] {
   return problems
 }
 
-/** Alloy's OAuth2Config.Validate; the jwt-bearer grant is refused. */
+/** Alloy's OAuth2Config.Validate. */
 function validateOAuth2 (o: OAuth2Args): string[] {
   if (o.client_id === '') return ['oauth2 client_id must be configured']
   if (o.token_url === '') return ['oauth2 token_url must be configured']
-  if (o.grant_type === 'urn:ietf:params:oauth:grant-type:jwt-bearer') return ['oauth2 grant_type "urn:ietf:params:oauth:grant-type:jwt-bearer" is not supported by shoal (client_credentials is)']
-  if (o.grant_type !== 'client_credentials') return [`unsupported oauth2 grant_type "${o.grant_type}"`]
-  const secret = (o.client_secret?.reveal() ?? '') !== ''
-  if (!secret && o.client_secret_file === '') return ['either oauth2 client_secret or client_secret_file must be configured']
-  if (secret && o.client_secret_file !== '') return ['at most one of oauth2 client_secret & client_secret_file must be configured']
+  if (o.grant_type === JWT_BEARER_GRANT) {
+    const key = (o.client_certificate_key?.reveal() ?? '') !== ''
+    if (!key && o.client_certificate_key_file === '') return ['either oauth2 client_certificate_key or client_certificate_key_file must be configured']
+    if (key && o.client_certificate_key_file !== '') return ['at most one of oauth2 client_certificate_key and client_certificate_key_file must be configured']
+    if (!['RS256', 'RS384', 'RS512'].includes(o.signature_algorithm)) return [`oauth2 signature_algorithm "${o.signature_algorithm}" is not supported by shoal (RS256, RS384 and RS512 are, as in Prometheus)`]
+  } else if (o.grant_type === 'client_credentials') {
+    const secret = (o.client_secret?.reveal() ?? '') !== ''
+    if (!secret && o.client_secret_file === '') return ['either oauth2 client_secret or client_secret_file must be configured']
+    if (secret && o.client_secret_file !== '') return ['at most one of oauth2 client_secret & client_secret_file must be configured']
+  } else return [`unsupported oauth2 grant_type "${o.grant_type}"`]
   const problems = validateProxy(o)
   if (o.tls_config !== undefined) problems.push(...validateTls(o.tls_config))
   return problems

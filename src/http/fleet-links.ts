@@ -21,7 +21,7 @@ export function selfLinks (cluster: Cluster, history: NodeHistory | undefined): 
   return {
     peerId: me.peerId,
     name: me.name,
-    links: cluster.links?.() ?? [],
+    links: cluster.peerLinks?.() ?? [],
     history: history?.snapshot() ?? { stepSeconds: 0, end: '', samplesPerSecond: [], targetsOwned: [] },
   }
 }

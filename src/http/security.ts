@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { attr, block, t } from '../vm/schema.js'
 import type { Secret } from '../vm/value.js'
 import type { Guard } from './server.js'
+import { nodeTlsVersion } from '../net/tls-versions.js'
 
 export interface HttpBlock {
   tls?: {
@@ -56,10 +57,6 @@ export const httpBlockSchema = {
   }),
 }
 
-const TLS_VERSIONS: Record<string, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> = {
-  TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3',
-}
-
 /** Problems in the user's terms (mutually exclusive pairs, required halves). */
 export function validateHttpBlock (b: HttpBlock): string[] {
   const p: string[] = []
@@ -71,7 +68,7 @@ export function validateHttpBlock (b: HttpBlock): string[] {
     if (!tls.cert_file && !tls.cert_pem) p.push('http tls: cert_pem or cert_file is required')
     if (!tls.key_file && !tls.key_pem) p.push('http tls: key_pem or key_file is required')
     if ((tls.client_ca_file || tls.client_ca_pem) && tls.client_auth_type === 'NoClientCert') p.push('http tls: client_ca_pem and client_ca_file need a client_auth_type other than "NoClientCert"')
-    for (const v of [tls.min_version, tls.max_version]) if (v && !TLS_VERSIONS[v]) p.push(`http tls: unknown TLS version "${v}" (want TLS10, TLS11, TLS12 or TLS13)`)
+    for (const v of [tls.min_version, tls.max_version]) if (v && nodeTlsVersion(v) === undefined) p.push(`http tls: unknown TLS version "${v}" (want TLS10, TLS11, TLS12 or TLS13)`)
   }
   return p
 }
@@ -88,8 +85,8 @@ export function tlsOptions (b: HttpBlock): (SecureContextOptions & { requestCert
     cert: tls.cert_pem || read(tls.cert_file, 'cert_file'),
     key: tls.key_pem?.reveal() ?? read(tls.key_file, 'key_file'),
     ca: tls.client_ca_pem || (tls.client_ca_file ? read(tls.client_ca_file, 'client_ca_file') : undefined),
-    minVersion: TLS_VERSIONS[tls.min_version],
-    maxVersion: TLS_VERSIONS[tls.max_version],
+    minVersion: nodeTlsVersion(tls.min_version),
+    maxVersion: nodeTlsVersion(tls.max_version),
     ciphers: tls.cipher_suites.length > 0 ? tls.cipher_suites.join(':') : undefined,
     ecdhCurve: tls.curve_preferences.length > 0 ? tls.curve_preferences.join(':') : undefined,
     requestCert: type !== 'NoClientCert',

@@ -211,7 +211,8 @@ export class WriteRequestEncoder {
       } else if ((f & FLAG_HISTOGRAM) !== 0) {
         const h = (f & FLAG_STALE) !== 0 ? undefined : batch.exemplars[i] as Histogram | undefined
         if (h === undefined && (f & FLAG_STALE) === 0) continue
-        const body = histogramBytes(h, timestamps[i]).slice()
+        // A copy: the bytes are a view of a shared scratch buffer (and Buffer#slice does not copy).
+        const body = new Uint8Array(histogramBytes(h, timestamps[i]))
         this.histBodies[i] = body
         size[g] += 1 + varintSize(body.length) + body.length
       } else size[g] += 2 + sampleBodySize(timestamps[i])

@@ -156,7 +156,8 @@ export class RemoteWriteEndpoint {
     if (droppedByTransform > 0) this.metrics.dropped('dropped_series', droppedByTransform)
     const n = batch.length
     if (n > 0 && !this.stopped) {
-      this.metrics.samplesIn.inc(n - batch.exemplarCount)
+      this.metrics.samplesIn.inc(n - batch.exemplarCount - batch.histogramCount)
+      if (batch.histogramCount > 0) this.metrics.histogramsIn.inc(batch.histogramCount)
       let maxTs = 0
       for (let i = 0; i < n; i++) if (batch.timestamps[i] > maxTs) maxTs = batch.timestamps[i]
       this.metrics.observeIn(maxTs)

@@ -13,6 +13,8 @@ interface Families {
   samplesRetried: Counter<string>
   samplesDropped: Counter<string>
   exemplarsTotal: Counter<string>
+  histogramsTotal: Counter<string>
+  histogramsIn: Counter<string>
   metadataTotal: Counter<string>
   samplesIn: Counter<string>
   bytesTotal: Counter<string>
@@ -75,6 +77,8 @@ function families (registry: Registry): Families {
     samplesRetried: counter('samples_retried_total', 'Total number of samples which failed on send to remote storage but were retried because the send error was recoverable.'),
     samplesDropped: counter('samples_dropped_total', 'Total number of samples which were dropped before being sent via remote write (relabelling, queue overflow, shutdown).', ['reason']),
     exemplarsTotal: counter('exemplars_total', 'Total number of exemplars sent to remote storage.'),
+    histogramsTotal: counter('histograms_total', 'Total number of histograms sent to remote storage.'),
+    histogramsIn: counter('histograms_in_total', 'HistogramSamples in to remote storage, compare to histograms out for queue managers.'),
     metadataTotal: counter('metadata_total', 'Total number of metadata entries sent to remote storage.'),
     samplesIn: counter('samples_in_total', 'Samples in to remote storage, compare to samples out for queue managers.'),
     bytesTotal: counter('bytes_total', 'The total number of bytes of data (not metadata) sent by the queue after compression.'),
@@ -105,6 +109,8 @@ export class QueueMetrics {
   readonly samplesFailed: Counter.Internal
   readonly samplesRetried: Counter.Internal
   readonly exemplarsTotal: Counter.Internal
+  readonly histogramsTotal: Counter.Internal
+  readonly histogramsIn: Counter.Internal
   readonly metadataTotal: Counter.Internal
   readonly samplesIn: Counter.Internal
   readonly bytesTotal: Counter.Internal
@@ -134,6 +140,8 @@ export class QueueMetrics {
     this.samplesFailed = f.samplesFailed.labels(l)
     this.samplesRetried = f.samplesRetried.labels(l)
     this.exemplarsTotal = f.exemplarsTotal.labels(l)
+    this.histogramsTotal = f.histogramsTotal.labels(l)
+    this.histogramsIn = f.histogramsIn.labels(l)
     this.metadataTotal = f.metadataTotal.labels(l)
     this.samplesIn = f.samplesIn.labels(l)
     this.bytesTotal = f.bytesTotal.labels(l)
@@ -190,7 +198,7 @@ export class QueueMetrics {
   remove (): void {
     this.detachBuffer()
     const f = this.f
-    for (const m of [f.samplesTotal, f.samplesFailed, f.samplesRetried, f.exemplarsTotal, f.metadataTotal, f.samplesIn,
+    for (const m of [f.samplesTotal, f.samplesFailed, f.samplesRetried, f.exemplarsTotal, f.histogramsTotal, f.histogramsIn, f.metadataTotal, f.samplesIn,
       f.bytesTotal, f.metadataBytesTotal, f.samplesPending, f.shards, f.shardsDesired, f.shardsMax, f.shardsMin,
       f.shardsLimit, f.highestIn, f.highestSent, f.batchDuration, f.bufferBytes, f.bufferMaxBytes, f.bufferSegments, f.bufferMemoryEntries,
       f.bufferReadBack]) {

@@ -185,7 +185,8 @@ export class QueueManager implements ShardHost {
     const { metrics } = this.deps
     const snappy = this.snappy ?? await this.snappyReady
     const exemplars = batch.exemplarCount
-    const samples = batch.length - exemplars
+    const histograms = batch.histogramCount
+    const samples = batch.length - exemplars - histograms
     let maxTs = 0
     for (let i = 0; i < batch.length; i++) if (batch.timestamps[i] > maxTs) maxTs = batch.timestamps[i]
     let body: Uint8Array
@@ -201,6 +202,7 @@ export class QueueManager implements ShardHost {
       // Like Prometheus, samples_total and bytes_total count every attempt.
       metrics.samplesTotal.inc(samples)
       metrics.exemplarsTotal.inc(exemplars)
+      if (histograms > 0) metrics.histogramsTotal.inc(histograms)
       metrics.bytesTotal.inc(body.length)
       if (outcome === 'retry') { this.retried = true; return }
       this.dataOut.incr(batch.length)

@@ -2,6 +2,7 @@
 // a kind declares its argument schema, what it exports, and builds instances that run until
 // aborted and accept new arguments through update().
 import type { Registry } from 'prom-client'
+import type { Cluster } from '../cluster/types.js'
 import type { Logger } from '../logging/logger.js'
 import type { Schema } from '../vm/schema.js'
 import type { Value } from '../vm/value.js'
@@ -23,8 +24,21 @@ export type Stability = 'generally-available' | 'public-preview' | 'experimental
 
 export type Exports = Record<string, Value>
 
+/**
+ * What the process provides to components, typed (js-libp2p's *Components): the agent fills it,
+ * the runtime passes it through, components read only the fields they need.
+ */
+export interface ComponentServices {
+  /** The fleet; a single-node cluster (everything local) when clustering is off. */
+  cluster: Cluster
+  /** Where the agent's HTTP server listens ("host:port"), as prometheus.exporter.self exports it. */
+  httpAddress (): string
+  /** --storage.wal-max-size: the disk buffer bound per remote_write endpoint; undefined for the default. */
+  walMaxBytes: number | undefined
+}
+
 /** What the runtime hands each component instance. */
-export interface ComponentGlobals {
+export interface ComponentGlobals extends Readonly<ComponentServices> {
   /** Full id, e.g. "prometheus.scrape.default". */
   readonly id: string
   /** A directory this component may use for its own state (created on demand by the component). */
@@ -34,8 +48,6 @@ export interface ComponentGlobals {
   readonly registry: Registry
   /** Publishes new exports; the runtime re-evaluates the components that reference them. */
   onStateChange (exports: Exports): void
-  /** Services shared by the whole process (cluster, HTTP, ...), looked up by name. */
-  service<T> (name: string): T | undefined
 }
 
 export interface Component<A = unknown> {

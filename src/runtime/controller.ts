@@ -11,7 +11,9 @@ import { decodeBody } from '../vm/decode.js'
 import { EvalError, evaluate, type Scope } from '../vm/evaluate.js'
 import { stdlib } from '../vm/stdlib.js'
 import { Capsule, newObject, type Value, type ValueObject } from '../vm/value.js'
-import type { Component, ComponentKind, Exports, Health, Stability } from './component.js'
+import type { Component, ComponentKind, ComponentServices, Exports, Health, Stability } from './component.js'
+import { singleNodeCluster } from '../cluster/single.js'
+import { DEFAULT_HTTP_LISTEN_ADDR } from '../net/defaults.js'
 import { deepEqual } from './equal.js'
 import { references } from '../vm/refs.js'
 import { buildGraph, type BodyItem, type ComponentNode, type ConfigBlock, type Graph } from './graph.js'
@@ -24,7 +26,8 @@ export interface ControllerOptions {
   storagePath: string
   logger: Logger
   registry: Registry
-  services?: Map<string, unknown>
+  /** Default: a single-node cluster, DEFAULT_HTTP_LISTEN_ADDR, the default disk buffer bound. */
+  services?: ComponentServices
   minStability?: Stability
   /** Called with each accepted config's top-level blocks (logging, ...), before components are applied. */
   onConfigBlocks?: (blocks: ConfigBlock[], scope: Scope) => Diagnostic[]
@@ -98,6 +101,11 @@ const MAX_DEPTH = 32
 const visible = (n: ComponentNode): boolean => n.role === 'component' || n.role === 'custom'
 const sameKind = (a: ComponentNode, b: ComponentNode): boolean => a.role === b.role && a.kind.name === b.kind.name
 
+/** What components get when the process provides nothing else: a single node on the default address. */
+function defaultServices (): ComponentServices {
+  return { cluster: singleNodeCluster(), httpAddress: () => DEFAULT_HTTP_LISTEN_ADDR, walMaxBytes: undefined }
+}
+
 export class Controller {
   readonly #opts: ControllerOptions
   readonly #log: Logger
@@ -115,13 +123,16 @@ export class Controller {
   #moduleDir = '.'
 
   constructor (opts: ControllerOptions, module?: ModuleInit) {
-    this.#opts = opts
+    // Resolved once: module controllers get these options, so the whole process shares one services object.
+    this.#opts = opts.services !== undefined ? opts : { ...opts, services: defaultServices() }
     this.#module = module
     this.#log = opts.logger
     this.#modules = module?.modules ?? new Map()
     this.#sources = module?.sources ?? new Map()
     if (module) this.#modules.set(module.moduleId, this)
   }
+
+  get #services (): ComponentServices { return this.#opts.services! }
 
   get moduleId (): string { return this.#module?.moduleId ?? '' }
 
@@ -375,12 +386,16 @@ export class Controller {
 
   #globals (r: Running): import('./component.js').ComponentGlobals {
     const id = this.#globalId(r.node.id)
+    const services = this.#services
     return {
       id,
       dataPath: join(this.#opts.storagePath, id),
       logger: this.#log.with({ component_path: '/' + this.moduleId, component_id: r.node.id }),
       registry: this.#opts.registry,
-      service: <T>(name: string) => this.#opts.services?.get(name) as T | undefined,
+      // Read at use: the agent swaps in the started cluster after the controller exists.
+      get cluster () { return services.cluster },
+      httpAddress: () => services.httpAddress(),
+      get walMaxBytes () { return services.walMaxBytes },
       onStateChange: (exports: Exports) => this.#onStateChange(r, exports),
     }
   }
@@ -596,9 +611,13 @@ function checkGraph (graph: Graph, exports: Map<string, Exports>, soft: Set<stri
     const node = graph.nodes.get(id)!
     const scope = componentScope(graph, exports, graph.scope.moduleDir)
     const isSoft = graph.broken.has(id) || [...node.dependsOn].some(d => soft.has(d))
-    if (isSoft) soft.add(id)
     const { args: value, diagnostics: d } = evaluateNode(node, scope)
-    if (!isSoft) diagnostics.push(...d)
+    // A function or an index failing on what another component exports (a placeholder here:
+    // json_path(local.file.x.content, …)[0]) is not judged, nor what reads this node; the same
+    // failure on literals is.
+    const onData = node.dependsOn.size > 0 && d.some(x => x.fromData === true)
+    if (isSoft || onData) soft.add(id)
+    if (!isSoft) diagnostics.push(...(onData ? d.filter(x => x.fromData !== true) : d))
     const failed = d.some(x => x.severity === 'error')
     switch (node.role) {
       case 'argument': {

@@ -1,7 +1,7 @@
 // The schemas of a module's own blocks: `argument` and `export` (inside a declare) and the
 // import blocks. They are nodes of the graph like components, but the runtime evaluates them
 // itself: an argument's value comes from the instance, an export's goes to it.
-import { attr, t } from '../vm/schema.js'
+import { attr, t, type Decoded } from '../vm/schema.js'
 import type { ComponentKind } from './component.js'
 import type { ImportKind } from './imports/source.js'
 import { importFile } from './imports/file.js'
@@ -11,24 +11,27 @@ import { importString } from './imports/string.js'
 
 const notBuilt = (name: string) => (): never => { throw new Error(`${name} blocks are evaluated by the runtime`) }
 
-export interface ArgumentArgs { optional: boolean, default?: unknown, comment: string }
+const argumentSchema = {
+  optional: attr(t.bool, { default: false }),
+  default: attr(t.any),
+  comment: attr(t.string, { default: '' }),
+}
+export type ArgumentArgs = Decoded<typeof argumentSchema>
+
+const exportSchema = { value: attr(t.any, { required: true }) }
 
 export const ARGUMENT_KIND: ComponentKind<ArgumentArgs> = {
   name: 'argument',
   stability: 'generally-available',
-  args: {
-    optional: attr(t.bool, { default: false }),
-    default: attr(t.any),
-    comment: attr(t.string, { default: '' }),
-  },
+  args: argumentSchema,
   exports: { value: { type: 'any' } },
   build: notBuilt('argument'),
 }
 
-export const EXPORT_KIND: ComponentKind<{ value: unknown }> = {
+export const EXPORT_KIND: ComponentKind<Decoded<typeof exportSchema>> = {
   name: 'export',
   stability: 'generally-available',
-  args: { value: attr(t.any, { required: true }) },
+  args: exportSchema,
   exports: {},
   build: notBuilt('export'),
 }

@@ -33,6 +33,8 @@ export class SeriesRef extends Series implements CacheEntry {
   seenIter = -1
   /** Cache entries pointing here (itself included while it is one); at 0 it leaves the intern table. */
   refs = 0
+  /** Its last sample was a native histogram: its staleness marker is a histogram one. */
+  histogram = false
   key = ''
   lastIter = -1
   pos = -1
@@ -193,12 +195,15 @@ export class SeriesCache {
     }
   }
 
-  /** Calls fn for each series present at the last completed scrape but not tracked in this one. */
-  forEachStale (fn: (s: Series) => void): void {
+  /**
+   * Calls fn for each series present at the last completed scrape but not tracked in this one;
+   * `histogram` when its last sample was a native histogram.
+   */
+  forEachStale (fn: (s: Series, histogram: boolean) => void): void {
     const prev = this.#prev
     for (let i = 0; i < prev.len; i++) {
       const r = prev.items[i]
-      if (r.seenIter !== this.iter) fn(r.series)
+      if (r.seenIter !== this.iter) fn(r.series, r.histogram)
     }
   }
 

@@ -36,22 +36,41 @@ export interface ScrapeConfig extends HTTPClientConfig {
   label_value_length_limit?: number
   /** Bytes of uncompressed body; 0 = no limit. */
   body_size_limit?: number
-  /** @default ["OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText0.0.4"] */
+  /** @default ["OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText1.0.0", "PrometheusText0.0.4"] */
   scrape_protocols?: string[]
+  /**
+   * The protocol a body with a missing or unknown content type is parsed as; '' fails such a
+   * scrape, as Prometheus does. @default "PrometheusText0.0.4"
+   */
+  scrape_fallback_protocol?: string
+  /** Native histograms become histogram samples (else only their classic series). @default false */
+  scrape_native_histograms?: boolean
+  /** The classic series of native histograms too. @default false */
+  scrape_classic_histograms?: boolean
+  /** Most buckets a native histogram may have: above it the resolution is lowered, then the scrape fails. 0: no limit. */
+  native_histogram_bucket_limit?: number
+  /** Lowest bucket growth factor kept: finer native histograms are lowered to the matching schema. 0: no limit. */
+  native_histogram_min_bucket_factor?: number
+  /** Classic histograms become custom-bucket native histograms (schema -53). @default false */
+  convert_classic_histograms_to_nhcb?: boolean
   /** Target relabeling, applied while computing target labels (Prometheus relabel_configs). */
   relabel?: RelabelFn
   /** Metric relabeling, applied once per new series (cached). */
   metric_relabel?: RelabelFn
 }
 
-export const DEFAULT_SCRAPE_PROTOCOLS: readonly string[] = ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText0.0.4']
+/** Alloy's default scrape_protocols. */
+export const DEFAULT_SCRAPE_PROTOCOLS: readonly string[] = ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4']
+/** What Alloy's scrape_protocols become with scrape_native_histograms or enable_protobuf_negotiation (and no scrape_protocols). */
+export const PROTO_FIRST_SCRAPE_PROTOCOLS: readonly string[] = ['PrometheusProto', ...DEFAULT_SCRAPE_PROTOCOLS]
 
 /** A ScrapeConfig with every default filled in. */
 export type ResolvedScrapeConfig = Required<Pick<ScrapeConfig,
 'job_name' | 'scrape_interval' | 'scrape_timeout' | 'metrics_path' | 'scheme' | 'params' | 'honor_labels' |
 'honor_timestamps' | 'track_timestamps_staleness' | 'sample_limit' | 'target_limit' | 'label_limit' |
 'label_name_length_limit' | 'label_value_length_limit' | 'body_size_limit' | 'scrape_protocols' |
-'enable_compression'>> & ScrapeConfig
+'enable_compression' | 'scrape_fallback_protocol' | 'scrape_native_histograms' | 'scrape_classic_histograms' |
+'native_histogram_bucket_limit' | 'native_histogram_min_bucket_factor' | 'convert_classic_histograms_to_nhcb'>> & ScrapeConfig
 
 export function resolveScrapeConfig (c: ScrapeConfig): ResolvedScrapeConfig {
   return {
@@ -72,6 +91,12 @@ export function resolveScrapeConfig (c: ScrapeConfig): ResolvedScrapeConfig {
     body_size_limit: c.body_size_limit ?? 0,
     scrape_protocols: c.scrape_protocols ?? [...DEFAULT_SCRAPE_PROTOCOLS],
     enable_compression: c.enable_compression ?? true,
+    scrape_fallback_protocol: c.scrape_fallback_protocol ?? 'PrometheusText0.0.4',
+    scrape_native_histograms: c.scrape_native_histograms ?? false,
+    scrape_classic_histograms: c.scrape_classic_histograms ?? false,
+    native_histogram_bucket_limit: c.native_histogram_bucket_limit ?? 0,
+    native_histogram_min_bucket_factor: c.native_histogram_min_bucket_factor ?? 0,
+    convert_classic_histograms_to_nhcb: c.convert_classic_histograms_to_nhcb ?? false,
   }
 }
 

@@ -1,7 +1,7 @@
 // The last scrapes of one target, for the UI's per-target chart: a fixed ring of typed arrays, so
 // a pool of thousands of targets holds a bounded, allocation-free history (error texts aside,
 // which are capped and kept only for failed scrapes).
-import type { ScrapeRecord } from '../http/ui/client/wire.mjs'
+import type { ScrapeRecord } from './status.js'
 
 /** Scrapes kept per target. */
 export const HISTORY_LENGTH = 20

@@ -4,8 +4,10 @@
 // anything fails, roll the batch back and report the failure as data.
 import type { Appendable, Appender, Label, Labels, Series } from '../storage/series.js'
 import { Series as SeriesClass, sortLabels } from '../storage/series.js'
+import { bucketCount, isExponential, reduceResolution, schemaForFactor, SCHEMA_MAX, SCHEMA_MIN, type Histogram } from '../storage/histogram.js'
 import { Entry } from '../exposition/entry.js'
-import type { ExpositionParser } from '../exposition/parser.js'
+import type { ExpositionParser, ParserOptions } from '../exposition/parser.js'
+import { NhcbParser } from '../exposition/nhcb.js'
 import type { Logger } from '../logging/logger.js'
 import { nopLogger } from '../logging/logger.js'
 import { formatDuration } from '../vm/duration.js'
@@ -16,7 +18,7 @@ import type { ScrapeMetrics } from './metrics.js'
 import type { ScrapeResult } from './scraper.js'
 import type { Target } from './target.js'
 
-export type ParserFactory = (contentType: string | undefined, body: string | Buffer) => ExpositionParser
+export type ParserFactory = (contentType: string | undefined, body: string | Buffer, options?: ParserOptions) => ExpositionParser
 
 export interface Fetcher {
   scrape (url: string, timeoutMs: number, signal?: AbortSignal): Promise<ScrapeResult>
@@ -70,6 +72,23 @@ export function nextSlot (now: number, intervalMs: number, offsetMs: number): nu
 /** A scrape that fails as a whole (limits, parse errors); the batch is rolled back. */
 class AppendError extends Error {}
 
+/**
+ * A native histogram as the limits let it in, as Prometheus's maxSchema and bucketLimit
+ * appenders do: first lowered to the schema native_histogram_min_bucket_factor allows, then
+ * while it has more buckets than the limit, one schema lower at a time; undefined when even
+ * the lowest schema (or a custom-bucket one, which cannot be lowered) has too many.
+ */
+export function limitHistogram (h: Histogram, maxSchema: number, bucketLimit: number): Histogram | undefined {
+  if (maxSchema < h.schema && isExponential(h.schema)) h = reduceResolution(h, maxSchema)
+  if (bucketLimit <= 0) return h
+  if (bucketCount(h) > bucketLimit && !isExponential(h.schema)) return undefined
+  while (bucketCount(h) > bucketLimit) {
+    if (h.schema <= SCHEMA_MIN) return undefined
+    h = reduceResolution(h, h.schema - 1)
+  }
+  return h
+}
+
 interface Counts { total: number, added: number, seriesAdded: number }
 
 export class ScrapeLoop {
@@ -97,6 +116,8 @@ export class ScrapeLoop {
   #health: TargetHealth = { health: 'unknown', lastError: undefined, lastScrape: undefined, lastScrapeDurationMs: 0, samples: 0, seriesAdded: 0, series: 0 }
   // Reused across samples: filled only on a cache miss.
   readonly #lset: Label[] = []
+  readonly #parserOptions: ParserOptions
+  readonly #maxSchema: number
 
   constructor (o: LoopOptions) {
     this.target = o.target
@@ -111,6 +132,12 @@ export class ScrapeLoop {
     this.#scraped = o.cache !== undefined
     this.offsetMs = scrapeOffset(o.target.key, o.target.intervalMs)
     this.#intervalLabel = formatDuration(o.target.intervalMs)
+    this.#parserOptions = {
+      nativeHistograms: o.config.scrape_native_histograms,
+      classicHistograms: o.config.scrape_classic_histograms,
+      fallbackProtocol: o.config.scrape_fallback_protocol,
+    }
+    this.#maxSchema = o.config.native_histogram_min_bucket_factor > 0 ? schemaForFactor(o.config.native_histogram_min_bucket_factor) : SCHEMA_MAX
     this.#report = REPORT_NAMES.map(name => new SeriesClass(sortLabels([{ name: '__name__', value: name }, ...o.target.publicLabels])))
   }
 
@@ -220,7 +247,7 @@ export class ScrapeLoop {
       }
       // Whatever the last good scrape had and this one does not is stale now; after a
       // failure that is everything.
-      this.cache.forEachStale(s => app.appendStale(s, ts))
+      this.cache.forEachStale((s, histogram) => app.appendStale(s, ts, histogram))
       if (scrapeErr === undefined) {
         this.cache.forEachChangedMeta((family, m) => app.appendMetadata(family, { type: m.type, help: m.help, unit: m.unit }))
       }
@@ -264,10 +291,14 @@ export class ScrapeLoop {
     const honorTs = cfg.honor_timestamps
     const trackTsStaleness = cfg.track_timestamps_staleness
     const sampleLimit = cfg.sample_limit
+    const bucketLimit = cfg.native_histogram_bucket_limit
+    const maxSchema = this.#maxSchema
     let appended = 0
     let limitHit = false
+    let bucketLimitHit = false
 
-    const p = this.#parserFor(res.contentType, res.body)
+    let p = this.#parserFor(res.contentType, res.body, this.#parserOptions)
+    if (cfg.convert_classic_histograms_to_nhcb) p = new NhcbParser(p, cfg.scrape_classic_histograms)
     // Parsers that can check the expected series text in place get it before each series line.
     const hinting = p.hint !== undefined
     let expected = hinting ? cache.expected() : undefined
@@ -327,8 +358,18 @@ export class ScrapeLoop {
       }
       e.lastIter = iter
       // Keep parsing past the limit so the report counts the whole exposition.
-      if (!isNew && sampleLimit > 0 && ++appended > sampleLimit) { limitHit = true; continue }
-      app.append(ref.series, t, p.value())
+      if (kind === Entry.Histogram) {
+        // Over the bucket limit the histogram never reaches the sample limit (Prometheus's order of appenders).
+        const h = limitHistogram(p.histogram!(), maxSchema, bucketLimit)
+        if (h === undefined) { bucketLimitHit = true; if (isNew) appended--; continue }
+        if (!isNew && sampleLimit > 0 && ++appended > sampleLimit) { limitHit = true; continue }
+        app.appendHistogram(ref.series, t, h)
+        ref.histogram = true
+      } else {
+        if (!isNew && sampleLimit > 0 && ++appended > sampleLimit) { limitHit = true; continue }
+        app.append(ref.series, t, p.value())
+        ref.histogram = false
+      }
       if (!explicitTs || trackTsStaleness) cache.track(ref)
       if (isNew) counts.seriesAdded++
 
@@ -340,6 +381,10 @@ export class ScrapeLoop {
     if (limitHit) {
       this.#metrics?.exceededSampleLimit.inc()
       throw new AppendError('sample limit exceeded')
+    }
+    if (bucketLimitHit) {
+      this.#metrics?.exceededBucketLimit.inc()
+      throw new AppendError('histogram bucket limit exceeded')
     }
   }
 
@@ -425,7 +470,7 @@ export class ScrapeLoop {
   #writeEndOfRunStaleness (ts: number): void {
     const app = this.#appendable.appender()
     try {
-      this.cache.forEachStale(s => app.appendStale(s, ts))
+      this.cache.forEachStale((s, histogram) => app.appendStale(s, ts, histogram))
       for (const s of this.#report) app.appendStale(s, ts)
       app.commit()
     } catch (err) {

@@ -13,6 +13,7 @@ function getOrCreate<M> (registry: Registry, C: Ctor<M>, cfg: { name: string, he
 export class ScrapeMetrics {
   readonly intervalLength: Summary<'interval'>
   readonly exceededSampleLimit: Counter
+  readonly exceededBucketLimit: Counter
   readonly exceededBodySizeLimit: Counter
   readonly exceededLabelLimits: Counter
   readonly exceededTargetLimit: Counter
@@ -32,6 +33,10 @@ export class ScrapeMetrics {
       help: 'Actual intervals between scrapes.',
       labelNames: ['interval'],
       percentiles: [0.01, 0.05, 0.5, 0.9, 0.99],
+    })
+    this.exceededBucketLimit = getOrCreate(registry, Counter, {
+      name: 'prometheus_target_scrapes_exceeded_native_histogram_bucket_limit_total',
+      help: 'Total number of scrapes that hit the native histogram bucket limit and were rejected.',
     })
     this.exceededSampleLimit = getOrCreate(registry, Counter, {
       name: 'prometheus_target_scrapes_exceeded_sample_limit_total',

@@ -153,6 +153,39 @@ export class ScrapePool {
     return this.#loops.get(hex64(key))
   }
 
+  /** A target as built from discovery (scraped here or not); undefined when unknown or dropped. */
+  known (key: bigint): Target | undefined {
+    return this.#known.get(hex64(key))?.target
+  }
+
+  /**
+   * Known targets not scraped here (owned by a peer, or waiting for the fleet to form), with the
+   * labels and URL they would be scraped with; health is unknown to this node.
+   */
+  remoteTargets (): Array<{ key: bigint, info: TargetDebugInfo }> {
+    const out: Array<{ key: bigint, info: TargetDebugInfo }> = []
+    for (const [k, { target: t }] of this.#known) {
+      if (this.#loops.has(k)) continue
+      out.push({
+        key: t.key,
+        info: {
+          job: this.#cfg.job_name,
+          url: t.url,
+          health: 'unknown',
+          labels: labelsObject(t.publicLabels),
+          discovered_labels: labelsObject(t.discoveredLabels),
+          last_error: '',
+          last_scrape: '',
+          last_scrape_duration: '0s',
+          samples: 0,
+          key: k,
+        },
+      })
+    }
+    out.sort((a, b) => (a.info.url < b.info.url ? -1 : a.info.url > b.info.url ? 1 : 0))
+    return out
+  }
+
   debugInfo (): TargetDebugInfo[] {
     const out: TargetDebugInfo[] = []
     for (const loop of this.#loops.values()) {

@@ -11,26 +11,29 @@ import type { HttpClientArgs } from '../http-client/index.js'
 import { DEFAULT_SCRAPE_PROTOCOLS } from './config.js'
 import { formatPromDuration } from './duration.js'
 
-/** Media types per scrape protocol (Prometheus's ScrapeProtocolsHeaders, text formats we parse). */
+/** Media types per scrape protocol (Prometheus's ScrapeProtocolsHeaders: all five of Alloy's protocols). */
 export const SCRAPE_PROTOCOL_HEADERS: Readonly<Record<string, string>> = {
-  'OpenMetricsText1.0.0': 'application/openmetrics-text;version=1.0.0',
-  'OpenMetricsText0.0.1': 'application/openmetrics-text;version=0.0.1',
-  'PrometheusText0.0.4': 'text/plain;version=0.0.4',
   PrometheusProto: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited',
+  'PrometheusText0.0.4': 'text/plain;version=0.0.4',
+  'PrometheusText1.0.0': 'text/plain;version=1.0.0',
+  'OpenMetricsText0.0.1': 'application/openmetrics-text;version=0.0.1',
+  'OpenMetricsText1.0.0': 'application/openmetrics-text;version=1.0.0',
 }
 
 /**
- * The Accept header for the given protocols, in order of preference. The q-values follow
- * Prometheus 2.x (which knew four protocols, so the first gets q=0.5), giving for the
- * defaults exactly what Prometheus 2 sends:
- * `application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*∕*;q=0.2`
+ * The Accept header for the given protocols, in order of preference, built as Prometheus 3
+ * builds it: q-values from 0.(protocols known + 1) down, then `*∕*`, and the name-escaping
+ * scheme on the formats that can carry UTF-8 names (PrometheusText1.0.0, OpenMetricsText1.0.0).
+ * For Alloy's defaults:
+ * `application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=underscores;q=0.4,text/plain;version=0.0.4;q=0.3,*∕*;q=0.2`
  */
-export function acceptHeader (protocols: readonly string[] = DEFAULT_SCRAPE_PROTOCOLS): string {
-  let weight = 5
+export function acceptHeader (protocols: readonly string[] = DEFAULT_SCRAPE_PROTOCOLS, escaping = 'underscores'): string {
+  let weight = Object.keys(SCRAPE_PROTOCOL_HEADERS).length + 1
   const vals: string[] = []
   for (const p of protocols) {
-    const media = SCRAPE_PROTOCOL_HEADERS[p]
+    let media = SCRAPE_PROTOCOL_HEADERS[p]
     if (media === undefined) throw new Error(`invalid scrape protocol ${JSON.stringify(p)}: supported are ${Object.keys(SCRAPE_PROTOCOL_HEADERS).join(', ')}`)
+    if (p === 'PrometheusText1.0.0' || p === 'OpenMetricsText1.0.0') media += `;escaping=${escaping}`
     vals.push(`${media};q=0.${weight}`)
     weight--
   }

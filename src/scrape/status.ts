@@ -21,3 +21,15 @@ export interface TargetDebugInfo {
   /** The target's 64-bit key in hex: names it in /components/{id}/targets/{key}/…. */
   key?: string
 }
+
+/** One scrape in a target's history (src/scrape/history.ts). */
+export interface ScrapeRecord {
+  /** RFC 3339 start of the scrape. */
+  time: string
+  durationSeconds: number
+  /** Samples in the scrape (scrape_samples_scraped). */
+  samples: number
+  up: boolean
+  /** '' when up. */
+  error: string
+}

@@ -59,6 +59,13 @@ export function validateHistogram (h: Histogram): string | undefined {
     if (n !== buckets.length) return `${name} side: spans need ${n} buckets, have ${buckets.length} buckets`
     for (let i = 2; i < spans.length; i += 2) if (spans[i] < 0) return `${name} side: span number ${i / 2 + 1} with offset ${spans[i]}`
   }
+  if (h.schema === SCHEMA_CUSTOM) {
+    // Custom bucket i is (customValues[i-1], customValues[i]]; index customValues.length is +Inf.
+    let at = 0
+    for (let i = 0; i < h.positiveSpans.length; i += 2) at += h.positiveSpans[i] + h.positiveSpans[i + 1]
+    if (h.positiveSpans.length > 0 && (h.positiveSpans[0] < 0 || at - 1 > h.customValues.length)) return `custom-bucket histogram has a bucket index ${at - 1} past its ${h.customValues.length} custom bounds`
+    for (let i = 1; i < h.customValues.length; i++) if (!(h.customValues[i] > h.customValues[i - 1])) return 'custom-bucket bounds must increase'
+  }
   return undefined
 }
 

@@ -10,6 +10,11 @@ export interface Diagnostic {
   readonly file: string
   readonly span: Span
   readonly message: string
+  /**
+   * Raised by a function call or an index on a value (not by the shape of the config): under
+   * `shoal validate`, where component exports are placeholders, it says nothing about the file.
+   */
+  readonly fromData?: boolean
 }
 
 export class Diagnostics extends Array<Diagnostic> {

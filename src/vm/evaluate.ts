@@ -18,12 +18,15 @@ export interface Scope { lookup (name: string): Value | undefined }
 
 export class EvalError extends Error {
   override readonly name = 'EvalError'
+  /** See Diagnostic.fromData. */
+  fromData = false
+
   constructor (readonly file: string, readonly span: Span, message: string) {
     super(message)
   }
 
   toDiagnostic (): Diagnostic {
-    return { severity: 'error', file: this.file, span: this.span, message: this.message }
+    return { severity: 'error', file: this.file, span: this.span, message: this.message, ...(this.fromData ? { fromData: true } : {}) }
   }
 }
 
@@ -106,6 +109,13 @@ class Evaluator {
     throw positionError(this.file, expr, err)
   }
 
+  /** A failure that depends on the values (a function's input, an index), not on the config's shape. */
+  failData (expr: Expr, err: ValueError): never {
+    const e = positionError(this.file, expr, err)
+    e.fromData = true
+    throw e
+  }
+
   isFloat (expr: Expr, v: Value): boolean {
     return typeof v === 'number' && (!Number.isInteger(v) || this.#floats.has(expr))
   }
@@ -149,7 +159,7 @@ class Evaluator {
           if (typeof idx !== 'number') this.fail(expr.index, typeError('number', idx))
           const i = Math.trunc(idx)
           if (i < 0 || i >= base.length) {
-            this.fail(expr.index, new ValueError(`index ${i} is out of range of array with length ${base.length}`))
+            this.failData(expr.index, new ValueError(`index ${i} is out of range of array with length ${base.length}`))
           }
           return base[i]
         }
@@ -190,11 +200,11 @@ class Evaluator {
       return fn.call(args)
     } catch (err) {
       if (err instanceof ValueError) {
-        if (err.arg !== undefined && err.arg < expr.args.length) this.fail(expr.args[err.arg], err)
-        this.fail(expr.callee, err)
+        if (err.arg !== undefined && err.arg < expr.args.length) this.failData(expr.args[err.arg], err)
+        this.failData(expr.callee, err)
       }
       if (err instanceof EvalError) throw err
-      this.fail(expr.callee, new ValueError(err instanceof Error ? err.message : String(err)))
+      this.failData(expr.callee, new ValueError(err instanceof Error ? err.message : String(err)))
     }
   }
 

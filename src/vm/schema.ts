@@ -109,3 +109,16 @@ type BlockValue<S, O> = O extends { multiple: true } ? Array<Decoded<S>> : O ext
  * absent, a `multiple` one an array. Components derive their `Args` from their schema with it.
  */
 export type Decoded<S> = { -readonly [K in keyof S]: S[K] extends Yields<infer V> ? V : unknown }
+
+/**
+ * What decoding an empty body of `schema` yields: each attribute's default, [] for `multiple`
+ * blocks, optional blocks left out. For a block whose absence means "all defaults" (Alloy
+ * fills a Go struct with its defaults), so the defaults are written once, in the schema.
+ */
+export function defaultsOf<S extends Schema> (schema: S): Decoded<S> {
+  const out: Record<string, unknown> = {}
+  for (const [name, spec] of Object.entries(schema)) {
+    if (spec.kind === 'attr') { if (spec.default !== undefined) out[name] = structuredClone(spec.default) } else if (spec.multiple === true) out[name] = []
+  }
+  return out as Decoded<S>
+}

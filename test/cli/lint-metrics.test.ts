@@ -44,3 +44,29 @@ test('lint-metrics --format text accepts a Prometheus text body and reports a po
   assert.equal(bad.code, 1)
   assert.match(bad.stderr, /^<stdin>:2:\d+: /)
 })
+
+test('lint-metrics --format protobuf reads delimited MetricFamily messages, native histograms included; a truncated body fails at its byte', async () => {
+  const protobuf = (await import('protobufjs')).default
+  const root = protobuf.loadSync(join(import.meta.dirname, '../fixtures/proto/io/prometheus/client/metrics.proto'))
+  const MF = root.lookupType('io.prometheus.client.MetricFamily')
+  const w = protobuf.Writer.create()
+  MF.encodeDelimited(MF.fromObject({ name: 'h', type: 4, metric: [{ histogram: { sampleCount: 3, sampleSum: 1, schema: 2, positiveSpan: [{ offset: 0, length: 2 }], positiveDelta: [1, 1] } }] }), w)
+  MF.encodeDelimited(MF.fromObject({ name: 'c_total', type: 0, metric: [{ counter: { value: 1 } }] }), w)
+  const body = Buffer.from(w.finish())
+  const ok = await run(['lint-metrics', '--format', 'protobuf'], body)
+  assert.equal(ok.code, 0, ok.stderr)
+  const bad = await run(['lint-metrics', '--format', 'protobuf'], body.subarray(0, body.length - 2))
+  assert.equal(bad.code, 1)
+  assert.match(bad.stderr, /^<stdin>:1:\d+: protobuf: /)
+  // Spans that announce more buckets than there are: refused like Prometheus's storage refuses it.
+  const w2 = protobuf.Writer.create()
+  MF.encodeDelimited(MF.fromObject({ name: 'h', type: 4, metric: [{ histogram: { sampleCount: 3, positiveSpan: [{ offset: 0, length: 3 }], positiveDelta: [1, 1] } }] }), w2)
+  const spans = await run(['lint-metrics', '--format', 'protobuf'], Buffer.from(w2.finish()))
+  assert.equal(spans.code, 1)
+  assert.match(spans.stderr, /spans need 3 buckets, have 2/)
+  // The same reader behind all three formats.
+  const om = await run(['lint-metrics', '--format', 'openmetrics'], Buffer.from('# TYPE a counter\na_total 1\n# EOF\n'))
+  assert.equal(om.code, 0, om.stderr)
+  const wrong = await run(['lint-metrics', '--format', 'json'], Buffer.from(''))
+  assert.notEqual(wrong.code, 0)
+})

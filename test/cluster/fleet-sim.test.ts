@@ -20,6 +20,7 @@ test('200 simulated nodes, 1 % loss, kills, freezes and a partition: fast detect
   assert.ok((r.detect_freeze_p99_s as number) <= 10, `freeze p99 ${r.detect_freeze_p99_s} s`)
   assert.equal(r.false_dead, 0, 'no live member declared dead outside the partition')
   assert.ok(r.partition_heal_s !== null && r.partition_heal_s <= 30, `healed in ${r.partition_heal_s} s`)
+  assert.ok((r.steady_bytes_per_node_s as number) <= 5 * 1024, `${r.steady_bytes_per_node_s} B/s per node before the partition`)
 })
 
 test('200 simulated nodes in a quiet fleet: per-node traffic stays small and nobody is declared dead', () => {

@@ -19,7 +19,7 @@ class World {
   readonly events: Array<MemberEvent & { at: string, t: number }> = []
   readonly blocked = new Set<string>()
   readonly frozen = new Set<string>()
-  readonly sent: Array<{ from: string, to: string, type: string }> = []
+  readonly sent: Array<{ from: string, to: string, type: string, data: Uint8Array }> = []
 
   clock (owner: string): SwimClock {
     return {
@@ -52,7 +52,7 @@ class World {
       random: seeded(id.charCodeAt(0)),
       transport: {
         send: (to, data) => {
-          this.sent.push({ from: id, to, type: decodeMessage(data)?.type ?? '?' })
+          this.sent.push({ from: id, to, type: decodeMessage(data)?.type ?? '?', data })
           if (this.blocked.has(`${id}>${to}`) || this.frozen.has(to)) return
           const tm: Timer = { at: this.t + 1, n: this.n++, fn: () => { if (!this.frozen.has(to)) this.nodes.get(to)?.receive(id, data) }, off: false }
           this.timers.push(tm)
@@ -259,6 +259,59 @@ test('each change is sent a bounded number of times, a newer one replaces it, an
   w.run(10_000)
   const types = new Set(w.sent.slice(before).map(m => m.type))
   assert.deepEqual([...types].sort(), ['ack', 'ping'], 'steady state: only probes')
+})
+
+test('a refutation goes before every queued change, and carries no record', () => {
+  const q = new Dissemination({ retransmitMult: 4 })
+  for (let i = 0; i < 50; i++) q.enqueue({ state: 'dead', id: `M${i}`, inc: 0, from: 'A' })
+  q.enqueue({ state: 'alive', id: 'SELF', inc: 1 }, true)
+  assert.equal(q.take(30, 100)[0]?.id, 'SELF', 'urgent first, though 50 older changes wait')
+  assert.equal(q.take(30, 100)[0]?.id, 'SELF', 'and again until its sends are spent')
+
+  const w = new World()
+  for (const id of ['A', 'B', 'C']) w.add(id, opts)
+  w.startAll()
+  w.run(1000)
+  const before = w.sent.length
+  w.nodes.get('B')?.receive('A', encodeMessage({ type: 'gossip', updates: [{ state: 'suspect', id: 'B', inc: 0, from: 'A' }] }))
+  w.run(1000)
+  const refutes = w.sent.slice(before).flatMap(m => {
+    const d = decodeMessage(m.data)
+    return d !== undefined && d.type !== 'nack' ? (d.type === 'sync' ? d.members : d.updates).filter(u => u.id === 'B' && u.state === 'alive' && u.inc === 1) : []
+  })
+  assert.ok(refutes.length > 0, 'the refutation went out')
+  assert.ok(refutes.every(u => u.meta === undefined), 'without the unchanged record')
+  assert.equal(new TextDecoder().decode(w.nodes.get('C')?.metaOf('B')), 'record of B', 'C keeps the record it had')
+  assert.equal(w.nodes.get('C')?.incOf('B'), 1)
+  // a record-less alive never adds a member we do not know (we would hold it without its record)
+  const fresh = w.add('E', opts)
+  fresh.start()
+  fresh.receive('C', encodeMessage({ type: 'gossip', updates: [{ state: 'alive', id: 'B', inc: 1 }] }))
+  assert.equal(fresh.stateOf('B'), undefined)
+})
+
+test('a member that passes on a suspicion older than the refutation is told the current alive at once', () => {
+  const w = new World()
+  for (const id of ['A', 'B', 'C']) w.add(id, opts)
+  w.startAll()
+  w.run(1000)
+  const a = w.nodes.get('A') as Detector
+  const c = w.nodes.get('C') as Detector
+  // C heard B refute (incarnation 1); A missed it and still suspects B at incarnation 0
+  c.receive('B', encodeMessage({ type: 'gossip', updates: [{ state: 'alive', id: 'B', inc: 1 }] }))
+  a.receive('C', encodeMessage({ type: 'gossip', updates: [{ state: 'suspect', id: 'B', inc: 0, from: 'C' }] }))
+  assert.equal(a.stateOf('B'), 'suspect')
+  const before = w.sent.length
+  c.receive('A', encodeMessage({ type: 'gossip', updates: [{ state: 'suspect', id: 'B', inc: 0, from: 'A' }] }))
+  assert.ok(w.sent.slice(before).some(m => m.from === 'C' && m.to === 'A' && m.type === 'gossip'), 'C answered A directly')
+  w.run(2) // one link delay: before any periodic gossip (200 ms) could have carried it
+  assert.equal(a.stateOf('B'), 'alive')
+  assert.equal(a.incOf('B'), 1)
+  // once per sender per period: a second stale message right after gets no second answer
+  const again = w.sent.length
+  c.receive('A', encodeMessage({ type: 'gossip', updates: [{ state: 'dead', id: 'B', inc: 0, from: 'A' }] }))
+  assert.equal(w.sent.slice(again).filter(m => m.from === 'C' && m.to === 'A').length, 0)
+  assert.equal(c.stateOf('B'), 'alive')
 })
 
 test('the wire codec round-trips every message and rejects garbage and other versions', () => {

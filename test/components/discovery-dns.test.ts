@@ -5,8 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { Registry } from 'prom-client'
 import { kind, type Args } from '../../src/components/discovery/dns.js'
 import { DNS_SERVER_ENV } from '../../src/discovery/dns-sd.js'
-import type { ComponentGlobals, Exports } from '../../src/runtime/component.js'
-import { nopLogger } from '../../src/logging/logger.js'
+import { fakeGlobals as globalsFor } from '../helpers/globals.js'
 
 // A tiny authoritative DNS server on 127.0.0.1 speaking the wire format (RFC 1035, SRV: RFC 2782).
 interface Srv { priority: number, weight: number, port: number, target: string }
@@ -73,18 +72,7 @@ after(() => {
   socket.close()
 })
 
-function fakeGlobals (registry = new Registry()): ComponentGlobals & { exports: Exports[] } {
-  const exports: Exports[] = []
-  return {
-    id: 'discovery.dns.test',
-    dataPath: '/tmp/shoal-test-discovery-dns',
-    logger: nopLogger,
-    registry,
-    exports,
-    onStateChange (e) { exports.push(e) },
-    service: () => undefined,
-  }
-}
+const fakeGlobals = (registry = new Registry()): ReturnType<typeof globalsFor> => globalsFor('discovery.dns.test', registry)
 
 async function until (cond: () => boolean, what: string, ms = 3000): Promise<void> {
   const end = Date.now() + ms

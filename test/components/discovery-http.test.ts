@@ -4,10 +4,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Registry } from 'prom-client'
 import { kind, type Args } from '../../src/components/discovery/http.js'
-import type { ComponentGlobals, Exports } from '../../src/runtime/component.js'
 import { Controller } from '../../src/runtime/controller.js'
 import { nopLogger } from '../../src/logging/logger.js'
 import { Secret } from '../../src/vm/value.js'
+import { fakeGlobals as globalsFor } from '../helpers/globals.js'
 
 interface Reply { status?: number, type?: string, body: string }
 
@@ -55,18 +55,7 @@ function defaults (url: string, over: Partial<Args> = {}): Args {
   }
 }
 
-function fakeGlobals (registry = new Registry()): ComponentGlobals & { exports: Exports[] } {
-  const exports: Exports[] = []
-  return {
-    id: 'discovery.http.test',
-    dataPath: '/tmp/shoal-test-discovery-http',
-    logger: nopLogger,
-    registry,
-    exports,
-    onStateChange (e) { exports.push(e) },
-    service: () => undefined,
-  }
-}
+const fakeGlobals = (registry = new Registry()): ReturnType<typeof globalsFor> => globalsFor('discovery.http.test', registry)
 
 async function until (cond: () => boolean, what: string, ms = 3000): Promise<void> {
   const end = Date.now() + ms

@@ -7,12 +7,13 @@ import { join } from 'node:path'
 import { Registry } from 'prom-client'
 import { kind, type Args } from '../../src/components/local/file.js'
 import '../../src/components/index.js'
-import type { Component, ComponentGlobals, Exports } from '../../src/runtime/component.js'
+import type { Component } from '../../src/runtime/component.js'
 import { Controller } from '../../src/runtime/controller.js'
 import { nopLogger } from '../../src/logging/logger.js'
 import { encodeExports } from '../../src/http/alloyjson.js'
 import { toSecret } from '../../src/vm/convert.js'
 import { Secret } from '../../src/vm/value.js'
+import { fakeGlobals as globalsFor } from '../helpers/globals.js'
 
 const ROOT = join(import.meta.dirname, '../..')
 
@@ -26,18 +27,7 @@ function args (filename: string, over: Partial<Args> = {}): Args {
   return { filename, detector: 'fsnotify', poll_frequency: 60_000, is_secret: false, ...over }
 }
 
-function fakeGlobals (registry = new Registry()): ComponentGlobals & { exports: Exports[] } {
-  const exports: Exports[] = []
-  return {
-    id: 'local.file.test',
-    dataPath: '/tmp/shoal-test-local-file',
-    logger: nopLogger,
-    registry,
-    exports,
-    onStateChange (e) { exports.push(e) },
-    service: () => undefined,
-  }
-}
+const fakeGlobals = (registry = new Registry()): ReturnType<typeof globalsFor> => globalsFor('local.file.test', registry)
 
 /** Builds and runs an instance; stopped when the test ends. */
 function start (t: { after (fn: () => Promise<void>): void }, a: Args, g = fakeGlobals()): { c: Component<Args>, g: typeof g } {

@@ -78,5 +78,5 @@ test('protobuf: truncated bodies and bad varints fail with a ParseError, never a
 })
 
 test('Accept header offers protobuf when PrometheusProto is configured', () => {
-  assert.match(acceptHeader(['PrometheusProto', 'PrometheusText0.0.4']), /^application\/vnd\.google\.protobuf;proto=io\.prometheus\.client\.MetricFamily;encoding=delimited;q=0\.5,text\/plain;version=0\.0\.4;q=0\.4,\*\/\*;q=0\.3$/)
+  assert.match(acceptHeader(['PrometheusProto', 'PrometheusText0.0.4']), /^application\/vnd\.google\.protobuf;proto=io\.prometheus\.client\.MetricFamily;encoding=delimited;q=0\.6,text\/plain;version=0\.0\.4;q=0\.5,\*\/\*;q=0\.4$/)
 })

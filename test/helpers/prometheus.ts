@@ -21,19 +21,34 @@ export interface Prometheus {
   stop (): Promise<void>
 }
 
+export interface PrometheusOptions {
+  /** Extra flags, e.g. `--enable-feature=native-histograms`. */
+  args?: string[]
+  /**
+   * Run as a scraping agent (`--enable-feature=agent`) with this prometheus.yml instead of a
+   * receiver: the reference a shoal data path is compared against.
+   */
+  agentConfig?: string
+}
+
 /** Starts Prometheus; pass `from` to restart one that was stopped (same port and data). */
-export async function startPrometheus (from?: { dir: string, port: number }): Promise<Prometheus & { dir: string, port: number }> {
+export async function startPrometheus (from?: { dir: string, port: number }, opts: PrometheusOptions = {}): Promise<Prometheus & { dir: string, port: number }> {
   const dir = from?.dir ?? tempDir('prom')
   const port = from?.port ?? await freePort()
-  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\nscrape_configs: []\n')
+  writeFileSync(join(dir, 'prometheus.yml'), opts.agentConfig ?? 'global:\n  scrape_interval: 1m\nscrape_configs: []\n')
   const proc = start(PROMETHEUS_BIN, [
     `--config.file=${join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
-    '--web.enable-remote-write-receiver',
-    // Samples from the past minutes must be accepted and queried as they were written.
-    '--storage.tsdb.retention.time=1d',
-    '--query.lookback-delta=5m',
+    ...(opts.agentConfig !== undefined
+      ? [`--storage.agent.path=${join(dir, 'agent')}`]
+      : [
+          `--storage.tsdb.path=${join(dir, 'data')}`,
+          '--web.enable-remote-write-receiver',
+          // Samples from the past minutes must be accepted and queried as they were written.
+          '--storage.tsdb.retention.time=1d',
+          '--query.lookback-delta=5m',
+        ]),
+    ...(opts.args ?? []),
   ])
   const url = `http://127.0.0.1:${port}`
   await waitFor('prometheus ready', async () => (await fetch(`${url}/-/ready`)).ok || undefined, 60_000)

@@ -4,6 +4,7 @@
 import { after, before, describe, it, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { createVerify } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -198,6 +199,23 @@ for (const [name, use] of Object.entries(USERS)) {
       assert.equal(last().headers.authorization, 'Basic ' + Buffer.from('u:rotated').toString('base64'))
     })
 
+    it('authorization: its type with credentials, or with credentials_file read at each request; bearer_token', async () => {
+      const dir = tempDir('http-client-authz')
+      const file = join(dir, 'cred')
+      writeFileSync(file, 'c1\n')
+      const url = `http://127.0.0.1:${plainPort}/metrics`
+      assert.deepEqual(await use(defaultHttpClientArgs({ authorization: { type: 'Token', credentials: new Secret('abc'), credentials_file: '' } }), url), { ok: true })
+      assert.equal(last().headers.authorization, 'Token abc')
+      const fromFile = defaultHttpClientArgs({ authorization: { type: 'Bearer', credentials: undefined, credentials_file: file } })
+      assert.deepEqual(await use(fromFile, url), { ok: true })
+      assert.equal(last().headers.authorization, 'Bearer c1')
+      writeFileSync(file, 'c2\n')
+      assert.deepEqual(await use(fromFile, url), { ok: true })
+      assert.equal(last().headers.authorization, 'Bearer c2')
+      assert.deepEqual(await use(defaultHttpClientArgs({ bearer_token: new Secret('bt') }), url), { ok: true })
+      assert.equal(last().headers.authorization, 'Bearer bt')
+    })
+
     it('an unreadable credential file fails the request with its name, and nothing is sent', async () => {
       const n = seen.length
       const r = await use(defaultHttpClientArgs({ bearer_token_file: '/nonexistent/token' }), `http://127.0.0.1:${plainPort}/metrics`)
@@ -266,6 +284,46 @@ for (const [name, use] of Object.entries(USERS)) {
         // ...and is skipped with insecure_skip_verify (the client certificate is still sent).
         assert.deepEqual(await use(defaultHttpClientArgs({ tls_config: { ...files, server_name: '', ca_pem: '', insecure_skip_verify: true } }), url), { ok: true })
       } finally { await new Promise(resolve => mtls!.close(resolve)) }
+    })
+
+    it('oauth2 jwt-bearer: an RS256 assertion signed with client_certificate_key_file (RFC 7523), as prometheus/common builds it', async (t) => {
+      if (needTls(t)) return
+      const n = tokenRequests.length
+      const tokenUrl = `http://127.0.0.1:${tokenPort}/token`
+      const args = defaultHttpClientArgs({
+        oauth2: oauth2({
+          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id: 'svc', client_certificate_key_file: join(certDir, 'k.pem'),
+          client_certificate_key_id: 'key-1', scopes: ['metrics:write'], token_url: tokenUrl, claims: { tenant: 'blue' },
+        }),
+      })
+      assert.deepEqual(await use(args, `http://127.0.0.1:${plainPort}/metrics`), { ok: true })
+      assert.equal(last().headers.authorization, `Bearer tok-${n + 1}`)
+      const tr = tokenRequests[n]
+      assert.equal(tr.authorization, undefined, 'no client credentials beside the assertion')
+      assert.equal(tr.form.get('grant_type'), 'urn:ietf:params:oauth:grant-type:jwt-bearer')
+      const [h, c, sig] = (tr.form.get('assertion') ?? '').split('.')
+      // Verified here with the certificate's public key, not with the code under test.
+      assert.ok(createVerify('SHA256').update(`${h}.${c}`).verify(cert!.cert, Buffer.from(sig, 'base64url')), 'signature verifies')
+      assert.deepEqual(JSON.parse(Buffer.from(h, 'base64url').toString()), { alg: 'RS256', typ: 'JWT', kid: 'key-1' })
+      const claims = JSON.parse(Buffer.from(c, 'base64url').toString())
+      assert.deepEqual({ iss: claims.iss, sub: claims.sub, aud: claims.aud, scope: claims.scope, tenant: claims.tenant }, { iss: 'svc', sub: 'svc', aud: tokenUrl, scope: 'metrics:write', tenant: 'blue' })
+      assert.equal(claims.exp - claims.iat, 600)
+      assert.match(claims.jti, /^[0-9a-f-]{36}$/)
+    })
+
+    it('oauth2: the token endpoint is verified with the block\'s own tls_config', async (t) => {
+      if (needTls(t)) return
+      const port = await listen(tls12!)
+      try {
+        const o = { client_id: 'c', client_secret: new Secret('s'), token_url: `https://127.0.0.1:${port}/proxied-token` }
+        const url = `http://127.0.0.1:${plainPort}/metrics`
+        assert.deepEqual(await use(defaultHttpClientArgs({ oauth2: oauth2({ ...o, tls_config: tls({ ca_pem: cert!.cert }) }) }), url), { ok: true })
+        assert.equal(last().headers.authorization, 'Bearer via-proxy')
+        // The client block's tls_config is not the token endpoint's.
+        const untrusted = await use(defaultHttpClientArgs({ oauth2: oauth2(o), tls_config: tls({ ca_pem: cert!.cert }) }), url)
+        assert.equal(untrusted.ok, false)
+        assert.match((untrusted as { message: string }).message, /oauth2: cannot fetch token/)
+      } finally { await new Promise(resolve => tls12!.close(resolve)) }
     })
 
     it('oauth2: the token request goes through the block\'s own proxy_url', async () => {
@@ -354,11 +412,21 @@ for (const [name, use] of Object.entries(USERS)) {
       } finally { await new Promise(resolve => tls12!.close(resolve)) }
     })
 
-    it('proxy_from_environment: HTTP_PROXY is used, NO_PROXY is honoured', async () => {
-      const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY, http_proxy: process.env.http_proxy, no_proxy: process.env.no_proxy }
+    it('a proxy_url scheme that is neither http nor https fails each request, naming it (Alloy accepts the config too)', async () => {
+      const n = seen.length
+      const r = await use(defaultHttpClientArgs({ proxy_url: 'localhost:1000' }), `http://127.0.0.1:${plainPort}/metrics`)
+      assert.equal(r.ok, false)
+      assert.match((r as { message: string }).message, /proxy_url "localhost:1000": unsupported proxy scheme "localhost"/)
+      assert.equal(seen.length, n)
+    })
+
+    it('proxy_from_environment: HTTP_PROXY and HTTPS_PROXY are used, NO_PROXY is honoured', async () => {
+      const saved = { HTTP_PROXY: process.env.HTTP_PROXY, HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY, http_proxy: process.env.http_proxy, https_proxy: process.env.https_proxy, no_proxy: process.env.no_proxy }
       process.env.HTTP_PROXY = `http://127.0.0.1:${proxyPort}`
+      process.env.HTTPS_PROXY = `http://127.0.0.1:${proxyPort}`
       process.env.NO_PROXY = 'localhost'
       delete process.env.http_proxy
+      delete process.env.https_proxy
       delete process.env.no_proxy
       try {
         const args = defaultHttpClientArgs({ proxy_from_environment: true })
@@ -367,6 +435,15 @@ for (const [name, use] of Object.entries(USERS)) {
         assert.equal(last().url, target)
         assert.deepEqual(await use(args, `http://localhost:${plainPort}/metrics`), { ok: true })
         assert.equal(last().url, '/metrics')
+        // https: a CONNECT tunnel through HTTPS_PROXY.
+        if (cert !== undefined) {
+          const port = await listen(tls12!)
+          try {
+            const n = tunnels.length
+            assert.deepEqual(await use(defaultHttpClientArgs({ proxy_from_environment: true, tls_config: tls({ ca_pem: cert.cert }) }), `https://127.0.0.1:${port}/metrics`), { ok: true })
+            assert.equal(tunnels[n]?.target, `127.0.0.1:${port}`)
+          } finally { await new Promise(resolve => tls12!.close(resolve)) }
+        }
         // Without the option the environment is not looked at (as Alloy): the target is dialled.
         const ignored = await use(defaultHttpClientArgs(), `http://127.0.0.1:1/metrics`)
         assert.equal(ignored.ok, false)

@@ -16,7 +16,9 @@ export const runner = (arch: 'x64' | 'arm64'): string[] => arch === 'x64' ? [bin
 
 const fresh = (): boolean => {
   const cli = statSync(join(ROOT, 'dist/cli.js')).mtimeMs
-  return [binary('x64'), binary('arm64'), deb('amd64')].every(f => existsSync(f) && statSync(f).mtimeMs > cli)
+  // the .sha256 is written after postject succeeded: a build cut short leaves none
+  return [binary('x64'), `${binary('x64')}.sha256`, binary('arm64'), `${binary('arm64')}.sha256`, deb('amd64'), deb('arm64')]
+    .every(f => existsSync(f) && statSync(f).mtimeMs > cli)
 }
 
 export async function ensureBinaries (): Promise<void> {

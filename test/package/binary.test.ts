@@ -64,15 +64,21 @@ for (const arch of ['x64', 'arm64'] as const) {
 
 test('x64 binary: `shoal demo` runs its fleet from inside the file, with no Node on PATH', async () => {
   const dir = tempDir('sea-demo')
-  const demo = start(binary('x64'), ['demo', '--agents', '2', '--targets', '4', '--interval', '1s', '--duration', '15s'], { cwd: '/', env: { PATH: noNodePath(), HOME: dir, TMPDIR: dir } })
-  const code = await new Promise<number | null>(resolve => demo.child.once('exit', resolve))
-  const out = demo.output()
-  assert.equal(code, 0, out)
-  const final = out.slice(out.lastIndexOf('final:'))
-  assert.equal(final.split('\n').filter(l => /^agent-\d\s+running\s+participant\s+2\s/.test(l)).length, 2, final)
-  const sink = /sink: \d+ series, (\d+) samples, (\d+)\/4 targets seen, duplicate scrapes (\d+)/.exec(final)
-  assert.ok(sink, final)
-  assert.ok(Number(sink[1]) > 0 && Number(sink[2]) === 4 && Number(sink[3]) === 0, final)
+  // runs until SIGTERM; the test waits for the table to show every target reaching the sink
+  const demo = start(binary('x64'), ['demo', '--agents', '2', '--targets', '4', '--interval', '1s'], { cwd: '/', env: { PATH: noNodePath(), HOME: dir, TMPDIR: dir } })
+  let table = ''
+  try {
+    table = await waitFor('every demo target in the sink, both agents participants', () => {
+      const out = demo.output()
+      const last = out.slice(out.lastIndexOf('node       process'))
+      const sink = /sink: \d+ series, (\d+) samples, (\d+)\/4 targets seen/.exec(last)
+      const rows = last.split('\n').filter(l => /^agent-\d\s+running\s+participant\s+2\s/.test(l))
+      return sink !== null && Number(sink[1]) > 0 && Number(sink[2]) === 4 && rows.length === 2 ? last : undefined
+    }, 90_000, 250)
+  } finally {
+    assert.equal(await demo.stop('SIGTERM'), 0, demo.output().slice(-3000))
+  }
+  assert.match(table, /duplicate scrapes 0,/, table)
 })
 
 test('x64 binary: SHOAL_V8_FLAGS reaches node (re-executed with --node-options)', async () => {
@@ -109,16 +115,20 @@ test('x64 .deb: dpkg -i, start as the unit ExecStart, ready, purge', async t => 
     assert.match(unit, /^ProtectSystem=strict$/m)
     assert.match(unit, /^NoNewPrivileges=true$/m)
     assert.deepEqual(readFileSync('/var/lib/dpkg/info/shoal.conffiles', 'utf8').trim().split('\n').sort(), ['/etc/default/shoal', '/etc/shoal/config.alloy'])
+    assert.match(unit, /^Environment=MALLOC_ARENA_MAX=2$/m)
+    const v8 = /^SHOAL_V8_FLAGS="(.*)"$/m.exec(readFileSync('/etc/default/shoal', 'utf8'))?.[1]
+    assert.ok(v8 !== undefined && v8.includes('--v8-pool-size=1'), 'the environment file carries the small-device V8 flags')
     const port = await freePort()
     // The environment file holds the flags; point it at a free port as an operator would.
-    writeFileSync('/etc/default/shoal', `SHOAL_FLAGS="--server.http.listen-addr=127.0.0.1:${port}"\n`)
+    writeFileSync('/etc/default/shoal', `SHOAL_FLAGS="--server.http.listen-addr=127.0.0.1:${port}"\nSHOAL_V8_FLAGS="${v8}"\n`)
     const flags = /^SHOAL_FLAGS="(.*)"$/m.exec(readFileSync('/etc/default/shoal', 'utf8'))![1]!
     const exec = /^ExecStart=(.*)$/m.exec(unit)![1]!.replace('$SHOAL_FLAGS', flags).split(/\s+/)
     assert.equal(exec[0], '/usr/bin/shoal')
     assert.ok(exec.includes('--storage.path=/var/lib/shoal') && exec.includes('/etc/shoal/config.alloy'))
-    const agent = start('/usr/bin/setpriv', ['--reuid=shoal', '--regid=shoal', '--init-groups', ...exec], { cwd: '/var/lib/shoal', env: { PATH: noNodePath() } })
+    const agent = start('/usr/bin/setpriv', ['--reuid=shoal', '--regid=shoal', '--init-groups', ...exec], { cwd: '/var/lib/shoal', env: { PATH: noNodePath(), MALLOC_ARENA_MAX: '2', SHOAL_V8_FLAGS: v8 } })
     try {
       await waitFor('ready', async () => (await getText(`http://127.0.0.1:${port}/-/ready`).catch(() => ({ status: 0 }))).status === 200, 60_000, 300)
+      assert.match(readFileSync(`/proc/${agent.child.pid!}/cmdline`, 'utf8'), /\0--node-options=[^\0]*--v8-pool-size=1[^\0]*\0run\0/)
       // SIGHUP (the unit's reload) reloads and keeps it running.
       agent.child.kill('SIGHUP')
       await new Promise(resolve => setTimeout(resolve, 1000))

@@ -16,6 +16,9 @@ import { RemoteWriteEndpoint } from '../../src/remotewrite/endpoint.js'
 import { Controller } from '../../src/runtime/controller.js'
 import { Secret } from '../../src/vm/value.js'
 import '../../src/components/index.js'
+import { nopLogger } from '../../src/logging/logger.js'
+import { Series, type Appendable } from '../../src/storage/series.js'
+import type { Capsule } from '../../src/vm/value.js'
 import { tempDir } from '../helpers/proc.js'
 import { silentLog, startReceiver, until } from './helpers.js'
 
@@ -76,6 +79,8 @@ const raws: Raw[] = []
 interface TokenSeen { method: string, url: string, headers: IncomingHttpHeaders, body: string }
 const tokenSeen: TokenSeen[] = []
 let tokenExpiresInS = 3600
+const stsSeen: Array<{ raw: Raw, form: URLSearchParams }> = []
+const metaSeen: Array<{ method: string, url: string, headers: IncomingHttpHeaders }> = []
 
 before(async () => {
   server = createServer((req, res) => {
@@ -83,6 +88,41 @@ before(async () => {
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const body = Buffer.concat(chunks)
+      const path = req.url ?? ''
+      const creds = (id: string): string => JSON.stringify({ Code: 'Success', AccessKeyId: id, SecretAccessKey: `${id}-secret`, Token: `${id}-token`, Expiration: new Date(Date.now() + 3600_000).toISOString() })
+      // ECS container credentials (with its authorization token) and EC2 IMDSv2.
+      if (path === '/ecs-creds') {
+        metaSeen.push({ method: req.method ?? '', url: path, headers: req.headers })
+        if (req.headers.authorization !== 'ecs-auth') { res.writeHead(401); res.end(); return }
+        res.writeHead(200, { 'content-type': 'application/json' }); res.end(creds('ASIAECS')); return
+      }
+      if (path.startsWith('/latest/')) {
+        metaSeen.push({ method: req.method ?? '', url: path, headers: req.headers })
+        if (path === '/latest/api/token' && req.method === 'PUT') { res.writeHead(200); res.end('imds-token'); return }
+        if (req.headers['x-aws-ec2-metadata-token'] !== 'imds-token') { res.writeHead(401); res.end(); return }
+        if (path === '/latest/meta-data/iam/security-credentials/') { res.writeHead(200); res.end('node-role\n'); return }
+        if (path === '/latest/meta-data/iam/security-credentials/node-role') { res.writeHead(200); res.end(creds('ASIAEC2')); return }
+        res.writeHead(404); res.end(); return
+      }
+      if (path.startsWith('/sts') && new URLSearchParams(body.toString()).get('Action') === 'AssumeRoleWithWebIdentity') {
+        const form = new URLSearchParams(body.toString())
+        stsSeen.push({ raw: { method: req.method ?? '', url: path, headers: req.headers, body }, form })
+        const ok = form.get('WebIdentityToken') === 'eks-jwt' && req.headers.authorization === undefined
+        res.writeHead(ok ? 200 : 400, { 'content-type': 'text/xml' })
+        res.end(ok ? `<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials><SessionToken>web-token</SessionToken><SecretAccessKey>web-secret</SecretAccessKey><Expiration>${new Date(Date.now() + 3600_000).toISOString()}</Expiration><AccessKeyId>ASIAWEB</AccessKeyId></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>` : '<ErrorResponse><Error><Code>InvalidIdentityToken</Code><Message>no</Message></Error></ErrorResponse>')
+        return
+      }
+      if ((req.url ?? '').startsWith('/sts')) {
+        // STS AssumeRole: the request must be signed (service sts) with the base credentials.
+        const raw = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body }
+        stsSeen.push({ raw, form: new URLSearchParams(body.toString()) })
+        let ok = true
+        try { verifySigV4(raw, 'base-secret') } catch { ok = false }
+        if (!ok) { res.writeHead(403, { 'content-type': 'text/xml' }); res.end('<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>bad &amp; wrong</Message></Error></ErrorResponse>'); return }
+        res.writeHead(200, { 'content-type': 'text/xml' })
+        res.end(`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE${stsSeen.length}</AccessKeyId><SecretAccessKey>role-secret</SecretAccessKey><SessionToken>role-token</SessionToken><Expiration>${new Date(Date.now() + 900_000).toISOString()}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>`)
+        return
+      }
       if ((req.url ?? '').includes('/oauth2/')) {
         tokenSeen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString() })
         const n = tokenSeen.length
@@ -122,7 +162,7 @@ function verifySigV4 (r: Raw, secret: string): { region: string, service: string
   return { region, service, accessKey, signed: names }
 }
 
-const sigv4 = (over: Partial<{ region: string, access_key: string, secret_key: Secret, profile: string }>) => ({ region: '', access_key: '', secret_key: undefined, profile: '', role_arn: '', ...over })
+const sigv4 = (over: Partial<{ region: string, access_key: string, secret_key: Secret, profile: string, role_arn: string }>) => ({ region: '', access_key: '', secret_key: undefined, profile: '', role_arn: '', ...over })
 
 describe('sigv4 on remote-write requests', () => {
   it('signs a remote-write POST (service aps) with the block\'s keys; the verifier accepts it', async () => {
@@ -154,6 +194,58 @@ describe('sigv4 on remote-write requests', () => {
     assert.ok(v.signed.includes('x-amz-security-token'))
   })
 
+  it('role_arn: temporary credentials from STS AssumeRole (signed with the base keys), kept for the next requests', async () => {
+    const n = stsSeen.length
+    const env = { AWS_ENDPOINT_URL_STS: `${base}/sts`, HOME: tempDir('aws-home') }
+    const args = sigv4({ region: 'eu-west-1', access_key: 'AKIDBASE', secret_key: new Secret('base-secret'), role_arn: 'arn:aws:iam::123456789012:role/writer' })
+    const c = new WriteClient({ url: `${base}/w`, remoteTimeoutMs: 3000, retryOnHttp429: false, authorize: sigV4Authorizer(args, { env }) })
+    try {
+      for (let i = 0; i < 2; i++) assert.equal((await c.store(new Uint8Array([1]), 0)).kind, 'ok')
+    } finally { await c.close() }
+    assert.equal(stsSeen.length, n + 1, 'one AssumeRole for two requests')
+    const sts = stsSeen[n]
+    assert.equal(sts.form.get('Action'), 'AssumeRole')
+    assert.equal(sts.form.get('RoleArn'), 'arn:aws:iam::123456789012:role/writer')
+    assert.equal(sts.form.get('DurationSeconds'), '900')
+    const sv = verifySigV4(sts.raw, 'base-secret')
+    assert.deepEqual([sv.accessKey, sv.region, sv.service], ['AKIDBASE', 'eu-west-1', 'sts'])
+    const r = raws[raws.length - 1]
+    const v = verifySigV4(r, 'role-secret')
+    assert.equal(v.accessKey, `ASIAROLE${n + 1}`)
+    assert.equal(r.headers['x-amz-security-token'], 'role-token')
+    // STS refusing the base keys: the send fails with STS's code and message.
+    const bad = new WriteClient({ url: `${base}/w`, remoteTimeoutMs: 3000, retryOnHttp429: false, authorize: sigV4Authorizer({ ...args, secret_key: new Secret('wrong') }, { env }) })
+    try {
+      const out = await bad.store(new Uint8Array([1]), 0)
+      assert.equal(out.kind, 'recoverable')
+      assert.match((out as { message: string }).message, /AssumeRole arn:aws:iam::123456789012:role\/writer: SignatureDoesNotMatch: bad & wrong/)
+    } finally { await bad.close() }
+  })
+
+  it('without keys: web identity (AssumeRoleWithWebIdentity), then the ECS container endpoint, then the EC2 instance role (IMDSv2)', async () => {
+    const home = tempDir('aws-home')
+    const tokenFile = join(home, 'token')
+    writeFileSync(tokenFile, 'eks-jwt\n')
+    const common = { HOME: home, AWS_REGION: 'us-east-2', AWS_ENDPOINT_URL_STS: `${base}/sts`, AWS_EC2_METADATA_SERVICE_ENDPOINT: base }
+    const web = await resolveAwsCredentials(sigv4({}), { env: { ...common, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: 'arn:aws:iam::1:role/irsa' } })
+    assert.deepEqual(web.credentials, { accessKeyId: 'ASIAWEB', secretAccessKey: 'web-secret', sessionToken: 'web-token' })
+    assert.ok(web.expiresAt !== undefined && web.expiresAt > Date.now())
+    assert.equal(stsSeen[stsSeen.length - 1].form.get('RoleArn'), 'arn:aws:iam::1:role/irsa')
+    const ecs = await resolveAwsCredentials(sigv4({}), { env: { ...common, AWS_CONTAINER_CREDENTIALS_FULL_URI: `${base}/ecs-creds`, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'ecs-auth' } })
+    assert.deepEqual(ecs.credentials, { accessKeyId: 'ASIAECS', secretAccessKey: 'ASIAECS-secret', sessionToken: 'ASIAECS-token' })
+    const n = metaSeen.length
+    const ec2 = await resolveAwsCredentials(sigv4({}), { env: common })
+    assert.deepEqual(ec2.credentials, { accessKeyId: 'ASIAEC2', secretAccessKey: 'ASIAEC2-secret', sessionToken: 'ASIAEC2-token' })
+    assert.deepEqual(metaSeen.slice(n).map(m => `${m.method} ${m.url}`), ['PUT /latest/api/token', 'GET /latest/meta-data/iam/security-credentials/', 'GET /latest/meta-data/iam/security-credentials/node-role'])
+    assert.equal(metaSeen[n].headers['x-aws-ec2-metadata-token-ttl-seconds'], '21600')
+    // And a request signed with the instance role's credentials carries its session token.
+    const c = new WriteClient({ url: `${base}/w`, remoteTimeoutMs: 3000, retryOnHttp429: false, authorize: sigV4Authorizer(sigv4({}), { env: common }) })
+    try { assert.equal((await c.store(new Uint8Array([1]), 0)).kind, 'ok') } finally { await c.close() }
+    const v = verifySigV4(raws[raws.length - 1], 'ASIAEC2-secret')
+    assert.equal(v.accessKey, 'ASIAEC2')
+    assert.equal(raws[raws.length - 1].headers['x-amz-security-token'], 'ASIAEC2-token')
+  })
+
   it('a named profile from the shared credentials and config files; no credentials is a clear error', async () => {
     const home = tempDir('aws-home')
     const creds = join(home, 'credentials')
@@ -163,7 +255,7 @@ describe('sigv4 on remote-write requests', () => {
     const env = { AWS_SHARED_CREDENTIALS_FILE: creds, AWS_CONFIG_FILE: conf, AWS_ACCESS_KEY_ID: 'IGNORED', AWS_SECRET_ACCESS_KEY: 'ignored', HOME: home }
     const got = await resolveAwsCredentials(sigv4({ profile: 'team' }), { env })
     assert.deepEqual(got, { credentials: { accessKeyId: 'AKIDTEAM', secretAccessKey: 'team-secret' }, region: 'us-west-2' })
-    await assert.rejects(resolveAwsCredentials(sigv4({ region: 'x' }), { env: { HOME: home } }), /no AWS credentials/)
+    await assert.rejects(resolveAwsCredentials(sigv4({ region: 'x' }), { env: { HOME: home, AWS_EC2_METADATA_DISABLED: 'true' } }), /no AWS credentials/)
     await assert.rejects(resolveAwsCredentials(sigv4({ access_key: 'a', secret_key: new Secret('b') }), { env: { HOME: home } }), /region not configured/)
   })
 })
@@ -236,10 +328,43 @@ describe('prometheus.remote_write: the sigv4, azuread and metadata_config blocks
     assert.deepEqual(check('azuread {\n      cloud = "AzureChina"\n      oauth {\n        client_id = "00000000-0000-0000-0000-0000000000b2"\n        client_secret = "s"\n        tenant_id = "t"\n      }\n    }'), [])
     assert.deepEqual(check('metadata_config {\n      send_interval = "30s"\n      max_samples_per_send = 500\n    }'), [])
     assert.match(check('sigv4 {\n      access_key = "a"\n    }').join(), /must provide an AWS SigV4 access key and secret key/)
-    assert.match(check('sigv4 {\n      role_arn = "arn:aws:iam::1:role/x"\n    }').join(), /"role_arn" is not supported by shoal: /)
+    assert.deepEqual(check('sigv4 {\n      region = "us-east-1"\n      access_key = "a"\n      secret_key = "b"\n      profile = "p"\n      role_arn = "arn:aws:iam::1:role/x"\n    }'), [])
     assert.match(check('sigv4 {}\n    bearer_token = "x"').join(), /at most one of sigv4, azuread, basic_auth, oauth2, bearer_token & bearer_token_file must be configured/)
     assert.match(check('azuread {\n    }').join(), /must provide an Azure Managed Identity, Azure OAuth or Azure SDK in the Azure AD config/)
     assert.match(check('azuread {\n      managed_identity {\n        client_id = "nope"\n      }\n    }').join(), /the provided Azure Managed Identity client_id is invalid/)
+  })
+})
+
+describe('prometheus.remote_write running with sigv4 and azuread', () => {
+  const run = async (t: { after (fn: () => Promise<void> | void): void }, auth: string): Promise<void> => {
+    const c = new Controller({ storagePath: join(tempDir('rw-cloud-auth'), 'data'), logger: nopLogger, registry: new Registry() })
+    t.after(() => c.stop())
+    const r = await c.load([{ name: 'main.alloy', source: `prometheus.remote_write "rw" {\n  endpoint {\n    url = "${base}/api/v1/write"\n    queue_config {\n      batch_send_deadline = "20ms"\n    }\n    ${auth}\n  }\n}\n` }])
+    assert.deepEqual(r.diagnostics.filter(d => d.severity === 'error'), [])
+    const receiver = (c.component('prometheus.remote_write.rw')!.exports.receiver as Capsule<Appendable>).value
+    const app = receiver.appender()
+    app.append(new Series([{ name: '__name__', value: 'up' }, { name: 'job', value: 'x' }]), Date.now(), 1)
+    app.commit()
+  }
+
+  it('a config\'s sigv4 block signs what the endpoint sends', async t => {
+    const n = raws.length
+    await run(t, 'sigv4 {\n      region = "eu-central-1"\n      access_key = "AKIDCONF"\n      secret_key = "conf-secret"\n    }')
+    await until(() => raws.slice(n).some(r => r.url === '/api/v1/write'))
+    const v = verifySigV4(raws.slice(n).find(r => r.url === '/api/v1/write')!, 'conf-secret')
+    assert.deepEqual([v.accessKey, v.region, v.service], ['AKIDCONF', 'eu-central-1', 'aps'])
+  })
+
+  it('a config\'s azuread block (managed identity, IMDS host from the environment) authorises what the endpoint sends', async t => {
+    const saved = process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST
+    process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = base
+    t.after(() => { if (saved === undefined) delete process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST; else process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = saved })
+    const n = raws.length
+    const tn = tokenSeen.length
+    await run(t, 'azuread {\n      cloud = "AzureGovernment"\n      managed_identity {\n        client_id = "00000000-0000-0000-0000-0000000000c3"\n      }\n    }')
+    await until(() => raws.slice(n).some(r => r.url === '/api/v1/write'))
+    assert.equal(raws.slice(n).find(r => r.url === '/api/v1/write')!.headers.authorization, `Bearer az-${tn + 1}`)
+    assert.equal(new URL(tokenSeen[tn].url, base).searchParams.get('resource'), 'https://monitor.azure.us')
   })
 })
 

@@ -1,4 +1,4 @@
-// protobufjs view of remote-write 1.0 (prompb types.proto + remote.proto), used only to verify
+// protobufjs view of remote-write 1.0 (prompb types.proto + remote.proto, Histogram as in types.proto), used only to verify
 // the hand-written encoder/decoder independently.
 
 import protobuf from 'protobufjs'
@@ -13,7 +13,25 @@ message MetricMetadata {
 }
 message Sample { double value = 1; int64 timestamp = 2; }
 message Exemplar { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }
-message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; repeated Exemplar exemplars = 3; }
+message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; repeated Exemplar exemplars = 3; repeated Histogram histograms = 4; }
+message BucketSpan { sint32 offset = 1; uint32 length = 2; }
+message Histogram {
+  enum ResetHint { UNKNOWN = 0; YES = 1; NO = 2; GAUGE = 3; }
+  oneof count { uint64 count_int = 1; double count_float = 2; }
+  double sum = 3;
+  sint32 schema = 4;
+  double zero_threshold = 5;
+  oneof zero_count { uint64 zero_count_int = 6; double zero_count_float = 7; }
+  repeated BucketSpan negative_spans = 8;
+  repeated sint64 negative_deltas = 9;
+  repeated double negative_counts = 10;
+  repeated BucketSpan positive_spans = 11;
+  repeated sint64 positive_deltas = 12;
+  repeated double positive_counts = 13;
+  ResetHint reset_hint = 14;
+  int64 timestamp = 15;
+  repeated double custom_values = 16;
+}
 message Label { string name = 1; string value = 2; }
 `
 
@@ -21,7 +39,13 @@ export const WriteRequest = protobuf.parse(SCHEMA, { keepCase: false }).root.loo
 
 export interface PbLabel { name: string, value: string }
 export interface PbSample { value: number, timestamp: number }
-export interface PbTimeSeries { labels: PbLabel[], samples: PbSample[], exemplars: Array<{ labels: PbLabel[], value: number, timestamp: number }> }
+export interface PbHistogram {
+  countInt?: number, countFloat?: number, sum: number, schema: number, zeroThreshold: number, zeroCountInt?: number, zeroCountFloat?: number,
+  negativeSpans: Array<{ offset: number, length: number }>, negativeDeltas: number[], negativeCounts: number[],
+  positiveSpans: Array<{ offset: number, length: number }>, positiveDeltas: number[], positiveCounts: number[],
+  resetHint: string, timestamp: number, customValues: number[]
+}
+export interface PbTimeSeries { labels: PbLabel[], samples: PbSample[], exemplars: Array<{ labels: PbLabel[], value: number, timestamp: number }>, histograms?: PbHistogram[] }
 export interface PbMetadata { type: string, metricFamilyName: string, help: string, unit: string }
 export interface PbWriteRequest { timeseries: PbTimeSeries[], metadata: PbMetadata[] }
 

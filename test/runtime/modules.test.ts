@@ -270,7 +270,7 @@ test('modules: a clustered prometheus.scrape inside a declared component splits 
   // A fake two-member fleet: the peer "other" owns keys with an odd low bit; components are keyed by id.
   const hashes = new Map<string, string>()
   const lookups = new Set<string>()
-  const self = { peerId: 'self', name: 'self', addrs: [], httpAddr: '', state: 'participant', lastHeartbeat: 0, version: '', components: {}, mismatched: [], isSelf: true }
+  const self = { peerId: 'self', name: 'self', addrs: [], httpAddr: '', state: 'participant' as const, lastHeartbeat: 0, version: '', components: {}, mismatched: [], isSelf: true }
   const other = { ...self, peerId: 'other', name: 'other', isSelf: false }
   const cluster = {
     enabled: true,
@@ -282,7 +282,7 @@ test('modules: a clustered prometheus.scrape inside a declared component splits 
     setComponentHash: (id: string, h: string) => { hashes.set(id, h) },
     onChange: () => () => {},
   }
-  const c = new Controller({ storagePath: join(dir, 'data'), logger: nopLogger, registry: new Registry(), services: new Map<string, unknown>([['cluster', cluster]]) })
+  const c = new Controller({ storagePath: join(dir, 'data'), logger: nopLogger, registry: new Registry(), services: { cluster, httpAddress: () => '127.0.0.1:12345', walMaxBytes: undefined } })
   t.after(() => c.stop())
   const targets = Array.from({ length: 40 }, (_, i) => `{"__address__" = "127.0.0.1:${10000 + i}"}`).join(', ')
   const src = (interval: string) => `declare "m" {

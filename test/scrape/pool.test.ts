@@ -6,6 +6,7 @@ import { Registry } from 'prom-client'
 import type { ScrapeConfig } from '../../src/scrape/config.js'
 import { ScrapePool } from '../../src/scrape/pool.js'
 import { targetKey } from '../../src/scrape/target.js'
+import { hex64 } from '../../src/scrape/hash.js'
 import { Recorder } from './recorder.js'
 
 let server: Server
@@ -64,6 +65,16 @@ test('sync starts, stops with markers, hands off without; debug info', async () 
     await pool.setOwnership(key => key !== targetKey(t2))
     assert.deepEqual(pool.targetCounts(), { local: 1, remote: 1, failed: 1 })
     assert.deepEqual(staleNames(rec), [])
+    // The peer's target is shown as it would be scraped: its real URL and labels, health unknown here.
+    assert.deepEqual(pool.remoteTargets(), [{
+      key: targetKey(t2),
+      info: {
+        job: 'pool', url: `http://${a2}/metrics`, health: 'unknown', labels: { instance: a2, job: 'pool', team: 'b' },
+        discovered_labels: { __address__: a2, __metrics_path__: '/metrics', __scheme__: 'http', __scrape_interval__: '1m', __scrape_timeout__: '5s', job: 'pool', team: 'b' },
+        last_error: '', last_scrape: '', last_scrape_duration: '0s', samples: 0, key: hex64(targetKey(t2)),
+      },
+    }])
+    assert.equal(pool.debugInfo().filter(i => i.url === `http://${a2}/metrics`).length, 0)
     await pool.sync([t2])
     assert.deepEqual(pool.targetCounts(), { local: 0, remote: 1, failed: 0 })
     assert.deepEqual(staleNames(rec), [

@@ -48,7 +48,7 @@ test('protobuf scrape: samples appended; a truncated body gives up=0, stale mark
     MF.encodeDelimited(MF.fromObject({ name: 'g', type: 1, metric: [{ gauge: { value: 0.25 } }] }), w)
     body = Buffer.from(w.finish())
     await loop.scrapeOnce(1000)
-    assert.match(accept, /^application\/vnd\.google\.protobuf;proto=io\.prometheus\.client\.MetricFamily;encoding=delimited;q=0\.5,/)
+    assert.match(accept, /^application\/vnd\.google\.protobuf;proto=io\.prometheus\.client\.MetricFamily;encoding=delimited;q=0\.6,/)
     const got = Recorder.samples(rec.last())
     assert.ok(got.includes(`{__name__="c_total", instance="${addr}", job="job1", k="v"} 3@1000`), got.join('\n'))
     assert.ok(got.includes(`{__name__="g", instance="${addr}", job="job1"} 0.25@1000`), got.join('\n'))

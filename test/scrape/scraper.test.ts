@@ -79,12 +79,16 @@ async function scrapeErr (p: Promise<unknown>): Promise<ScrapeError> {
   assert.fail('expected the scrape to fail')
 }
 
-test('accept header: Prometheus 2 defaults and q-values', () => {
+test('accept header: Alloy defaults and q-values as Prometheus 3 builds them', () => {
   assert.equal(acceptHeader(),
-    'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2')
-  assert.equal(acceptHeader(['PrometheusText0.0.4']), 'text/plain;version=0.0.4;q=0.5,*/*;q=0.4')
-  assert.throws(() => acceptHeader(['PrometheusText1.0.0']), /invalid scrape protocol "PrometheusText1.0.0"/)
-  assert.equal(acceptHeader(['PrometheusProto']), 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.5,*/*;q=0.4')
+    'application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=underscores;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2')
+  assert.equal(acceptHeader(['PrometheusText0.0.4']), 'text/plain;version=0.0.4;q=0.6,*/*;q=0.5')
+  assert.throws(() => acceptHeader(['PrometheusText2.0.0']), /invalid scrape protocol "PrometheusText2.0.0"/)
+  assert.equal(acceptHeader(['PrometheusProto']), 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,*/*;q=0.5')
+  // All five, proto first (scrape_native_histograms / enable_protobuf_negotiation).
+  assert.equal(acceptHeader(['PrometheusProto', 'OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4']),
+    'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.5,' +
+    'application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=underscores;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1')
 })
 
 test('plain scrape sends the Prometheus request headers', async () => {

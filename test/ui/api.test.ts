@@ -71,7 +71,7 @@ test('GET /api/v0/web/components/{id}: arguments, exports and scrape debug info'
   assert.equal(info.targets.length, 2)
   for (const x of info.targets) {
     assert.deepEqual(shape(x), {
-      discovered_labels: 'object', health: 'string', job: 'string', labels: 'object', last_error: 'string', last_scrape: 'string',
+      discovered_labels: 'object', health: 'string', job: 'string', key: 'string', labels: 'object', last_error: 'string', last_scrape: 'string',
       last_scrape_duration: 'string', local: 'boolean', owner: 'object', samples: 'number', series: 'number', url: 'string',
     })
     assert.equal(x.local, true)

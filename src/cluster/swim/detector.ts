@@ -14,13 +14,15 @@
 //   (overloaded, on a bad link) accuses others less.
 // - Only changes are disseminated (join, suspect, refute, dead, leave, record change), each a
 //   bounded number of times, piggybacked on probes and in small gossip messages while any are
-//   queued (dissemination.ts). Full state goes to newcomers (sync) only.
+//   queued (dissemination.ts). Full state goes to newcomers (sync) only. A refutation carries no
+//   record (the record did not change, and whoever suspects us holds it): after a partition
+//   every member on one side refutes, and records would make that burst ~5× larger.
 // - A member declared dead is kept a while; now and then we ping one of them with its death
 //   attached. If it is alive after all (a partition healed) it refutes at once in its ack.
 //
 // The detector sees members only as ids with opaque records (`meta`); it never touches libp2p.
 
-import { decodeMessage, encodeMessage } from './codec.js'
+import { decodeMessage, encodeMessage, updateSize } from './codec.js'
 import { Dissemination } from './dissemination.js'
 import { grow, IdIndex, SlotSet } from './slots.js'
 import { Suspicion } from './suspicion.js'
@@ -124,6 +126,10 @@ export class Detector {
   private leaving = false
   /** When we last told a dead member that it is dead (one note per member per period). */
   private readonly told = new Map<number, number>()
+  /** Members the message being applied holds suspect or dead at an incarnation they refuted. */
+  private readonly stale: number[] = []
+  /** When we last corrected a sender's stale verdicts (one correction per sender per period). */
+  private readonly corrected = new Map<number, number>()
 
   readonly o: Required<Omit<DetectorInit, 'onEvent' | 'incarnation' | 'meta' | 'id'>>
   private readonly onEvent: (ev: MemberEvent) => void
@@ -272,7 +278,11 @@ export class Detector {
       if (!m.reply) this.send(from, { type: 'sync', reply: true, members: this.fullState() })
       return
     }
-    if (m.type !== 'nack') for (const u of m.updates) this.apply(u, true)
+    if (m.type !== 'nack') {
+      this.stale.length = 0
+      for (const u of m.updates) this.apply(u, true)
+      if (this.stale.length > 0) this.correct(from)
+    }
     switch (m.type) {
       case 'ping':
         if (m.target !== this.id) return // meant for an earlier holder of an address
@@ -349,7 +359,11 @@ export class Detector {
     const probe: Probe = { seq, target, acked: false, asked: 0, nacks: 0, timer: undefined }
     this.probe = probe
     const tid = this.ids.id(target)
-    this.send(tid, { type: 'ping', seq, target: tid, updates: this.piggyback() })
+    // buddy system: a ping to a member we suspect carries the suspicion, so it can refute in its ack
+    const updates = this.state[target] === CODE.suspect
+      ? [{ state: 'suspect' as const, id: tid, inc: this.incs[target], from: this.id }, ...this.piggyback()]
+      : this.piggyback()
+    this.send(tid, { type: 'ping', seq, target: tid, updates })
     probe.timer = this.clock.setTimeout(() => {
       if (probe.acked || this.probe !== probe) return
       const helpers = this.live.pick(this.o.indirectChecks, this.random, target)
@@ -406,15 +420,38 @@ export class Detector {
     this.told.delete(s)
   }
 
-  /** Updates for a reply to `from`: if we hold it dead, that first, so it can refute. */
+  /**
+   * `from` passed on a suspicion or death older than the member's refutation (it missed the
+   * refutation, whose retransmissions are spent: it would declare a live member dead). Tell it
+   * the member's current alive directly; at most once per sender per period.
+   */
+  private correct (from: string): void {
+    const f = this.ids.slot(from)
+    const now = this.clock.now()
+    if ((this.corrected.get(f) ?? -Infinity) > now - this.o.probeIntervalMs) return
+    this.corrected.set(f, now)
+    if (this.corrected.size > 4 * (this.live.size + 16)) this.corrected.clear()
+    const updates: Update[] = []
+    let budget = this.o.piggybackBytes
+    for (const s of new Set(this.stale)) {
+      const u: Update = { state: 'alive', id: this.ids.id(s), inc: this.incs[s] }
+      budget -= updateSize(u)
+      if (budget < 0 && updates.length > 0) break
+      updates.push(u)
+    }
+    this.send(from, { type: 'gossip', updates })
+  }
+
+  /** Updates for a reply to `from`: if we hold it dead or suspect, that first, so it can refute
+   *  (Lifeguard's buddy system: a suspect that is alive hears of it from whoever it talks to). */
   private noteFor (from: string, alone = false): Update[] {
     const s = this.ids.find(from)
     let note: Update | undefined
-    if (s !== undefined && this.state[s] === CODE.dead) {
+    if (s !== undefined && (this.state[s] === CODE.dead || this.state[s] === CODE.suspect)) {
       const now = this.clock.now()
       if ((this.told.get(s) ?? -Infinity) < now - this.o.probeIntervalMs) {
         this.told.set(s, now)
-        note = { state: 'dead', id: from, inc: this.incs[s], from: this.id }
+        note = { state: this.state[s] === CODE.dead ? 'dead' : 'suspect', id: from, inc: this.incs[s], from: this.id }
       }
     }
     if (alone) {
@@ -430,8 +467,8 @@ export class Detector {
     return this.queue.take(this.o.piggybackBytes, this.live.size + 1)
   }
 
-  private enqueue (u: Update): void {
-    this.queue.enqueue(u)
+  private enqueue (u: Update, urgent = false): void {
+    this.queue.enqueue(u, urgent)
     if (this.gossipTimer === undefined && this.running) {
       this.gossipTimer = this.clock.setTimeout(() => { this.gossip() }, this.o.gossipIntervalMs)
     }
@@ -482,7 +519,9 @@ export class Detector {
     switch (u.state) {
       case 'alive': {
         if (st === UNKNOWN) {
-          const meta = u.meta ?? EMPTY
+          // an alive without a record only raises a known member's incarnation
+          if (u.meta === undefined) return
+          const meta = u.meta
           this.state[s] = CODE.alive
           this.incs[s] = u.inc
           this.since[s] = now
@@ -508,7 +547,8 @@ export class Detector {
           // back from dead: the next round includes it (no copy of a 10k-long order per rejoin)
         }
         const meta = this.metas[s] ?? EMPTY
-        if (spread) this.enqueue({ state: 'alive', id: u.id, inc: u.inc, meta })
+        // passed on as it came: with the record if it brought one (a record change), else without
+        if (spread) this.enqueue(u.meta === undefined ? { state: 'alive', id: u.id, inc: u.inc } : { state: 'alive', id: u.id, inc: u.inc, meta })
         if (st !== CODE.alive) this.onEvent({ kind: 'alive', id: u.id, inc: u.inc, meta, previous })
         else if (changed) this.onEvent({ kind: 'update', id: u.id, inc: u.inc, meta })
         return
@@ -521,6 +561,7 @@ export class Detector {
           this.suspect(s, this.ids.slot(u.from ?? this.id), u.inc, spread)
           return
         }
+        if (u.inc < inc && (st === CODE.alive || st === CODE.suspect)) this.stale.push(s)
         if (u.inc < inc || st === CODE.dead || st === CODE.left) return
         this.suspect(s, this.ids.slot(u.from ?? this.id), u.inc, spread)
         return
@@ -537,6 +578,7 @@ export class Detector {
           if (u.state === 'dead') this.dead.add(s)
           return
         }
+        if (u.inc < inc && (st === CODE.alive || st === CODE.suspect)) this.stale.push(s)
         if (u.inc < inc || st === CODE.dead || st === CODE.left) return
         this.kill(s, u.state, u.inc, spread)
       }
@@ -551,7 +593,7 @@ export class Detector {
     }
     if (u.inc < this.inc) {
       // someone still holds an old verdict about us (it missed our refutation): say again who we are
-      this.enqueue({ state: 'alive', id: this.id, inc: this.inc, meta: this.meta })
+      this.enqueue({ state: 'alive', id: this.id, inc: this.inc }, true)
       return
     }
     this.refute(u.inc)
@@ -562,7 +604,8 @@ export class Detector {
     this.stats.refutes++
     // Lifeguard: being suspected hints that we are the slow one
     this.adjustHealth(1)
-    this.enqueue({ state: 'alive', id: this.id, inc: this.inc, meta: this.meta })
+    // our record did not change: whoever suspects us has it, so the refutation goes without it
+    this.enqueue({ state: 'alive', id: this.id, inc: this.inc }, true)
   }
 
   private suspect (s: number, from: number, inc: number, spread: boolean): void {

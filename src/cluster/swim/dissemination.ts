@@ -12,7 +12,7 @@ export interface DisseminationInit {
   retransmitMult?: number
 }
 
-interface Entry { key: string, update: Update, size: number, sent: number }
+interface Entry { key: string, update: Update, size: number, sent: number, urgent: boolean }
 
 /** Smallest encoded update: a budget with less room left is full. */
 const MIN_UPDATE_BYTES = 4
@@ -23,6 +23,8 @@ export class Dissemination {
   /** key → entry; buckets[n] holds the entries sent n times (Map keeps insertion order). */
   private readonly entries = new Map<string, Entry>()
   private readonly buckets: Array<Map<string, Entry>> = []
+  /** Entries that go before all others until their sends are spent (our own refutations). */
+  private readonly urgent = new Map<string, Entry>()
   /** member → keys of its queued suspicions (so a verdict drops them without a scan). */
   private readonly suspicions = new Map<string, Set<string>>()
   private readonly mult: number
@@ -32,8 +34,9 @@ export class Dissemination {
   }
 
   /** Queues a change. The key is the member plus, for suspicions, the suspecter (each
-   *  confirmation is news of its own: Lifeguard counts distinct suspecters). */
-  enqueue (u: Update): void {
+   *  confirmation is news of its own: Lifeguard counts distinct suspecters). `urgent`: sent
+   *  before everything else queued (a refutation must outrun the suspicion it answers). */
+  enqueue (u: Update, urgent = false): void {
     const key = u.state === 'suspect' && u.from !== undefined ? `${u.id}\n${u.from}` : u.id
     if (u.state !== 'suspect') {
       // a verdict or refutation about a member supersedes every queued suspicion of it
@@ -46,9 +49,10 @@ export class Dissemination {
       s.add(key)
     }
     this.remove(key)
-    const e: Entry = { key, update: u, size: updateSize(u), sent: 0 }
+    const e: Entry = { key, update: u, size: updateSize(u), sent: 0, urgent }
     this.entries.set(key, e)
-    this.bucket(0).set(key, e)
+    if (urgent) this.urgent.set(key, e)
+    else this.bucket(0).set(key, e)
   }
 
   get size (): number { return this.entries.size }
@@ -69,7 +73,7 @@ export class Dissemination {
     const taken: Entry[] = []
     let left = budget
     let misses = 0
-    scan: for (const b of this.buckets) {
+    scan: for (const b of [this.urgent, ...this.buckets]) {
       if (b === undefined) continue
       for (const e of b.values()) {
         // a long queue (a partition's worth of verdicts) is not scanned whole for the last few bytes
@@ -81,10 +85,10 @@ export class Dissemination {
     }
     for (const e of taken) {
       out.push(e.update)
-      this.buckets[e.sent].delete(e.key)
+      if (!e.urgent) this.buckets[e.sent].delete(e.key)
       e.sent++
       if (e.sent >= limit) this.remove(e.key)
-      else this.bucket(e.sent).set(e.key, e)
+      else if (!e.urgent) this.bucket(e.sent).set(e.key, e)
     }
     return out
   }
@@ -92,6 +96,7 @@ export class Dissemination {
   clear (): void {
     this.entries.clear()
     this.buckets.length = 0
+    this.urgent.clear()
     this.suspicions.clear()
   }
 
@@ -105,6 +110,7 @@ export class Dissemination {
     const e = this.entries.get(key)
     if (e === undefined) return
     this.entries.delete(key)
-    this.buckets[e.sent]?.delete(key)
+    if (e.urgent) this.urgent.delete(key)
+    else this.buckets[e.sent]?.delete(key)
   }
 }

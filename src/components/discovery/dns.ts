@@ -7,15 +7,8 @@ import { register } from '../../runtime/registry.js'
 import { NoSuchHostError, RECORD_TYPES, lookupTargets, newResolver, type RecordType, type Target } from '../../discovery/dns-sd.js'
 import { counter, perRegistry, refreshMetrics } from '../../discovery/metrics.js'
 import { RefreshLoop } from '../../discovery/refresh-loop.js'
-import { attr, t } from '../../vm/schema.js'
+import { attr, t, type Decoded } from '../../vm/schema.js'
 import type { Value } from '../../vm/value.js'
-
-export interface Args {
-  names: string[]
-  refresh_interval: number
-  type: string
-  port: number
-}
 
 /** One name's outcome in a refresh: its targets, or why it has none this time. */
 type Outcome = { name: string, targets: Target[] } | { name: string, error: Error }
@@ -25,15 +18,19 @@ const dnsMetrics = perRegistry(registry => ({
   failures: counter(registry, 'prometheus_sd_dns_lookup_failures_total', 'The number of DNS-SD lookup failures.'),
 }))
 
+const argsSchema = {
+  names: attr(t.array(t.string), { required: true }),
+  refresh_interval: attr(t.duration, { default: 30_000 }),
+  type: attr(t.string, { default: 'SRV' }),
+  port: attr(t.int, { default: 0 }),
+}
+
+export type Args = Decoded<typeof argsSchema>
+
 export const kind: ComponentKind<Args> = {
   name: 'discovery.dns',
   stability: 'generally-available',
-  args: {
-    names: attr(t.array(t.string), { required: true }),
-    refresh_interval: attr(t.duration, { default: 30_000 }),
-    type: attr(t.string, { default: 'SRV' }),
-    port: attr(t.int, { default: 0 }),
-  },
+  args: argsSchema,
   exports: { targets: { type: 'array' } },
   validate (a) {
     const type = a.type.toUpperCase()

@@ -6,14 +6,8 @@ import { parse as parseYAML } from 'yaml'
 import { counter, perRegistry } from '../../discovery/metrics.js'
 import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
-import { attr, t } from '../../vm/schema.js'
+import { attr, t, type Decoded } from '../../vm/schema.js'
 import { newObject, type Value } from '../../vm/value.js'
-
-interface Args {
-  /** Paths; the last segment may hold a glob (Alloy: list(string)). */
-  files: string[]
-  refresh_interval: number
-}
 
 type Target = Record<string, string>
 
@@ -49,13 +43,17 @@ export function parseTargetFile (path: string, text: string): Target[] {
 
 const fileMetrics = perRegistry(registry => counter(registry, 'prometheus_sd_file_read_errors_total', 'The number of File-SD read errors.'))
 
+const argsSchema = {
+  files: attr(t.array(t.string), { required: true }),
+  refresh_interval: attr(t.duration, { default: 5 * 60_000 }),
+}
+
+type Args = Decoded<typeof argsSchema>
+
 const kind: ComponentKind<Args> = {
   name: 'discovery.file',
   stability: 'generally-available',
-  args: {
-    files: attr(t.array(t.string), { required: true }),
-    refresh_interval: attr(t.duration, { default: 5 * 60_000 }),
-  },
+  args: argsSchema,
   exports: { targets: { type: 'array' } },
   validate (args) {
     const problems: string[] = []

@@ -3,30 +3,29 @@
 import { healthNow, type ComponentKind, type Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { SdHttpClient } from '../../discovery/http-client.js'
-import { httpClientSchema, validateHttpClient, type HttpClientArgs } from '../../http-client/index.js'
+import { httpClientSchema, validateHttpClient } from '../../http-client/index.js'
 import { checkContentType, checkStatus, parseTargetGroups, type Target } from '../../discovery/http-sd.js'
 import { counter, perRegistry, refreshMetrics } from '../../discovery/metrics.js'
 import { RefreshLoop } from '../../discovery/refresh-loop.js'
-import { attr, t } from '../../vm/schema.js'
+import { attr, t, type Decoded } from '../../vm/schema.js'
 import type { Value } from '../../vm/value.js'
-
-export interface Args extends HttpClientArgs {
-  url: string
-  refresh_interval: number
-}
 
 const httpMetrics = perRegistry(registry => ({
   failures: counter(registry, 'prometheus_sd_http_failures_total', 'Number of HTTP service discovery refresh failures.'),
 }))
 
+const argsSchema = {
+  url: attr(t.string, { required: true }),
+  refresh_interval: attr(t.duration, { default: 60_000 }),
+  ...httpClientSchema,
+}
+
+export type Args = Decoded<typeof argsSchema>
+
 export const kind: ComponentKind<Args> = {
   name: 'discovery.http',
   stability: 'generally-available',
-  args: {
-    url: attr(t.string, { required: true }),
-    refresh_interval: attr(t.duration, { default: 60_000 }),
-    ...httpClientSchema,
-  },
+  args: argsSchema,
   exports: { targets: { type: 'array' } },
   validate (a) {
     const problems: string[] = []

@@ -1,17 +1,12 @@
 // discovery.relabel: rewrites a target list with relabel rules (targets dropped by a rule vanish).
 import type { ComponentKind } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
-import { attr, block, t } from '../../vm/schema.js'
+import { attr, block, t, type Decoded } from '../../vm/schema.js'
 import { Capsule, newObject, type Value } from '../../vm/value.js'
-import { ruleSchema, rulesFromDecoded, type RuleConfig } from '../../relabel/schema.js'
+import { ruleSchema, rulesFromDecoded } from '../../relabel/schema.js'
 import { relabel } from '../../relabel/process.js'
 import type { Label } from '../../storage/series.js'
 import { sortLabels } from '../../storage/series.js'
-
-interface Args {
-  targets: Array<Record<string, string>>
-  rule: RuleConfig[]
-}
 
 export function relabelTargets (targets: Array<Record<string, string>>, rules: ReturnType<typeof rulesFromDecoded>): Array<Record<string, string>> {
   const out: Array<Record<string, string>> = []
@@ -26,13 +21,17 @@ export function relabelTargets (targets: Array<Record<string, string>>, rules: R
   return out
 }
 
+const argsSchema = {
+  targets: attr(t.array(t.map(t.string)), { required: true }),
+  rule: block(ruleSchema, { multiple: true }),
+}
+
+type Args = Decoded<typeof argsSchema>
+
 const kind: ComponentKind<Args> = {
   name: 'discovery.relabel',
   stability: 'generally-available',
-  args: {
-    targets: attr(t.array(t.map(t.string)), { required: true }),
-    rule: block(ruleSchema, { multiple: true }),
-  },
+  args: argsSchema,
   exports: { output: { type: 'array' }, rules: { type: 'capsule', capsule: 'Rules' } },
   validate (args) {
     try { rulesFromDecoded(args.rule, { nameValidation: 'utf8' }); return [] } catch (err) { return [(err as Error).message] }

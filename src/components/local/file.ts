@@ -9,15 +9,8 @@ import { Gauge, type Registry } from 'prom-client'
 import { perRegistry } from '../../discovery/metrics.js'
 import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
-import { attr, t } from '../../vm/schema.js'
+import { attr, t, type Decoded } from '../../vm/schema.js'
 import { Secret } from '../../vm/value.js'
-
-export interface Args {
-  filename: string
-  detector: 'fsnotify' | 'poll'
-  poll_frequency: number
-  is_secret: boolean
-}
 
 /** Delay between a change event and the read, so a write in progress is not exported half done. */
 const SETTLE_MS = 30
@@ -38,15 +31,19 @@ export function readError (path: string, err: unknown): string {
   return `failed to read file: ${e.syscall ?? 'open'} ${path}: ${reason}`
 }
 
+const argsSchema = {
+  filename: attr(t.string, { required: true }),
+  detector: attr(t.enum('fsnotify', 'poll'), { default: 'fsnotify' }),
+  poll_frequency: attr(t.duration, { default: 60_000 }),
+  is_secret: attr(t.bool, { default: false }),
+}
+
+export type Args = Decoded<typeof argsSchema>
+
 export const kind: ComponentKind<Args> = {
   name: 'local.file',
   stability: 'generally-available',
-  args: {
-    filename: attr(t.string, { required: true }),
-    detector: attr(t.enum('fsnotify', 'poll'), { default: 'fsnotify' }),
-    poll_frequency: attr(t.duration, { default: 60_000 }),
-    is_secret: attr(t.bool, { default: false }),
-  },
+  args: argsSchema,
   // A Secret when is_secret is set; declared as a string so placeholders type-check both ways.
   exports: { content: { type: 'string' } },
   validate (args) {

@@ -5,17 +5,11 @@ import type { AddressInfo } from 'node:net'
 import { counter, perRegistry } from '../../discovery/metrics.js'
 import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
-import { attr, block, t } from '../../vm/schema.js'
+import { attr, block, defaultsOf, t, type Decoded } from '../../vm/schema.js'
 import { decodeWriteRequest, getSnappy } from '../../remotewrite/index.js'
 import { Fanout } from '../../storage/fanout.js'
 import { Series, sortLabels, type Appendable } from '../../storage/series.js'
 import { readBody } from '../../net/read-body.js'
-
-interface Args {
-  http: { listen_address: string, listen_port: number, server_read_timeout: number, server_write_timeout: number }
-  forward_to: Appendable[]
-  max_request_size: number
-}
 
 const MAX_SERIES_CACHE = 1_000_000
 
@@ -40,22 +34,31 @@ const receiveMetrics = perRegistry(registry => ({
   samples: counter(registry, 'prometheus_receive_http_samples_total', 'Samples received over remote-write.'),
 }))
 
+/** The `http` block (Alloy's fnet.ServerConfig); absent, its defaults apply. */
+const httpSchema = {
+  listen_address: attr(t.string, { default: '' }),
+  listen_port: attr(t.int, { default: 8080 }),
+  server_read_timeout: attr(t.duration, { default: 30_000 }),
+  server_write_timeout: attr(t.duration, { default: 30_000, unsupported: 'Node has no per-response write deadline; only server_read_timeout bounds a request' }),
+  server_idle_timeout: attr(t.duration, { default: 120_000 }),
+  conn_limit: attr(t.int, { default: 0, unsupported: 'Node refuses connections over a limit where Alloy queues them' }),
+  graceful_shutdown_timeout: attr(t.duration, { default: 30_000 }),
+}
+
+const argsSchema = {
+  http: block(httpSchema),
+  forward_to: attr(t.array(t.capsule<Appendable>('Appendable')), { required: true }),
+  max_request_size: attr(t.int, { default: 64 << 20 }),
+}
+
+type Args = Decoded<typeof argsSchema>
+const HTTP_DEFAULTS = defaultsOf(httpSchema)
+const httpOf = (a: Args): NonNullable<Args['http']> => a.http ?? HTTP_DEFAULTS
+
 const kind: ComponentKind<Args> = {
   name: 'prometheus.receive_http',
   stability: 'generally-available',
-  args: {
-    http: block({
-      listen_address: attr(t.string, { default: '' }),
-      listen_port: attr(t.int, { default: 8080 }),
-      server_read_timeout: attr(t.duration, { default: 30_000 }),
-      server_write_timeout: attr(t.duration, { default: 30_000 }),
-      server_idle_timeout: attr(t.duration, { default: 120_000 }),
-      conn_limit: attr(t.int, { default: 0 }),
-      graceful_shutdown_timeout: attr(t.duration, { default: 30_000 }),
-    }),
-    forward_to: attr(t.array(t.capsule('Appendable')), { required: true }),
-    max_request_size: attr(t.int, { default: 64 << 20 }),
-  },
+  args: argsSchema,
   exports: {},
   build (globals, initial) {
     const c = receiveMetrics(globals.registry)
@@ -103,12 +106,26 @@ const kind: ComponentKind<Args> = {
         reply(204)
       }, err => reply(413, `${(err as Error).message}\n`))
     })
-    server.requestTimeout = args.http.server_read_timeout
+    const applyTimeouts = (): void => {
+      server.requestTimeout = httpOf(args).server_read_timeout
+      server.keepAliveTimeout = httpOf(args).server_idle_timeout
+    }
+    applyTimeouts()
+    // In-flight requests get graceful_shutdown_timeout to finish; then every connection is cut.
+    const close = async (): Promise<void> => {
+      const closed = new Promise<void>(resolve => { server.close(() => resolve()) })
+      server.closeIdleConnections()
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([closed, new Promise<void>(resolve => { timer = setTimeout(resolve, httpOf(args).graceful_shutdown_timeout) })])
+      clearTimeout(timer)
+      server.closeAllConnections()
+      await closed
+    }
 
     const listen = async (): Promise<void> => {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
-        server.listen(args.http.listen_port, args.http.listen_address || '0.0.0.0', () => { server.off('error', reject); resolve() })
+        server.listen(httpOf(args).listen_port, httpOf(args).listen_address || '0.0.0.0', () => { server.off('error', reject); resolve() })
       })
       const a = server.address() as AddressInfo
       health = { state: 'healthy', message: `listening on ${a.address}:${a.port}`, updatedTime: new Date() }
@@ -124,14 +141,15 @@ const kind: ComponentKind<Args> = {
           throw err
         }
         await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true }))
-        await new Promise<void>(resolve => { server.close(() => resolve()); server.closeAllConnections() })
+        await close()
       },
       async update (a) {
-        const rebind = a.http.listen_port !== args.http.listen_port || a.http.listen_address !== args.http.listen_address
+        const rebind = httpOf(a).listen_port !== httpOf(args).listen_port || httpOf(a).listen_address !== httpOf(args).listen_address
         args = a
         fanout.set(a.forward_to)
+        applyTimeouts()
         if (rebind) {
-          await new Promise<void>(resolve => { server.close(() => resolve()); server.closeAllConnections() })
+          await close()
           await listen()
         }
       },

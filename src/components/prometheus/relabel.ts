@@ -4,19 +4,13 @@ import type { Counter } from 'prom-client'
 import { counter, perRegistry } from '../../discovery/metrics.js'
 import type { ComponentKind } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
-import { attr, block, t } from '../../vm/schema.js'
+import { attr, block, t, type Decoded } from '../../vm/schema.js'
 import { Capsule } from '../../vm/value.js'
-import { ruleSchema, rulesFromDecoded, type RuleConfig } from '../../relabel/schema.js'
+import { ruleSchema, rulesFromDecoded } from '../../relabel/schema.js'
 import { relabel } from '../../relabel/process.js'
 import type { Rule } from '../../relabel/rule.js'
 import { Fanout } from '../../storage/fanout.js'
 import { Series, type Appendable, type Appender, type Exemplar, type Histogram, type Metadata } from '../../storage/series.js'
-
-interface Args {
-  forward_to: Appendable[]
-  rule: RuleConfig[]
-  max_cache_size: number
-}
 
 const DROPPED = null
 
@@ -64,14 +58,18 @@ const relabelMetrics = perRegistry(registry => ({
   dropped: counter(registry, 'shoal_relabel_samples_dropped_total', 'Samples dropped by prometheus.relabel rules.'),
 }))
 
+const argsSchema = {
+  forward_to: attr(t.array(t.capsule<Appendable>('Appendable')), { required: true }),
+  rule: block(ruleSchema, { multiple: true }),
+  max_cache_size: attr(t.int, { default: 100_000 }),
+}
+
+type Args = Decoded<typeof argsSchema>
+
 const kind: ComponentKind<Args> = {
   name: 'prometheus.relabel',
   stability: 'generally-available',
-  args: {
-    forward_to: attr(t.array(t.capsule('Appendable')), { required: true }),
-    rule: block(ruleSchema, { multiple: true }),
-    max_cache_size: attr(t.int, { default: 100_000 }),
-  },
+  args: argsSchema,
   exports: { receiver: { type: 'capsule', capsule: 'Appendable' }, rules: { type: 'capsule', capsule: 'Rules' } },
   validate (args) {
     const problems: string[] = []

@@ -13,10 +13,11 @@ import { Series, sortLabels, type Appendable, type Label } from '../../storage/s
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { DiskPending } from '../../remotewrite/disk/disk-pending.js'
+import { parseBytes } from '../common/units.js'
 
-/** Service name under which the agent gives the --storage.wal-max-size bound (bytes per endpoint). */
-export const WAL_MAX_BYTES_SERVICE = 'storage.wal-max-bytes'
-export const DEFAULT_WAL_MAX_BYTES = 512 * 1024 * 1024
+/** --storage.wal-max-size's default: the disk buffer bound per endpoint. */
+export const DEFAULT_WAL_MAX_SIZE = '512MiB'
+export const DEFAULT_WAL_MAX_BYTES = parseBytes(DEFAULT_WAL_MAX_SIZE)
 
 /** Identity of an endpoint's settings (secrets by hash), to keep unchanged endpoints on reload. */
 function endpointKey (e: EndpointArgs): string {
@@ -58,7 +59,7 @@ const endpointSchema = {
     access_key: attr(t.string, { default: '' }),
     secret_key: attr(t.secret),
     profile: attr(t.string, { default: '' }),
-    role_arn: attr(t.string, { default: '', unsupported: 'assuming a role (STS AssumeRole) is not implemented; give the role\'s credentials by the environment or a shared credentials profile' }),
+    role_arn: attr(t.string, { default: '' }),
   }),
   azuread: block({
     cloud: attr(t.enum('AzurePublic', 'AzureChina', 'AzureGovernment'), { default: 'AzurePublic' }),
@@ -171,7 +172,7 @@ const kind: ComponentKind<Args> = {
   build (globals, initial) {
     const fanout = new Fanout()
     const log = globals.logger
-    const maxBytes = globals.service<number>(WAL_MAX_BYTES_SERVICE) ?? DEFAULT_WAL_MAX_BYTES
+    const maxBytes = globals.walMaxBytes ?? DEFAULT_WAL_MAX_BYTES
     interface Running { key: string, dir: string, ep: RemoteWriteEndpoint }
     let running: Running[] = []
 

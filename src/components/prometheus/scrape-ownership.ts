@@ -4,7 +4,27 @@
 import type { Cluster, PeerInfo } from '../../cluster/index.js'
 import { keyFromBigInt, peerHash, score } from '../../cluster/hrw.js'
 import { hex64 } from '../../scrape/hash.js'
-import type { RankedPeer, TargetOwnership } from '../../http/ui/client/wire.mjs'
+
+/** A peer in a target's rendezvous ranking. */
+export interface RankedPeer { peerId: string, name: string, state: string, /** the HRW score, 0 … 2^32-1 */ score: number }
+
+/** GET /api/v0/web/components/{id}/targets/{key}/ownership: why a target is where it is. */
+export interface TargetOwnership {
+  key: string
+  url: string
+  clustered: boolean
+  replicationFactor: number
+  /** The first `replicationFactor` of `ranking` scrape the target. */
+  owners: RankedPeer[]
+  /** Takes over when the (last) owner leaves; null when nobody else could. */
+  successor: RankedPeer | null
+  /** The top 3 of the ranking over the participating peers, best first. */
+  ranking: RankedPeer[]
+  /** How many peers take part in the ranking. */
+  participants: number
+  /** Members left out of the ranking, and why. */
+  excluded: Array<{ peerId: string, name: string, reason: 'config-mismatch' | 'viewer' | 'terminating', state: string }>
+}
 
 /** Peers shown in the ranking. */
 export const RANKING_SHOWN = 3

@@ -9,25 +9,20 @@ import { Secret } from '../../vm/value.js'
 import { Fanout } from '../../storage/fanout.js'
 import type { Appendable } from '../../storage/series.js'
 import { ScrapePool, type TargetDebugInfo } from '../../scrape/pool.js'
-import { DEFAULT_SCRAPE_PROTOCOLS, type ScrapeConfig } from '../../scrape/config.js'
+import { DEFAULT_SCRAPE_PROTOCOLS, PROTO_FIRST_SCRAPE_PROTOCOLS, type ScrapeConfig } from '../../scrape/config.js'
+import { DistributedTargets, type DistributedTargetsInit, type TargetOwner } from '../../scrape/distributed-targets.js'
 import { targetKey } from '../../scrape/target.js'
 import { hex64 } from '../../scrape/hash.js'
 import { targetOwnership } from './scrape-ownership.js'
-import type { Cluster } from '../../cluster/index.js'
 import { httpClientSchema, pickHttpClientArgs, validateHttpClient } from '../../http-client/index.js'
 import { parseBytes } from '../common/units.js'
 
-const PROTOCOLS = ['PrometheusProto', 'OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText0.0.4']
+const PROTOCOLS = ['PrometheusProto', 'OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4']
 /** What shoal does with a body of no known content type: parse it as the Prometheus text format. */
-const FALLBACKS = ['', 'PrometheusText0.0.4']
+const FALLBACKS = ['', ...PROTOCOLS]
 /** Names are validated as the text parsers do: legacy names, which need no escaping. */
 const VALIDATION_SCHEMES = ['', 'legacy']
 const ESCAPING_SCHEMES = ['', 'underscores']
-/** Protocols Alloy knows that shoal does not speak (yet): named in the error instead of "unknown". */
-const UNSUPPORTED = ['PrometheusText1.0.0']
-
-/** The service name the agent registers its Cluster under. */
-const CLUSTER_SERVICE = 'cluster'
 
 export function scrapeConfig (id: string, a: Args): ScrapeConfig {
   return {
@@ -46,10 +41,29 @@ export function scrapeConfig (id: string, a: Args): ScrapeConfig {
     label_name_length_limit: a.label_name_length_limit,
     label_value_length_limit: a.label_value_length_limit,
     body_size_limit: parseBytes(a.body_size_limit),
-    scrape_protocols: a.scrape_protocols,
+    scrape_protocols: scrapeProtocols(a),
+    scrape_fallback_protocol: a.scrape_fallback_protocol,
+    scrape_native_histograms: a.scrape_native_histograms,
+    scrape_classic_histograms: a.scrape_classic_histograms,
+    native_histogram_bucket_limit: a.native_histogram_bucket_limit,
+    native_histogram_min_bucket_factor: a.native_histogram_min_bucket_factor,
+    convert_classic_histograms_to_nhcb: a.convert_classic_histograms_to_nhcb,
     enable_compression: a.enable_compression,
     http_client: pickHttpClientArgs(a),
   }
+}
+
+function isDefaultProtocols (p: readonly string[]): boolean {
+  return p.length === DEFAULT_SCRAPE_PROTOCOLS.length && p.every((x, i) => x === DEFAULT_SCRAPE_PROTOCOLS[i])
+}
+
+/**
+ * scrape_protocols as Alloy resolves them: left at the default, enable_protobuf_negotiation
+ * (deprecated) or scrape_native_histograms put PrometheusProto first.
+ */
+export function scrapeProtocols (a: Pick<Args, 'scrape_protocols' | 'enable_protobuf_negotiation' | 'scrape_native_histograms'>): string[] {
+  if (isDefaultProtocols(a.scrape_protocols) && (a.enable_protobuf_negotiation || a.scrape_native_histograms)) return [...PROTO_FIRST_SCRAPE_PROTOCOLS]
+  return a.scrape_protocols
 }
 
 /**
@@ -72,7 +86,6 @@ export interface ScrapeTargetInfo extends TargetDebugInfo {
   owner: { peerId: string, name: string } | null
 }
 
-const NATIVE_HISTOGRAMS = 'native histograms need the protobuf scrape protocol, which shoal does not speak (text formats only)'
 
 /** prometheus.scrape's arguments, with Alloy's defaults; keys shoal does not implement refuse any other value. */
 const argsSchema = {
@@ -80,17 +93,17 @@ const argsSchema = {
   forward_to: attr(t.array(t.capsule<Appendable>('Appendable')), { required: true }),
   job_name: attr(t.string, { default: '' }),
   extra_metrics: attr(t.bool, { default: false, unsupported: 'the extra scrape_* series are not written' }),
-  enable_protobuf_negotiation: attr(t.bool, { default: false, unsupported: 'shoal does not speak the protobuf scrape protocol' }),
+  enable_protobuf_negotiation: attr(t.bool, { default: false }),
   honor_labels: attr(t.bool, { default: false }),
   honor_timestamps: attr(t.bool, { default: true }),
   track_timestamps_staleness: attr(t.bool, { default: false }),
   params: attr(t.map(t.array(t.string)), { default: {} }),
   scrape_classic_histograms: attr(t.bool, { default: false }),
-  scrape_native_histograms: attr(t.bool, { default: false, unsupported: NATIVE_HISTOGRAMS }),
+  scrape_native_histograms: attr(t.bool, { default: false }),
   scrape_interval: attr(t.duration, { default: 60_000 }),
   scrape_timeout: attr(t.duration, { default: 10_000 }),
   scrape_protocols: attr(t.array(t.string), { default: [...DEFAULT_SCRAPE_PROTOCOLS] }),
-  scrape_fallback_protocol: attr(t.string, { default: '' }),
+  scrape_fallback_protocol: attr(t.string, { default: 'PrometheusText0.0.4' }),
   metrics_path: attr(t.string, { default: '/metrics' }),
   scheme: attr(t.string, { default: 'http' }),
   body_size_limit: attr(t.any, { default: 0 }),
@@ -99,12 +112,12 @@ const argsSchema = {
   label_limit: attr(t.int, { default: 0 }),
   label_name_length_limit: attr(t.int, { default: 0 }),
   label_value_length_limit: attr(t.int, { default: 0 }),
-  native_histogram_bucket_limit: attr(t.int, { default: 0, unsupported: NATIVE_HISTOGRAMS }),
-  native_histogram_min_bucket_factor: attr(t.number, { default: 0, unsupported: NATIVE_HISTOGRAMS }),
+  native_histogram_bucket_limit: attr(t.int, { default: 0 }),
+  native_histogram_min_bucket_factor: attr(t.number, { default: 0 }),
   enable_compression: attr(t.bool, { default: true }),
   // Metadata always goes downstream in shoal (remote_write's metadata_config decides what is sent): docs/components.md.
   honor_metadata: attr(t.bool, { default: false }),
-  convert_classic_histograms_to_nhcb: attr(t.bool, { default: false, unsupported: 'shoal carries no native histograms' }),
+  convert_classic_histograms_to_nhcb: attr(t.bool, { default: false }),
   start_timestamp_zero_ingestion: attr(t.bool, { default: false, unsupported: 'start timestamps are not parsed' }),
   enable_type_and_unit_labels: attr(t.bool, { default: false, unsupported: 'no __type__/__unit__ labels are added' }),
   scrape_failure_log_file: attr(t.string, { default: '', unsupported: 'scrape failures are logged to the agent log and shown in the UI' }),
@@ -138,12 +151,15 @@ const kind: ComponentKind<Args> = {
     if (!a.metrics_path.startsWith('/')) problems.push(`metrics_path "${a.metrics_path}" must start with /`)
     if (a.scrape_protocols.length === 0) problems.push('scrape_protocols cannot be empty')
     for (const p of a.scrape_protocols) {
-      if (UNSUPPORTED.includes(p)) problems.push(`scrape protocol "${p}" is not supported by shoal (supported: ${PROTOCOLS.join(', ')})`)
-      else if (!PROTOCOLS.includes(p)) problems.push(`unknown scrape protocol "${p}" (supported: ${PROTOCOLS.join(', ')})`)
+      if (!PROTOCOLS.includes(p)) problems.push(`unknown scrape protocol "${p}" (supported: ${PROTOCOLS.join(', ')})`)
     }
     if (new Set(a.scrape_protocols).size !== a.scrape_protocols.length) problems.push('duplicated protocol in scrape_protocols')
+    if (a.enable_protobuf_negotiation && !isDefaultProtocols(a.scrape_protocols)) problems.push('both enable_protobuf_negotiation and scrape_protocols are set, only one can be set at a time')
+    if (a.scrape_native_histograms && !scrapeProtocols(a).includes('PrometheusProto')) problems.push('scrape_native_histograms is set to true, but PrometheusProto is not in scrape_protocols')
+    if (a.native_histogram_bucket_limit < 0) problems.push('native_histogram_bucket_limit must not be negative')
+    if (a.native_histogram_min_bucket_factor < 0) problems.push('native_histogram_min_bucket_factor must not be negative')
     try { parseBytes(a.body_size_limit) } catch (err) { problems.push(`body_size_limit: ${(err as Error).message}`) }
-    if (!FALLBACKS.includes(a.scrape_fallback_protocol)) problems.push(`scrape_fallback_protocol "${a.scrape_fallback_protocol}" is not supported by shoal: a body of unknown content type is parsed as PrometheusText0.0.4`)
+    if (!FALLBACKS.includes(a.scrape_fallback_protocol)) problems.push(`invalid scrape_fallback_protocol "${a.scrape_fallback_protocol}" (valid: ${PROTOCOLS.join(', ')})`)
     if (!VALIDATION_SCHEMES.includes(a.metric_name_validation_scheme)) problems.push(`metric_name_validation_scheme "${a.metric_name_validation_scheme}" is not supported by shoal: names are validated as legacy Prometheus names`)
     if (!ESCAPING_SCHEMES.includes(a.metric_name_escaping_scheme)) problems.push(`metric_name_escaping_scheme "${a.metric_name_escaping_scheme}" is not supported by shoal: legacy names need no escaping`)
     problems.push(...validateHttpClient(a))
@@ -154,84 +170,51 @@ const kind: ComponentKind<Args> = {
     let args = initial
     const fanout = new Fanout(args.forward_to)
     const pool = new ScrapePool(scrapeConfig(globals.id, args), { appendable: fanout, registry: globals.registry, log: globals.logger })
-    const cluster = (): Cluster | undefined => globals.service<Cluster>(CLUSTER_SERVICE)
-    const clustered = (): boolean => (args.clustering?.enabled ?? false) && (cluster()?.enabled ?? false)
+    const ownershipInit = (a: Args): DistributedTargetsInit => ({
+      componentId: globals.id,
+      enabled: a.clustering?.enabled ?? false,
+      replicationFactor: a.clustering?.replication_factor ?? 1,
+      configHash: configHash(a),
+    })
+    const targets = new DistributedTargets(globals.cluster, ownershipInit(args))
     let health: Health = { state: 'healthy', message: 'started', updatedTime: new Date() }
 
-    const owners = (key: bigint) => cluster()!.lookup(key, Math.max(1, args.clustering?.replication_factor ?? 1), globals.id)
-    const isLocal = (key: bigint): boolean => {
-      if (!clustered()) return true
-      const c = cluster()!
-      if (!c.ready()) return false // --cluster.wait-for-size: hold clustered scraping until the fleet has formed
-      const o = owners(key)
-      // With no candidate at all (should not happen: we are one), keep the target rather than lose it.
-      return o.length === 0 || o.some(p => p.isSelf)
-    }
-    const applyCluster = (): void => {
-      const c = cluster()
-      if (clustered() && c) c.setComponentHash(globals.id, configHash(args))
-      void pool.setOwnership(isLocal)
-    }
-    applyCluster()
+    void pool.setOwnership(targets.isLocal)
     void pool.sync(args.targets)
-    const unsubscribe = cluster()?.onChange(() => { void pool.setOwnership(isLocal) })
-    // Until the cluster is ready (wait-for-size), look again every second; onChange covers the rest.
-    const readyTimer = setInterval(() => {
-      const c = cluster()
-      if (!clustered() || c?.ready()) { clearInterval(readyTimer); void pool.setOwnership(isLocal) }
-    }, 1000)
+    // Membership, ownership and readiness (--cluster.wait-for-size) all arrive as change events.
+    const unsubscribe = targets.onChange(() => { void pool.setOwnership(targets.isLocal) })
     globals.onStateChange({})
 
     return {
       async run (signal) {
         await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true }))
-        clearInterval(readyTimer)
-        unsubscribe?.()
+        unsubscribe()
         // The component is going away (reload removed it or the agent stops): its targets leave
         // this node. When clustered, another peer continues their series, so no stale markers.
-        await pool.stop({ writeStaleMarkers: !clustered() })
+        await pool.stop({ writeStaleMarkers: !targets.clustered })
       },
       async update (a) {
         const prevTargets = args.targets
         args = a
         fanout.set(a.forward_to)
         await pool.update(scrapeConfig(globals.id, a))
-        applyCluster()
+        targets.update(ownershipInit(a))
+        void pool.setOwnership(targets.isLocal)
         if (prevTargets !== a.targets) await pool.sync(a.targets)
         health = { state: 'healthy', message: 'updated', updatedTime: new Date() }
       },
       currentHealth: () => health,
       debugInfo () {
-        const local = pool.debugInfo()
-        const c = cluster()
-        const self = c?.self()
-        const targets: ScrapeTargetInfo[] = local.map(t => ({ ...t, local: true, owner: self ? { peerId: self.peerId, name: self.name } : null }))
-        if (clustered() && c) {
-          // Targets scraped elsewhere: shown with their owner, so one node tells who scrapes what.
-          const seen = new Set(local.map(t => JSON.stringify(sortedEntries(t.discovered_labels))))
-          for (const tg of args.targets) {
-            const o = owners(targetKey(tg))
-            if (o.some(p => p.isSelf)) continue
-            const owner = o[0]
-            const disc = Object.fromEntries(Object.entries(tg))
-            if (seen.has(JSON.stringify(sortedEntries(disc)))) continue
-            targets.push({
-              job: args.job_name || globals.id,
-              url: remoteURL(args, tg),
-              health: 'unknown',
-              labels: publicLabels(tg, args, globals.id),
-              discovered_labels: disc,
-              last_error: '',
-              last_scrape: '',
-              last_scrape_duration: '0s',
-              samples: 0,
-              key: hex64(targetKey(tg)),
-              local: false,
-              owner: owner ? { peerId: owner.peerId, name: owner.name } : null,
-            })
+        const self = peer(targets.self())
+        const out: ScrapeTargetInfo[] = pool.debugInfo().map(t => ({ ...t, local: true, owner: self }))
+        // Targets scraped elsewhere, with their owner, so one node tells who scrapes what.
+        if (targets.clustered) {
+          for (const { key, info } of pool.remoteTargets()) {
+            const owner = targets.owner(key)
+            out.push({ ...info, local: false, owner: owner && peer(owner) })
           }
         }
-        return { clustered: clustered(), targets }
+        return { clustered: targets.clustered, targets: out }
       },
       targetDetail (keyHex, part) {
         const tg = args.targets.find(x => hex64(targetKey(x)) === keyHex)
@@ -241,30 +224,14 @@ const kind: ComponentKind<Args> = {
           const loop = pool.loop(key)
           return { local: loop !== undefined, scrapes: loop?.history.records() ?? [] }
         }
-        const c = cluster()
-        if (c === undefined) return undefined
-        return targetOwnership(c, clustered(), globals.id, key, args.clustering?.replication_factor ?? 1, remoteURL(args, tg))
+        return targetOwnership(globals.cluster, targets.clustered, globals.id, key, args.clustering?.replication_factor ?? 1, pool.known(key)?.url ?? '')
       },
     }
   },
 }
 
-function sortedEntries (o: Record<string, string>): Array<[string, string]> {
-  return Object.entries(o).filter(([k]) => !k.startsWith('__meta_')).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-}
-
-function remoteURL (a: Args, tg: Record<string, string>): string {
-  const scheme = tg.__scheme__ ?? a.scheme
-  const path = tg.__metrics_path__ ?? a.metrics_path
-  return `${scheme}://${tg.__address__ ?? ''}${path}`
-}
-
-function publicLabels (tg: Record<string, string>, a: Args, id: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(tg)) if (!k.startsWith('__')) out[k] = v
-  out.job ??= a.job_name || id
-  out.instance ??= tg.__address__ ?? ''
-  return out
+function peer (o: TargetOwner): { peerId: string, name: string } {
+  return { peerId: o.peerId, name: o.name }
 }
 
 register(kind)

@@ -1,22 +1,20 @@
 // import.file: a module from a file or a directory on disk, re-read when it changes
 // (fs.watch for detector "fsnotify", plus a poll every poll_frequency either way).
 import { watch, type FSWatcher } from 'node:fs'
-import { attr, t } from '../../vm/schema.js'
+import { attr, t, type Decoded } from '../../vm/schema.js'
 import { readModulePath, sameSource, sleep, type ImportKind, type ModuleSource } from './source.js'
 
-export interface Args {
-  filename: string
-  detector: 'fsnotify' | 'poll'
-  poll_frequency: number
+const argsSchema = {
+  filename: attr(t.string, { required: true }),
+  detector: attr(t.enum('fsnotify', 'poll'), { default: 'fsnotify' }),
+  poll_frequency: attr(t.duration, { default: 60_000 }),
 }
+
+export type Args = Decoded<typeof argsSchema>
 
 export const importFile: ImportKind<Args> = {
   name: 'import.file',
-  args: {
-    filename: attr(t.string, { required: true }),
-    detector: attr(t.enum('fsnotify', 'poll'), { default: 'fsnotify' }),
-    poll_frequency: attr(t.duration, { default: 60_000 }),
-  },
+  args: argsSchema,
   validate: a => a.poll_frequency <= 0 ? ['poll_frequency must be greater than 0'] : [],
   readNow: a => readModulePath(a.filename),
   async start (g, initial) {

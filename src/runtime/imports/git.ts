@@ -4,33 +4,27 @@ import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { attr, block, t } from '../../vm/schema.js'
-import type { Secret } from '../../vm/value.js'
+import { attr, block, t, type Decoded } from '../../vm/schema.js'
 import { readModulePath, sameSource, sleep, type ImportKind, type ModuleSource } from './source.js'
 
 const run = promisify(execFile)
 
-export interface Args {
-  repository: string
-  revision: string
-  path: string
-  pull_frequency: number
-  basic_auth?: { username?: string, password?: Secret }
-  ssh_key?: { username: string, key_file?: string, key?: Secret, passphrase?: Secret }
+const GIT_TIMEOUT_MS = 120_000
+
+const argsSchema = {
+  repository: attr(t.string, { required: true }),
+  revision: attr(t.string, { default: 'HEAD' }),
+  path: attr(t.string, { required: true }),
+  pull_frequency: attr(t.duration, { default: 60_000 }),
+  basic_auth: block({ username: attr(t.string), password: attr(t.secret) }),
+  ssh_key: block({ username: attr(t.string, { required: true }), key_file: attr(t.string), key: attr(t.secret), passphrase: attr(t.secret) }),
 }
 
-const GIT_TIMEOUT_MS = 120_000
+export type Args = Decoded<typeof argsSchema>
 
 export const importGit: ImportKind<Args> = {
   name: 'import.git',
-  args: {
-    repository: attr(t.string, { required: true }),
-    revision: attr(t.string, { default: 'HEAD' }),
-    path: attr(t.string, { required: true }),
-    pull_frequency: attr(t.duration, { default: 60_000 }),
-    basic_auth: block({ username: attr(t.string), password: attr(t.secret) }),
-    ssh_key: block({ username: attr(t.string, { required: true }), key_file: attr(t.string), key: attr(t.secret), passphrase: attr(t.secret) }),
-  },
+  args: argsSchema,
   validate (a) {
     const problems: string[] = []
     if (a.pull_frequency < 0) problems.push('pull_frequency must not be negative')

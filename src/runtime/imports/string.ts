@@ -1,16 +1,17 @@
 // import.string: a module from a string (usually another component's export, such as
 // local.file's content); new content reloads what uses it.
-import { attr, t } from '../../vm/schema.js'
-import type { Secret } from '../../vm/value.js'
+import { attr, t, type Decoded } from '../../vm/schema.js'
 import { sameSource, type ImportKind, type ModuleSource } from './source.js'
 
-export interface Args { content: Secret }
+const argsSchema = { content: attr(t.secret, { required: true }) }
+
+export type Args = Decoded<typeof argsSchema>
 
 const source = (id: string, a: Args): ModuleSource => ({ files: [{ name: id, source: a.content.reveal() }] })
 
 export const importString: ImportKind<Args> = {
   name: 'import.string',
-  args: { content: attr(t.secret, { required: true }) },
+  args: argsSchema,
   readNow: a => source('import.string', a),
   async start (g, initial) {
     let last = source(g.id, initial)

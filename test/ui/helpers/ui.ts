@@ -1,5 +1,5 @@
 // Shared bits of the UI tests: is Chromium here, launch it, make sure the UI is built.
-import { cpSync, existsSync, readdirSync, statSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, readdirSync, statSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
@@ -27,4 +27,9 @@ export function ensureUIBuilt (): void {
     execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'src/http/ui/tsconfig.json')], { stdio: 'inherit' })
   }
   cpSync(join(ROOT, 'src/http/ui/static'), dist, { recursive: true })
+}
+
+/** Screenshots always go to test-artifacts/; docs/ is refreshed only when asked (SHOAL_UPDATE_DOCS=1). */
+export function docShot (from: string, name: string): void {
+  if (process.env.SHOAL_UPDATE_DOCS === '1') copyFileSync(from, join(ROOT, 'docs', name))
 }

@@ -91,35 +91,43 @@ function boxes (fleet: FleetLinks, es: Edge[], W: number, H: number): { boxes: B
   const out: Box[] = []
   const of = new Map<string, Box>()
   const hubList = [...hubs].sort((x, y) => name(x).localeCompare(name(y)))
+  // With hubs: the hubs in a row at the top, the sites on an arc below them, so a link between
+  // two sites never runs through a hub. Without: everyone on a ring.
+  const hubY = H * 0.22
   hubList.forEach((id, i) => {
-    const a = (2 * Math.PI * i) / hubList.length
-    const d = hubList.length === 1 ? 0 : 60
-    const b: Box = { id, label: name(id), members: [byId.get(id)!], x: cx + d * Math.cos(a), y: cy + d * Math.sin(a), r: 18, hub: true }
+    const x = cx + (i - (hubList.length - 1) / 2) * 90
+    const b: Box = { id, label: name(id), members: [byId.get(id)!], x, y: hubY, r: 18, hub: true }
     out.push(b); of.set(id, b)
   })
-  const ring = Math.min(W, H) / 2 - 60
+  const slots = grouped ? groups.length : groups.reduce((n, g) => n + g.length, 0) + (groups.length > 1 ? groups.length - 1 : 0)
+  const at = (k: number): { x: number, y: number } => {
+    if (hubList.length > 0) {
+      const a = slots <= 1 ? Math.PI / 2 : Math.PI * (0.85 - (0.7 * k) / (slots - 1))
+      return { x: cx + (W / 2 - 70) * Math.cos(a), y: hubY + (H - hubY - 50) * Math.sin(a) }
+    }
+    const ring = Math.min(W, H) / 2 - 50
+    const r = slots <= 2 ? ring / 2 : ring
+    const a = -Math.PI / 2 + (2 * Math.PI * k) / Math.max(1, slots)
+    return { x: cx + r * Math.cos(a), y: cy + r * Math.sin(a) }
+  }
   if (grouped) {
     groups.forEach((g, i) => {
-      const a = -Math.PI / 2 + (2 * Math.PI * i) / groups.length
       const first = name(g[0])
       const p = prefix(first)
       const label = g.every(id => prefix(name(id)) === p) ? `${p} ×${g.length}` : `${first} … ×${g.length}`
-      const b: Box = { id: `group:${i}`, label, members: g.map(id => byId.get(id)!), x: cx + ring * Math.cos(a), y: cy + ring * Math.sin(a), r: Math.min(34, 12 + 3 * Math.sqrt(g.length)), hub: false }
+      const b: Box = { id: `group:${i}`, label, members: g.map(id => byId.get(id)!), ...at(i), r: Math.min(34, 12 + 3 * Math.sqrt(g.length)), hub: false }
       out.push(b)
       for (const id of g) of.set(id, b)
     })
   } else {
-    // members around the ring, sites kept together with a gap between them
-    const total = groups.reduce((n, g) => n + g.length, 0) + (groups.length > 1 ? groups.length : 0)
+    // members along the arc or ring, each site's together, a gap between sites
     let slot = 0
-    const r = hubs.size === 0 && groups.length === 1 && groups[0].length <= 2 ? ring / 2 : ring
     for (const g of groups) {
       for (const id of g) {
-        const a = -Math.PI / 2 + (2 * Math.PI * slot++) / Math.max(1, total)
-        const b: Box = { id, label: name(id), members: [byId.get(id)!], x: cx + r * Math.cos(a), y: cy + r * Math.sin(a), r: 14, hub: false }
+        const b: Box = { id, label: name(id), members: [byId.get(id)!], ...at(slot++), r: 14, hub: false }
         out.push(b); of.set(id, b)
       }
-      if (groups.length > 1) slot++
+      slot++
     }
   }
   return { boxes: out, of }
