@@ -84,12 +84,12 @@ export class WriteClient {
         if (!v2) return { kind: 'ok', status }
         const written = writtenCounts(res.headers)
         // A 1.0 receiver decodes a 2.0 body as an empty 1.0 request and answers 2xx without the headers.
-        if (written === undefined) return { kind: 'downgrade', status, message: `receiver answered HTTP ${status} without X-Prometheus-Remote-Write-*-Written headers` }
+        if (written === undefined) { this.v2 = false; return { kind: 'downgrade', status, message: `receiver answered HTTP ${status} without X-Prometheus-Remote-Write-*-Written headers` } }
         return { kind: 'ok', status, written }
       }
       const text = await readPrefix(res.body, MAX_ERR_BODY)
       const message = `server returned HTTP status ${status}: ${firstLine(text)}`
-      if (v2 && status === 415) return { kind: 'downgrade', status, message }
+      if (v2 && status === 415) { this.v2 = false; return { kind: 'downgrade', status, message } }
       if (status >= 500 || (status === 429 && this.retryOn429)) {
         const ra = res.headers['retry-after']
         return { kind: 'recoverable', status, retryAfterMs: parseRetryAfter(Array.isArray(ra) ? ra[0] : ra), message }
