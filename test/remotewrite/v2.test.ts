@@ -4,10 +4,8 @@
 // shoal falls back to 1.0, and the fallback is logged once.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import protobuf from 'protobufjs'
 import { Registry } from 'prom-client'
 import { FLAG_EXEMPLAR, FLAG_HISTOGRAM, FLAG_STALE, SampleBatch } from '../../src/remotewrite/batch.js'
 import { WriteRequestV2Encoder } from '../../src/remotewrite/codec-v2.js'
@@ -18,28 +16,7 @@ import { havePrometheus, startPrometheus } from '../helpers/prometheus.js'
 import { unavailable } from '../helpers/prereq.js'
 import { metricValue, recordingLog } from './helpers.js'
 import { doubleBits } from './proto.js'
-
-// The upstream file as vendored; its gogoproto import and options only steer Go code generation.
-const PROTO = readFileSync(new URL('../fixtures/proto/io/prometheus/write/v2/types.proto', import.meta.url), 'utf8')
-  .replace('import "gogoproto/gogo.proto";', '').replace(/ \[\(gogoproto\.nullable\) = false\]/g, '')
-const Request = protobuf.parse(PROTO).root.lookupType('io.prometheus.write.v2.Request')
-
-interface V2 {
-  symbols: string[]
-  timeseries: Array<{
-    labelsRefs: number[], samples: Array<{ value: number, timestamp: number }>, histograms: Array<Record<string, unknown>>,
-    exemplars: Array<{ labelsRefs: number[], value: number, timestamp: number }>,
-    metadata?: { type: string, helpRef: number, unitRef: number }, createdTimestamp: number
-  }>
-}
-function decodeV2 (buf: Uint8Array): V2 {
-  return Request.toObject(Request.decode(buf), { longs: Number, enums: String, arrays: true, defaults: true }) as V2
-}
-const resolve = (sym: string[], refs: number[]): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (let i = 0; i < refs.length; i += 2) out[sym[refs[i]]] = sym[refs[i + 1]]
-  return out
-}
+import { decodeV2, Request, resolve, type V2 } from './proto-v2.js'
 
 const HIST: Histogram = { float: false, schema: 2, zeroThreshold: 0.001, zeroCount: 1, count: 6, sum: 9.5, positiveSpans: [-1, 2, 3, 1], positiveBuckets: [1, 1, 1], negativeSpans: [], negativeBuckets: [], customValues: [], resetHint: 0 }
 const META: Record<string, Metadata> = {
