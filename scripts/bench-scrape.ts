@@ -22,6 +22,7 @@ import { ScrapeLoop, type Fetcher } from '../src/scrape/loop.js'
 import { isAscii } from 'node:buffer'
 import type { ScrapeResult } from '../src/scrape/scraper.js'
 import { newTarget } from '../src/scrape/target.js'
+import { nopLogger } from '../src/logging/logger.js'
 
 const targets = Number(process.argv[2] ?? 200)
 const rounds = Number(process.argv[3] ?? 6)
@@ -60,7 +61,7 @@ const endpoint = new RemoteWriteEndpoint({
   queue: {}
 }, {
   registry: new Registry(),
-  log: { debug () {}, info () {}, warn () {}, error () {} },
+  log: nopLogger,
   snappy: process.env.SNAPPY === 'js' ? await loadJsSnappy() : await getSnappy(),
   sink: { async store (body) { sent++; sentBytes += body.length; return { kind: 'ok', status: 204 } } },
   pending

@@ -37,7 +37,8 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import { encodeAlive, encodeHeartbeat, recordDigest } from '../src/cluster/heartbeat.js'
 import { omitInlinedKeys, startCluster } from '../src/cluster/node.js'
 import { aliveTopic, gossipTopic } from '../src/cluster/options.js'
-import type { ClusterLog, ClusterNode, ClusterOptions } from '../src/cluster/types.js'
+import type { ClusterNode, ClusterOptions } from '../src/cluster/types.js'
+import { callbackLogger, type Logger } from '../src/logging/logger.js'
 import { lazyWindowUpdates } from '../src/cluster/yamux-window.js'
 
 interface Snapshot { read: number, written: number, cpuUs: number, at: number, gossip: number[], sent: Array<{ full: number, alive: number }> }
@@ -49,14 +50,13 @@ type FromChild = { kind: 'ready', addr: string } | { kind: 'status', minPeers: n
 
 /** Per node: its last warnings (and debug lines with DEBUG_LOG=1), shown for nodes that did not converge. */
 const logCounts = new Map<string, number>()
-function ringLog (lines: string[]): ClusterLog {
-  const add = (level: string) => (msg: string, f?: Record<string, unknown>): void => {
+function ringLog (lines: string[]): Logger {
+  return callbackLogger((level, msg, f) => {
+    if (level === 'info' || (level === 'debug' && process.env.DEBUG_LOG !== '1')) return
     logCounts.set(msg, (logCounts.get(msg) ?? 0) + 1)
-    lines.push(`${new Date().toISOString().slice(11, 23)} ${level} ${msg} ${JSON.stringify(f ?? {}, (_k, v) => v instanceof Error ? `${v.name}: ${v.message}` : v)}`)
+    lines.push(`${new Date().toISOString().slice(11, 23)} ${level} ${msg} ${JSON.stringify(f, (_k, v) => v instanceof Error ? `${v.name}: ${v.message}` : v)}`)
     if (lines.length > 40) lines.shift()
-  }
-  const debug = process.env.DEBUG_LOG === '1' ? add('debug') : () => {}
-  return { debug, info () {}, warn: add('warn'), error: add('error') }
+  })
 }
 
 // ---- child: hosts several nodes, counts their socket bytes ----

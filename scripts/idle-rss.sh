@@ -50,9 +50,10 @@ trap cleanup EXIT
 for _ in $(seq 1 60); do curl -sf -m 1 "http://127.0.0.1:$HTTP_PORT/-/ready" >/dev/null && break; sleep 0.5; done
 sleep 20 # first scrapes, JIT warm-up
 ticks () { local s; s=$(cat /proc/$AGENT/stat); s=${s##*) }; set -- $s; echo $(( ${12} + ${13} )); }
-t0=$(ticks); s0=$(date +%s.%N)
+wb () { awk '$1=="write_bytes:"{print $2}' /proc/$AGENT/io; }
+t0=$(ticks); s0=$(date +%s.%N); w0=$(wb)
 sleep "$SECS"
-t1=$(ticks); s1=$(date +%s.%N)
+t1=$(ticks); s1=$(date +%s.%N); w1=$(wb)
 kb () { awk -v k="$1:" '$1==k{print $2}' "$2"; }
 up=$(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | grep -c '^' || true)
 printf 'rss %d MiB  hwm %d MiB  cpu %.2f %%  threads %s  (self /metrics: %s lines)\n' \
@@ -63,4 +64,6 @@ awk '/^(Rss|Anonymous|Shared_Clean|Private_Clean|Private_Dirty):/{printf "  %s %
 # the executable's own file-backed pages (code, read-only data, for the binary also the SEA blob)
 EXE=$(readlink /proc/$AGENT/exe)
 awk -v exe="$EXE" '/^[0-9a-f]+-/{m=($6==exe)} m&&/^Rss:/{r+=$2} m&&/^Private_Dirty:/{d+=$2} END{printf "  executable %s: Rss %d MiB (of it Private_Dirty %d MiB)\n", exe, r/1024, d/1024}' /proc/$AGENT/smaps
+# disk: what the agent wrote to storage in the window (a healthy agent: nothing) and the files it keeps
+echo "  disk written in the window: $(( w1 - w0 )) bytes; files under --storage.path: $(cd "$WORK/data" && find . -type f -printf '%p (%s B) ' 2>/dev/null)"
 curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | grep -E '^nodejs_(heap_size_used|heap_size_total|external_memory)_bytes ' | awk '{printf "  %s %.1f MiB", $1, $2/1048576} END{print ""}'

@@ -69,9 +69,9 @@ const seaConfig = {
   main: join(work, 'shoal.cjs'),
   output: join(work, 'sea.blob'),
   disableExperimentalSEAWarning: true,
-  // No flags here: src/cli.ts re-executes `run` with its V8 flags (or SHOAL_V8_FLAGS) as
-  // --node-options, as it does for `node dist/cli.js run`; NODE_OPTIONS is not read.
-  execArgv: [],
+  // The flags src/cli.ts re-executes `node dist/cli.js run` with; SHOAL_V8_FLAGS makes the binary
+  // re-execute itself with more as --node-options (NODE_OPTIONS is not read).
+  execArgv: ['--heap-growing-percent=50', '--max-semi-space-size=4'],
   execArgvExtension: 'cli',
   assets,
 }

@@ -20,13 +20,16 @@ if (major < REQUIRED_MAJOR) {
 // 200 targets × 1000 series with the same CPU per sample: the scrape path's garbage dies young.
 // SHOAL_V8_FLAGS replaces the list ('' = none); flags already on the command line win.
 const AGENT_V8_FLAGS = '--heap-growing-percent=50 --max-semi-space-size=4'
-// The single-file binary (scripts/package.mjs) has no node flags of its own on its command line:
-// it re-executes itself with them as `--node-options=…` (its SEA config's execArgvExtension "cli").
+// The single-file binary (scripts/package.mjs) carries these flags in its SEA config, so it starts
+// without re-executing (under qemu-user emulation it could not: its own file is not executable
+// there). With SHOAL_V8_FLAGS set it re-executes with them as `--node-options=…` (SEA
+// execArgvExtension "cli"); they come after the built-in ones, so each flag given wins.
 declare const SHOAL_BUILD: { version: string, commit: string } | undefined
 const isBundle = typeof SHOAL_BUILD !== 'undefined'
+const wanted = process.env.SHOAL_V8_FLAGS ?? (isBundle ? '' : AGENT_V8_FLAGS)
 if (process.argv[2] === 'run' && process.env.SHOAL_REEXEC !== '1' && typeof process.execve === 'function') {
-  const given = new Set(process.execArgv.map(a => a.split('=')[0]))
-  const flags = (process.env.SHOAL_V8_FLAGS ?? AGENT_V8_FLAGS).split(/\s+/).filter(f => f !== '' && !given.has(f.split('=')[0]))
+  const given = new Set(isBundle ? [] : process.execArgv.map(a => a.split('=')[0]))
+  const flags = wanted.split(/\s+/).filter(f => f !== '' && !given.has(f.split('=')[0]))
   if (flags.length > 0) {
     // node: flags before the script; the binary: argv[1] is itself again, the rest is the CLI's
     const argv = isBundle

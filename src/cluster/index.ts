@@ -1,5 +1,5 @@
 // The cluster library: a libp2p fleet with gossip membership and rendezvous ownership.
-export type { ApiReply, LocalApi, Cluster, ClusterNode, ClusterOptions, ClusterLog, DiscoveryMethod, OwnershipTable, PeerInfo, PeerState, TargetKey } from './types.js'
+export type { ApiReply, LocalApi, Cluster, ClusterNode, ClusterOptions, DiscoveryMethod, OwnershipTable, PeerInfo, PeerState, TargetKey } from './types.js'
 export { startCluster } from './node.js'
 export type { ClusterDeps } from './node.js'
 export { singleNodeCluster } from './single.js'

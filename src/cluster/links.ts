@@ -1,6 +1,8 @@
 // How this node reaches each member: the kind of its best open connection (direct TCP, WebSockets,
 // a circuit relay) or none at all, when the member is known only from heartbeats gossiped by others.
 // Pure over the connections libp2p reports, so metrics, the links API and tests share one reading.
+import type { Connection } from '@libp2p/interface'
+import { muxerOf } from './libp2p-private.js'
 import type { PeerInfo } from './types.js'
 
 export type LinkKind = 'tcp' | 'websockets' | 'relayed' | 'gossip'
@@ -65,18 +67,15 @@ export function noteRoundTrip (c: ConnectionLike, rttMs: number, at: number = Da
 export const PROBE_AFTER_MS = 10_000
 const probing = new WeakSet<object>()
 
-/** yamux's own ping (libp2p's Connection keeps its muxer in `muxer`): 30 bytes each way. */
-interface MuxerPing { ping (): Promise<unknown> }
-
 /**
- * A round trip on a link nobody measured lately (with the SWIM detector the node's own pings
+ * A round trip on a link nobody measured lately (a yamux ping: 30 bytes each way) (with the SWIM detector the node's own pings
  * run only for older members). The muxer is asked without a timeout: a pong that came after we
  * stopped waiting would be a protocol error to yamux; a link that never answers closes anyway.
  */
 function probe (c: ConnectionLike, now: number): void {
   if (probing.has(c) || now - (lastRoundTrip.get(c) ?? 0) < PROBE_AFTER_MS) return
-  const muxer = (c as { muxer?: MuxerPing }).muxer
-  if (typeof muxer?.ping !== 'function') return
+  const muxer = muxerOf(c as Connection)
+  if (muxer === undefined) return
   probing.add(c)
   const sent = performance.now()
   muxer.ping().then(() => { noteRoundTrip(c, performance.now() - sent) }, () => {}).finally(() => { probing.delete(c) })

@@ -3,6 +3,7 @@
 
 import { Counter, Gauge } from 'prom-client'
 import type { Registry } from 'prom-client'
+import { getOrCreate } from '../metrics/registry.js'
 
 export interface ClusterMetrics {
   peers: Gauge<'state'>
@@ -12,17 +13,12 @@ export interface ClusterMetrics {
   rebalances: Counter
 }
 
-function reuse<T> (registry: Registry, name: string, make: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? make()
-}
-
 export function clusterMetrics (registry: Registry): ClusterMetrics {
-  const registers = [registry]
   return {
-    peers: reuse(registry, 'cluster_node_peers', () => new Gauge({ name: 'cluster_node_peers', help: 'Known live peers (including self) by state.', labelNames: ['state'] as const, registers })),
-    gossipReceived: reuse(registry, 'cluster_node_gossip_received_events_total', () => new Counter({ name: 'cluster_node_gossip_received_events_total', help: 'Membership gossip messages received.', registers })),
-    gossipRejected: reuse(registry, 'cluster_node_gossip_rejected_total', () => new Counter({ name: 'cluster_node_gossip_rejected_total', help: 'Membership gossip messages rejected or ignored, by reason.', labelNames: ['reason'] as const, registers })),
-    membershipChanges: reuse(registry, 'shoal_cluster_membership_changes_total', () => new Counter({ name: 'shoal_cluster_membership_changes_total', help: 'Peers joining, leaving or changing state.', registers })),
-    rebalances: reuse(registry, 'shoal_cluster_rebalances_total', () => new Counter({ name: 'shoal_cluster_rebalances_total', help: 'Changes of the participant set or their config hashes that can move targets.', registers })),
+    peers: getOrCreate(registry, Gauge<'state'>, { name: 'cluster_node_peers', help: 'Known live peers (including self) by state.', labelNames: ['state'] as const }),
+    gossipReceived: getOrCreate(registry, Counter<string>, { name: 'cluster_node_gossip_received_events_total', help: 'Membership gossip messages received.' }),
+    gossipRejected: getOrCreate(registry, Counter<'reason'>, { name: 'cluster_node_gossip_rejected_total', help: 'Membership gossip messages rejected or ignored, by reason.', labelNames: ['reason'] as const }),
+    membershipChanges: getOrCreate(registry, Counter<string>, { name: 'shoal_cluster_membership_changes_total', help: 'Peers joining, leaving or changing state.' }),
+    rebalances: getOrCreate(registry, Counter<string>, { name: 'shoal_cluster_rebalances_total', help: 'Changes of the participant set or their config hashes that can move targets.' }),
   }
 }

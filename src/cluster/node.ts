@@ -44,7 +44,8 @@ import type { ClusterMetrics } from './metrics.js'
 import { aliveTopic, dhtProtocol, gossipTopic, resolveOptions } from './options.js'
 import { EARLY_HEARTBEAT_EVERY, fullEvery, heartbeatInterval, joinRetryDelay, MAX_DIRECT_CONNECTIONS, PING_MISSES, PING_TIMEOUT_MS, PINGS_PER_SECOND, pingEvery } from './scale.js'
 import type { ResolvedOptions } from './options.js'
-import type { ApiReply, ClusterLog, ClusterNode, ClusterOptions, LocalApi, PeerState } from './types.js'
+import type { ApiReply, ClusterNode, ClusterOptions, LocalApi, PeerState } from './types.js'
+import type { Logger } from '../logging/logger.js'
 import { ClusterView } from './view.js'
 import { addressesWithMetadata, lazyWindowUpdates, listenOn, muxerOf, omitInlinedKeys } from './libp2p-private.js'
 import type { MuxerPing } from './libp2p-private.js'
@@ -59,7 +60,7 @@ const RECORDS_WAIT_BEATS = 5
 
 export interface ClusterDeps {
   registry: Registry
-  log: ClusterLog
+  log: Logger
 }
 
 type Services = { pubsub: GossipSub, ping: Ping, identify: unknown, dht: unknown, autoNAT: unknown, dcutr: unknown }
@@ -207,7 +208,7 @@ class Node extends ClusterView implements ClusterNode {
   readonly peerId: string
   private readonly libp2p: Libp2p<Services>
   private readonly o: ResolvedOptions
-  private readonly log: ClusterLog
+  private readonly log: Logger
   private readonly metrics: ClusterMetrics
   private readonly topic: string
   private readonly alive: string
@@ -274,7 +275,7 @@ class Node extends ClusterView implements ClusterNode {
   /** Linked peers that identified without the swim protocol: older nodes (heartbeats only). */
   private readonly olderLinks = new Set<string>()
 
-  constructor (libp2p: Libp2p<Services>, o: ResolvedOptions, log: ClusterLog, metrics: ClusterMetrics) {
+  constructor (libp2p: Libp2p<Services>, o: ResolvedOptions, log: Logger, metrics: ClusterMetrics) {
     const peerId = libp2p.peerId.toString()
     const membership = new Membership({
       self: {
@@ -343,7 +344,7 @@ class Node extends ClusterView implements ClusterNode {
         return
       }
       case 'suspect':
-        this.log.debug('cluster: peer suspected', { peer: ev.id, incarnation: ev.inc, health: this.detector?.health })
+        this.log.debug('peer suspected', { peer: ev.id, incarnation: ev.inc, health: this.detector?.health })
         return
       case 'dead':
         this.membership.removeDetected(ev.id, 'unreachable')
@@ -370,7 +371,7 @@ class Node extends ClusterView implements ClusterNode {
       const id = peerId.toString()
       if (!protocols.includes(dhtProtocol(this.o.fleetName))) {
         this.foreign.add(id)
-        this.log.warn('cluster: hanging up on a peer of another fleet (or not a shoal node)', { peer: id })
+        this.log.warn('hanging up on a peer of another fleet (or not a shoal node)', { peer: id })
         void this.libp2p.hangUp(peerId).catch(() => {})
         return
       }
@@ -434,7 +435,7 @@ class Node extends ClusterView implements ClusterNode {
       this.timers.push(t)
     }
     void this.publish()
-    this.log.info('cluster: node started', { peer: this.peerId, addrs: this.multiaddrs().join(','), fleet: this.o.fleetName })
+    this.log.info('node started', { peer: this.peerId, addrs: this.multiaddrs().join(','), fleet: this.o.fleetName })
   }
 
   setState (state: PeerState): void {
@@ -462,7 +463,7 @@ class Node extends ClusterView implements ClusterNode {
     // let the goodbye leave the socket before the connections close
     await new Promise(resolve => setTimeout(resolve, Math.min(200, this.o.heartbeatMs / 2)))
     await this.shutdown()
-    this.log.info('cluster: node stopped', { peer: this.peerId })
+    this.log.info('node stopped', { peer: this.peerId })
   }
 
   async abort (): Promise<void> {
@@ -544,7 +545,7 @@ class Node extends ClusterView implements ClusterNode {
       // heartbeats had time to arrive (the fleet may have moved our targets meanwhile).
       this.membership.touchAll(now)
       this.detector?.resync()
-      this.log.warn('cluster: this process was stalled; re-syncing with the fleet', { stalled_ms: gap })
+      this.log.warn('this process was stalled; re-syncing with the fleet', { stalled_ms: gap })
       this.holdSync(now + Math.ceil(1.5 * this.o.heartbeatMs), true)
       return
     }
@@ -608,7 +609,7 @@ class Node extends ClusterView implements ClusterNode {
       const misses = (this.pingMisses.get(c) ?? 0) + 1
       this.pingMisses.set(c, misses)
       if (misses < PING_MISSES) return
-      this.log.debug('cluster: pings unanswered; closing the connection', { peer: c.remotePeer.toString(), misses })
+      this.log.debug('pings unanswered; closing the connection', { peer: c.remotePeer.toString(), misses })
       c.abort(err as Error)
     } finally {
       this.pinging.delete(c)
@@ -682,7 +683,7 @@ class Node extends ClusterView implements ClusterNode {
     try {
       await this.libp2p.services.pubsub.publish(topic, data)
     } catch (err) {
-      this.log.debug('cluster: heartbeat not published', { err })
+      this.log.debug('heartbeat not published', { err })
     }
   }
 
@@ -746,7 +747,7 @@ class Node extends ClusterView implements ClusterNode {
       this.greet()
     }
     if (ev.membershipChange) this.metrics.membershipChanges.inc()
-    if (ev.kind !== 'update') this.log.info(ev.kind === 'join' ? 'cluster: peer joined' : 'cluster: peer left', { peer: ev.peerId, reason: ev.reason })
+    if (ev.kind !== 'update') this.log.info(ev.kind === 'join' ? 'peer joined' : 'peer left', { peer: ev.peerId, reason: ev.reason })
     if (ev.kind === 'join') void this.ensureReservation() // the relay may have identified before it joined
     this.updatePeerGauge()
     // wait-for-size may just have been met: announce participant if so
@@ -807,7 +808,7 @@ class Node extends ClusterView implements ClusterNode {
     const p = this.membership.get(id)
     // a heartbeat already in flight when the link closed arrives within milliseconds; a later one proves life
     if (this.stopped || p === undefined || p.lastHeartbeat > t0 + Math.min(250, this.o.heartbeatMs / 2)) return
-    if (this.membership.dropUnreachable(id)) this.log.debug('cluster: peer unreachable after disconnect', { peer: id })
+    if (this.membership.dropUnreachable(id)) this.log.debug('peer unreachable after disconnect', { peer: id })
   }
 
   /** Heartbeats carry addresses: remember them all (relay ones serve API requests), and connect
@@ -848,7 +849,7 @@ class Node extends ClusterView implements ClusterNode {
       this.lastDial.set(id, { at: Date.now(), wait: base })
     })().catch(err => {
       this.lastDial.set(id, { at: Date.now(), wait: Math.min(300_000, last.wait * 2) })
-      this.log.debug('cluster: dial failed', { peer: id, err })
+      this.log.debug('dial failed', { peer: id, err })
     })
   }
 
@@ -875,10 +876,10 @@ class Node extends ClusterView implements ClusterNode {
     try {
       const base = relay.remoteAddr.toString().replace(/\/p2p\/[^/]+$/, '')
       await listenOn(this.libp2p as unknown as Libp2p, [multiaddr(`${base}/p2p/${id}/p2p-circuit`)])
-      this.log.info('cluster: reserved a relay slot', { relay: id, addrs: this.multiaddrs().filter(isCircuit).join(',') })
+      this.log.info('reserved a relay slot', { relay: id, addrs: this.multiaddrs().filter(isCircuit).join(',') })
       this.schedulePublish()
     } catch (err) {
-      this.log.warn('cluster: relay reservation failed', { relay: id, err })
+      this.log.warn('relay reservation failed', { relay: id, err })
     } finally {
       this.reserving = false
     }
@@ -961,7 +962,7 @@ class Node extends ClusterView implements ClusterNode {
   private async joinRound (): Promise<void> {
     let fromFile: string[] = []
     if (this.o.joinFile !== undefined) {
-      try { fromFile = readJoinFile(this.o.joinFile) } catch (err) { this.log.warn('cluster: cannot read join file', { file: this.o.joinFile, err }) }
+      try { fromFile = readJoinFile(this.o.joinFile) } catch (err) { this.log.warn('cannot read join file', { file: this.o.joinFile, err }) }
     }
     await Promise.all([...new Set([...this.o.joinAddrs, ...fromFile])].map(async addr => {
       const known = this.joined.get(addr)
@@ -971,7 +972,7 @@ class Node extends ClusterView implements ClusterNode {
         if (conn.remotePeer.toString() === this.peerId) return
         this.joined.set(addr, conn.remotePeer.toString())
       } catch (err) {
-        if (!this.stopped) this.log.warn('cluster: cannot reach join address', { addr, err })
+        if (!this.stopped) this.log.warn('cannot reach join address', { addr, err })
       }
     }))
   }

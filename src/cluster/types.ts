@@ -129,11 +129,3 @@ export interface ClusterOptions {
    */
   membership?: 'swim' | 'heartbeats'
 }
-
-/** Structural subset of src/logging Logger so the cluster does not depend on its implementation. */
-export interface ClusterLog {
-  debug (msg: string, fields?: Record<string, unknown>): void
-  info (msg: string, fields?: Record<string, unknown>): void
-  warn (msg: string, fields?: Record<string, unknown>): void
-  error (msg: string, fields?: Record<string, unknown>): void
-}

@@ -72,6 +72,20 @@ function jsonLine (fields: Fields): string {
 }
 
 /** A logger that discards everything (tests, library use). */
+/**
+ * A logger that hands each line to `write`, with the fields of `with` merged in: for tests,
+ * benchmarks and in-memory rings that need the one Logger shape without a sink.
+ */
+export function callbackLogger (write: (level: Level, msg: string, fields: Fields) => void, base: Fields = {}): Logger {
+  return {
+    debug: (m, f) => write('debug', m, { ...base, ...f }),
+    info: (m, f) => write('info', m, { ...base, ...f }),
+    warn: (m, f) => write('warn', m, { ...base, ...f }),
+    error: (m, f) => write('error', m, { ...base, ...f }),
+    with: (fields) => callbackLogger(write, { ...base, ...fields }),
+  }
+}
+
 export const nopLogger: Logger = {
   debug () {}, info () {}, warn () {}, error () {}, with () { return nopLogger },
 }

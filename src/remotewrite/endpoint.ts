@@ -15,14 +15,15 @@ import type { MetadataEntry } from './codec.js'
 import { QueueMetrics } from './metrics.js'
 import { resolveQueueConfig, type EndpointOptions, type QueueConfig } from './options.js'
 import type { PendingStore } from './pending.js'
-import { QueueManager, type LoggerLike, type WriteSink } from './queue.js'
+import { QueueManager, type WriteSink } from './queue.js'
+import type { Logger } from '../logging/logger.js'
 import { getSnappy, type Snappy } from './snappy.js'
 
 export type TransformSeries = (series: Series) => Series | undefined
 
 export interface EndpointDeps {
   registry: Registry
-  log: LoggerLike
+  log: Logger
   /** Write relabeling + external labels, applied once per series (results are cached). */
   transformSeries?: TransformSeries
   /** Tests/benchmarks: replace the HTTP client, the compressor or the pending store. */
@@ -45,7 +46,7 @@ export class RemoteWriteEndpoint {
   readonly metrics: QueueMetrics
   readonly queue: QueueManager
   private readonly opts: EndpointOptions
-  private readonly log: LoggerLike
+  private readonly log: Logger
   private readonly client: WriteClient | undefined
   private transform: TransformSeries | undefined
   private transformCache = new WeakMap<Series, Series | null>()

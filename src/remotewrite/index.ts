@@ -3,7 +3,7 @@
 
 export { RemoteWriteEndpoint, type BackpressureAppender, type EndpointDeps, type TransformSeries } from './endpoint.js'
 export { DEFAULT_QUEUE_CONFIG, resolveQueueConfig, type ClientOptions, type EndpointOptions, type QueueConfig } from './options.js'
-export { QueueManager, type LoggerLike, type WriteSink } from './queue.js'
+export { QueueManager, type WriteSink } from './queue.js'
 export { WriteClient, parseRetryAfter, type StoreOutcome } from './client.js'
 export { WriteRequestEncoder, encodeLabels, seriesLabelBytes, STALE_NAN_HI, STALE_NAN_LO, type MetadataEntry } from './codec.js'
 export { decodeWriteRequest, DecodeError, type DecodedWriteRequest, type DecodedTimeSeries, type DecodedSample, type DecodedExemplar, type DecodedMetadata } from './decode.js'

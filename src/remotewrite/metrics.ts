@@ -3,6 +3,7 @@
 
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { BufferStats } from './pending.js'
+import { perRegistry } from '../metrics/registry.js'
 
 const P = 'prometheus_remote_storage_'
 const LABELS = ['remote_name', 'url'] as const
@@ -39,11 +40,7 @@ interface Families {
   buffers: Map<QueueMetrics, () => BufferStats>
 }
 
-const perRegistry = new WeakMap<Registry, Families>()
-
-function families (registry: Registry): Families {
-  let f = perRegistry.get(registry)
-  if (f !== undefined) return f
+const families = perRegistry((registry: Registry): Families => {
   const registers = [registry]
   const counter = (name: string, help: string, extra: string[] = []): Counter<string> =>
     new Counter({ name: P + name, help, labelNames: [...LABELS, ...extra], registers })
@@ -54,7 +51,7 @@ function families (registry: Registry): Families {
   const fromBuffers = (pick: (s: BufferStats) => number) => function (this: Gauge<string>): void {
     for (const [m, stats] of buffers) this.set(m.labels, pick(stats()))
   }
-  f = {
+  const f: Families = {
     buffers,
     bufferBytes: new Gauge({ name: 'shoal_remote_storage_buffer_bytes', help: 'Bytes of the disk buffer\'s segments: samples not yet acknowledged, and the series they need.', labelNames: [...LABELS], registers, collect: fromBuffers(s => s.bytes) }),
     bufferMaxBytes: new Gauge({ name: 'shoal_remote_storage_buffer_max_bytes', help: 'The disk buffer\'s bound on bytes: past it the oldest samples are dropped (alert as buffer_bytes nears it).', labelNames: [...LABELS], registers, collect: fromBuffers(s => s.maxBytes) }),
@@ -103,9 +100,8 @@ function families (registry: Registry): Families {
       registers
     })
   }
-  perRegistry.set(registry, f)
   return f
-}
+})
 
 /** The metric children of one endpoint; the queue and shards update these directly. */
 export class QueueMetrics {

@@ -18,7 +18,6 @@ import { desiredShards, EwmaRate, ShardLimit } from './reshard.js'
 import { Shard, type ShardHost } from './shard.js'
 import type { Snappy } from './snappy.js'
 
-export type LoggerLike = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>
 
 /** Where compressed requests go; WriteClient implements it. */
 export interface WriteSink {
@@ -32,7 +31,7 @@ export interface QueueDeps {
   /** May still be loading (the native addon is imported dynamically). */
   snappy: Snappy | Promise<Snappy>
   metrics: QueueMetrics
-  log: LoggerLike
+  log: Logger
   pending?: PendingStore
   /** Remote write 2.0: the metadata each series carries (from the endpoint's latest). */
   metadataLookup?: MetadataLookup

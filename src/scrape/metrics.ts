@@ -1,14 +1,8 @@
 // Self-metrics of the scrape engine, Prometheus's names where they exist. Several pools
 // share one registry, so each metric is created once per registry and then reused.
 import { Counter, Gauge, Histogram, Summary, type Registry } from 'prom-client'
+import { getOrCreate } from '../metrics/registry.js'
 
-type Ctor<M> = new (cfg: any) => M
-
-function getOrCreate<M> (registry: Registry, C: Ctor<M>, cfg: { name: string, help: string, labelNames?: string[], [k: string]: unknown }): M {
-  const existing = registry.getSingleMetric(cfg.name)
-  if (existing !== undefined) return existing as unknown as M
-  return new C({ ...cfg, registers: [registry] })
-}
 
 export class ScrapeMetrics {
   readonly intervalLength: Summary<'interval'>
@@ -34,27 +28,27 @@ export class ScrapeMetrics {
       labelNames: ['interval'],
       percentiles: [0.01, 0.05, 0.5, 0.9, 0.99],
     })
-    this.exceededBucketLimit = getOrCreate(registry, Counter, {
+    this.exceededBucketLimit = getOrCreate(registry, Counter<string>, {
       name: 'prometheus_target_scrapes_exceeded_native_histogram_bucket_limit_total',
       help: 'Total number of scrapes that hit the native histogram bucket limit and were rejected.',
     })
-    this.exceededSampleLimit = getOrCreate(registry, Counter, {
+    this.exceededSampleLimit = getOrCreate(registry, Counter<string>, {
       name: 'prometheus_target_scrapes_exceeded_sample_limit_total',
       help: 'Total number of scrapes that hit the sample limit and were rejected.',
     })
-    this.exceededBodySizeLimit = getOrCreate(registry, Counter, {
+    this.exceededBodySizeLimit = getOrCreate(registry, Counter<string>, {
       name: 'prometheus_target_scrapes_exceeded_body_size_limit_total',
       help: 'Total number of scrapes that hit the body size limit.',
     })
-    this.exceededLabelLimits = getOrCreate(registry, Counter, {
+    this.exceededLabelLimits = getOrCreate(registry, Counter<string>, {
       name: 'prometheus_target_scrape_pool_exceeded_label_limits_total',
       help: 'Total number of times scrape pools hit the label limits, during sync or config reload.',
     })
-    this.exceededTargetLimit = getOrCreate(registry, Counter, {
+    this.exceededTargetLimit = getOrCreate(registry, Counter<string>, {
       name: 'prometheus_target_scrape_pool_exceeded_target_limit_total',
       help: 'Total number of times scrape pools hit the target limit, during sync or config reload.',
     })
-    this.duplicateTimestamp = getOrCreate(registry, Counter, {
+    this.duplicateTimestamp = getOrCreate(registry, Counter<string>, {
       name: 'prometheus_target_scrapes_sample_duplicate_timestamp_total',
       help: 'Total number of samples rejected due to duplicate timestamps but different values.',
     })
@@ -73,7 +67,7 @@ export class ScrapeMetrics {
       help: 'Targets of this scrape job that this node owns and scrapes.',
       labelNames: ['scrape_job'],
     })
-    this.skippedSlots = getOrCreate(registry, Counter, {
+    this.skippedSlots = getOrCreate(registry, Counter<string>, {
       name: 'shoal_scrape_slots_skipped_total',
       help: 'Scrape slots skipped because the timer fired more than half an interval late (a frozen or starved process).',
     })

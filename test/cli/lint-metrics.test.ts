@@ -31,7 +31,7 @@ test('every conformance case agrees with shouldParse through shoal lint-metrics'
       const spec = JSON.parse(readFileSync(join(SUITE, name, 'test.json'), 'utf8')) as { shouldParse: boolean }
       const res = await run(['lint-metrics'], readFileSync(join(SUITE, name, 'metrics')))
       if ((res.code === 0) !== spec.shouldParse) wrong.push(`${name}: shouldParse=${spec.shouldParse}, exit=${res.code} ${res.stderr.trim()}`)
-      else if (!spec.shouldParse) assert.match(res.stderr, /^<stdin>:\d+:\d+: /, name)
+      else if (!spec.shouldParse) assert.match(res.stderr, /^<stdin>:\d+:\d+: /, `${name}: stderr ${JSON.stringify(res.stderr)}`)
     }
   }))
   assert.deepEqual(wrong, [])

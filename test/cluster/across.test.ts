@@ -12,6 +12,9 @@ test('allowedPath serves only the read-only API', () => {
   assert.equal(allowedPath('/api/v0/web/peers'), true)
   assert.equal(allowedPath('/api/v0/web/components/prometheus.scrape.x'), true)
   assert.equal(allowedPath('/api/v0/web/components/module.file.a/prometheus.scrape.b'), true)
+  assert.equal(allowedPath('/api/v0/web/cluster/links/self'), true)
+  assert.equal(allowedPath('/api/v0/web/components/prometheus.scrape.x/targets/00ff00ff00ff00ff/ownership'), true)
+  assert.equal(allowedPath('/api/v0/web/cluster/links'), false, 'the collected answer would make peers ask the fleet')
   for (const p of ['/metrics', '/-/reload', '/api/v0/web/reload', '/api/v0/web/components/', '/api/v0/web/components/../x',
     '/api/v0/web/components/a?x=1', '/api/v0/web/peers/x/components', '/api/v0/web/components/' + 'a'.repeat(513)]) {
     assert.equal(allowedPath(p), false, p)

@@ -11,13 +11,13 @@ import { gossipsub, StrictNoSign, StrictSign } from '@libp2p/gossipsub'
 import type { GossipSub } from '@libp2p/gossipsub'
 import { dhtProtocol } from '../../src/cluster/options.js'
 import { startCluster } from '../../src/cluster/node.js'
-import type { ClusterLog, ClusterNode, ClusterOptions } from '../../src/cluster/types.js'
+import type { ClusterNode, ClusterOptions } from '../../src/cluster/types.js'
+import { callbackLogger, type Logger } from '../../src/logging/logger.js'
 
-const say = (level: string) => (msg: string, f?: Record<string, unknown>): void => {
-  if (process.env.SHOAL_TEST_LOG !== undefined) process.stderr.write(`${(Date.now() % 1e6).toString().padStart(6)} ${level} ${msg} ${JSON.stringify(f ?? {}, (_k, v) => v instanceof Error ? v.message : v)}\n`)
-}
 /** Silent unless SHOAL_TEST_LOG is set. */
-export const quietLog: ClusterLog = { debug: say('debug'), info: say('info'), warn: say('warn'), error: say('error') }
+export const quietLog: Logger = callbackLogger((level, msg, f) => {
+  if (process.env.SHOAL_TEST_LOG !== undefined) process.stderr.write(`${(Date.now() % 1e6).toString().padStart(6)} ${level} ${msg} ${JSON.stringify(f, (_k, v) => v instanceof Error ? v.message : v)}\n`)
+})
 
 export interface TestNode { node: ClusterNode, registry: Registry }
 

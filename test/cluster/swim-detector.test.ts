@@ -314,6 +314,30 @@ test('a member that passes on a suspicion older than the refutation is told the 
   assert.equal(c.stateOf('B'), 'alive')
 })
 
+test('buddy system: a suspect that talks to a member suspecting it hears of it in the reply and refutes', () => {
+  const w = new World()
+  for (const id of ['A', 'B', 'C']) w.add(id, opts)
+  w.startAll()
+  w.run(1000)
+  const a = w.nodes.get('A') as Detector
+  const b = w.nodes.get('B') as Detector
+  // A suspects B; the gossip about it never reaches B
+  a.receive('C', encodeMessage({ type: 'gossip', updates: [{ state: 'suspect', id: 'B', inc: 0, from: 'C' }] }))
+  assert.equal(a.stateOf('B'), 'suspect')
+  w.block('C', 'B')
+  const before = w.sent.length
+  // B's own probe reaches A: A's ack tells B
+  a.receive('B', encodeMessage({ type: 'ping', seq: 99, target: 'A', updates: [] }))
+  const ack = w.sent.slice(before).find(m => m.from === 'A' && m.to === 'B' && m.type === 'ack')
+  const d = ack === undefined ? undefined : decodeMessage(ack.data)
+  assert.ok(d !== undefined && d.type === 'ack' && d.updates[0]?.state === 'suspect' && d.updates[0]?.id === 'B', 'the ack carries the suspicion first')
+  w.run(2)
+  assert.equal(b.incarnation, 1, 'B refuted')
+  w.run(1000)
+  assert.equal(a.stateOf('B'), 'alive')
+  assert.equal(a.incOf('B'), 1)
+})
+
 test('the wire codec round-trips every message and rejects garbage and other versions', () => {
   const meta = new Uint8Array([1, 2, 3])
   const msgs = [

@@ -29,13 +29,15 @@ export interface PrometheusOptions {
    * receiver: the reference a shoal data path is compared against.
    */
   agentConfig?: string
+  /** A receiver that also scrapes: YAML list items under scrape_configs:. */
+  scrapeConfigs?: string
 }
 
 /** Starts Prometheus; pass `from` to restart one that was stopped (same port and data). */
 export async function startPrometheus (from?: { dir: string, port: number }, opts: PrometheusOptions = {}): Promise<Prometheus & { dir: string, port: number }> {
   const dir = from?.dir ?? tempDir('prom')
   const port = from?.port ?? await freePort()
-  writeFileSync(join(dir, 'prometheus.yml'), opts.agentConfig ?? 'global:\n  scrape_interval: 1m\nscrape_configs: []\n')
+  writeFileSync(join(dir, 'prometheus.yml'), opts.agentConfig ?? `global:\n  scrape_interval: 1m\nscrape_configs:${opts.scrapeConfigs === undefined ? ' []' : `\n${opts.scrapeConfigs}`}\n`)
   const proc = start(PROMETHEUS_BIN, [
     `--config.file=${join(dir, 'prometheus.yml')}`,
     `--web.listen-address=127.0.0.1:${port}`,

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
 import { decodeWriteRequest, type DecodedWriteRequest } from '../../src/remotewrite/decode.js'
 import { loadJsSnappy } from '../../src/remotewrite/snappy.js'
-import type { LoggerLike } from '../../src/remotewrite/queue.js'
+import { callbackLogger, nopLogger, type Logger } from '../../src/logging/logger.js'
 import { Series, type Labels } from '../../src/storage/series.js'
 
 export interface Received { headers: IncomingHttpHeaders, req: DecodedWriteRequest, at: number }
@@ -44,12 +44,11 @@ export async function startReceiver (respond: Responder = () => ({ status: 204 }
   }
 }
 
-export const silentLog: LoggerLike = { debug () {}, info () {}, warn () {}, error () {} }
+export const silentLog: Logger = nopLogger
 
-export function recordingLog (): { lines: Array<{ level: string, msg: string, fields?: Record<string, unknown> }> } & LoggerLike {
+export function recordingLog (): { lines: Array<{ level: string, msg: string, fields?: Record<string, unknown> }> } & Logger {
   const lines: Array<{ level: string, msg: string, fields?: Record<string, unknown> }> = []
-  const at = (level: string) => (msg: string, fields?: Record<string, unknown>): void => { lines.push({ level, msg, fields }) }
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
+  return Object.assign(callbackLogger((level, msg, fields) => { lines.push({ level, msg, fields }) }), { lines })
 }
 
 export async function metricValue (registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {

@@ -101,3 +101,29 @@ test('GET /api/v0/web/peers: this node, with shoal\'s fields', async () => {
   assert.deepEqual(p.targetsOwned, { 'prometheus.scrape.demo': 2 })
   for (const v of Object.values(p.components) as any[]) assert.deepEqual(shape(v), { configHash: 'string', match: 'boolean' })
 })
+
+test('GET /api/v0/web/components/{id}/targets/{key}/history and /ownership', async () => {
+  const d = await getJSON('/api/v0/web/components/prometheus.scrape.demo')
+  const key = d.debugInfo.targets[0].key as string
+  assert.match(key, /^[0-9a-f]{16}$/)
+  const h = await waitFor('two scrapes in the history', async () => {
+    const x = await getJSON(`/api/v0/web/components/prometheus.scrape.demo/targets/${key}/history`)
+    return x.scrapes.length >= 2 && x
+  }, 10_000)
+  assert.equal(h.local, true)
+  for (const s of h.scrapes) {
+    assert.deepEqual(shape(s), { durationSeconds: 'number', error: 'string', samples: 'number', time: 'string', up: 'boolean' })
+    assert.equal(s.up, true)
+  }
+  assert.ok(Date.parse(h.scrapes[1].time) > Date.parse(h.scrapes[0].time))
+  const o = await getJSON(`/api/v0/web/components/prometheus.scrape.demo/targets/${key}/ownership`)
+  assert.equal(o.clustered, false)
+  assert.equal(o.key, key)
+  assert.equal(o.url, d.debugInfo.targets[0].url)
+  assert.equal(o.owners.length, 1)
+  assert.equal(o.successor, null)
+  const missing = await fetch(`${t.base}/api/v0/web/components/prometheus.scrape.demo/targets/0000000000000000/ownership`)
+  assert.equal(missing.status, 404)
+  assert.match((await missing.json() as { error: string }).error, /target 0000000000000000 not found/)
+  assert.equal((await fetch(`${t.base}/api/v0/web/components/prometheus.remote_write.discard/targets/${key}/history`)).status, 404)
+})

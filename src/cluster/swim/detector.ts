@@ -348,7 +348,12 @@ export class Detector {
         // Lifeguard: the failure, and every nack that did not come back, count against us too
         this.adjustHealth(1 + (p.asked - p.nacks))
         const st = this.state[p.target]
-        if (st === CODE.alive || st === CODE.suspect) this.suspect(p.target, this.self, this.incs[p.target], true)
+        if (st === CODE.alive || st === CODE.suspect) {
+          this.suspect(p.target, this.self, this.incs[p.target], true)
+          // tell the suspect itself: a lossy path (not a dead member) often still carries one
+          // message, and it can refute before gossip busy with other news reaches it
+          this.noteFor(this.ids.id(p.target), true)
+        }
       }
     }
     this.lastProbeAt = now

@@ -3,7 +3,7 @@
 import { globSync, readFileSync, watch, type FSWatcher } from 'node:fs'
 import { dirname, extname } from 'node:path'
 import { parse as parseYAML } from 'yaml'
-import { counter, perRegistry } from '../../discovery/metrics.js'
+import { counter, perRegistry } from '../../metrics/registry.js'
 import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { attr, t, type Decoded } from '../../vm/schema.js'

@@ -6,7 +6,7 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { getSystemErrorMessage } from 'node:util'
 import { Gauge, type Registry } from 'prom-client'
-import { perRegistry } from '../../discovery/metrics.js'
+import { getOrCreate, perRegistry } from '../../metrics/registry.js'
 import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { attr, t, type Decoded } from '../../vm/schema.js'
@@ -15,11 +15,9 @@ import { Secret } from '../../vm/value.js'
 /** Delay between a change event and the read, so a write in progress is not exported half done. */
 const SETTLE_MS = 30
 
-const lastAccessed = perRegistry((registry: Registry) => {
-  const name = 'agent_local_file_timestamp_last_accessed_unix_seconds'
-  return (registry.getSingleMetric(name) as Gauge<'component_id'> | undefined) ??
-    new Gauge({ name, help: 'The last successful access in unix seconds', labelNames: ['component_id'], registers: [registry] })
-})
+const lastAccessed = perRegistry((registry: Registry) => getOrCreate(registry, Gauge<'component_id'>, {
+  name: 'agent_local_file_timestamp_last_accessed_unix_seconds', help: 'The last successful access in unix seconds', labelNames: ['component_id'],
+}))
 
 /** "failed to read file: open /etc/x: no such file or directory", naming the path and the OS error. */
 export function readError (path: string, err: unknown): string {

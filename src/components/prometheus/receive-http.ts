@@ -2,7 +2,7 @@
 // the samples to forward_to (an edge gateway relaying a site's agents upstream).
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { counter, perRegistry } from '../../discovery/metrics.js'
+import { counter, perRegistry } from '../../metrics/registry.js'
 import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { attr, block, defaultsOf, t, type Decoded } from '../../vm/schema.js'
@@ -35,6 +35,10 @@ const receiveMetrics = perRegistry(registry => ({
   samples: counter(registry, 'prometheus_receive_http_samples_total', 'Samples received over remote-write.'),
 }))
 
+/** In Alloy these apply only to Remote Write 2.0 payloads. */
+const REMOTE_WRITE_2 = 'it applies to Remote Write 2.0 payloads, which shoal does not accept'
+const MESSAGES = ['prometheus.WriteRequest', 'io.prometheus.write.v2.Request']
+
 /** The `http` block (Alloy's fnet.ServerConfig); absent, its defaults apply. */
 const httpSchema = {
   listen_address: attr(t.string, { default: '' }),
@@ -44,12 +48,17 @@ const httpSchema = {
   server_idle_timeout: attr(t.duration, { default: 120_000 }),
   conn_limit: attr(t.int, { default: 0, unsupported: 'Node refuses connections over a limit where Alloy queues them' }),
   graceful_shutdown_timeout: attr(t.duration, { default: 30_000 }),
+  tls: block({}, { unsupported: 'the receiver serves plain HTTP; put a TLS-terminating proxy in front of it' }),
 }
 
 const argsSchema = {
   http: block(httpSchema),
   forward_to: attr(t.array(t.capsule<Appendable>('Appendable')), { required: true }),
+  // shoal's own (Alloy has no such argument): a request body larger than this is refused with 413.
   max_request_size: attr(t.int, { default: 64 << 20 }),
+  accepted_remote_write_protobuf_messages: attr(t.array(t.string), { default: ['prometheus.WriteRequest'] }),
+  append_metadata: attr(t.bool, { default: false, unsupported: REMOTE_WRITE_2 }),
+  enable_type_and_unit_labels: attr(t.bool, { default: false, unsupported: REMOTE_WRITE_2 }),
 }
 
 type Args = Decoded<typeof argsSchema>
@@ -61,6 +70,15 @@ const kind: ComponentKind<Args> = {
   stability: 'generally-available',
   args: argsSchema,
   exports: {},
+  validate (a) {
+    const problems: string[] = []
+    if (a.accepted_remote_write_protobuf_messages.length === 0) problems.push('accepted_remote_write_protobuf_messages must not be empty')
+    for (const m of a.accepted_remote_write_protobuf_messages) {
+      if (!MESSAGES.includes(m)) problems.push(`unsupported protocol version "${m}": valid values are "${MESSAGES[0]}" and "${MESSAGES[1]}"`)
+      else if (m !== MESSAGES[0]) problems.push(`accepted_remote_write_protobuf_messages "${m}" is not supported by shoal: the receiver decodes Remote Write 1.0 (${MESSAGES[0]}) only`)
+    }
+    return problems
+  },
   build (globals, initial) {
     const c = receiveMetrics(globals.registry)
     let args = initial

@@ -1,10 +1,11 @@
 // prometheus.relabel: relabels every series passing through and forwards the survivors.
 // Results are cached per input Series object, so a steady scrape pays for relabeling once.
 import type { Counter } from 'prom-client'
-import { counter, perRegistry } from '../../discovery/metrics.js'
+import { counter, perRegistry } from '../../metrics/registry.js'
 import type { ComponentKind } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { attr, block, t, type Decoded } from '../../vm/schema.js'
+import { formatDuration } from '../../vm/duration.js'
 import { Capsule } from '../../vm/value.js'
 import { ruleSchema, rulesFromDecoded } from '../../relabel/schema.js'
 import { relabel } from '../../relabel/process.js'
@@ -61,7 +62,10 @@ const relabelMetrics = perRegistry(registry => ({
 const argsSchema = {
   forward_to: attr(t.array(t.capsule<Appendable>('Appendable')), { required: true }),
   rule: block(ruleSchema, { multiple: true }),
+  // Both only size the cache in Alloy; shoal caches per series object (a WeakMap), which gives
+  // the same results for any setting (docs/components.md). Alloy's validation is kept.
   max_cache_size: attr(t.int, { default: 100_000 }),
+  cache_ttl: attr(t.duration, { default: 0 }),
 }
 
 type Args = Decoded<typeof argsSchema>
@@ -73,7 +77,11 @@ const kind: ComponentKind<Args> = {
   exports: { receiver: { type: 'capsule', capsule: 'Appendable' }, rules: { type: 'capsule', capsule: 'Rules' } },
   validate (args) {
     const problems: string[] = []
-    if (args.max_cache_size <= 0) problems.push(`max_cache_size must be greater than 0 and is ${args.max_cache_size}`)
+    if (args.max_cache_size < 0) problems.push(`max_cache_size must be >= 0; got ${args.max_cache_size}`)
+    else if (args.cache_ttl < 0) problems.push(`cache_ttl must be >= 0; got ${formatDuration(args.cache_ttl)}`)
+    else if (args.max_cache_size > 0 && args.cache_ttl > 0) problems.push('max_cache_size and cache_ttl are mutually exclusive: set max_cache_size = 0 to use cache_ttl, or unset cache_ttl to keep the bounded LRU cache')
+    else if (args.max_cache_size === 0 && args.cache_ttl === 0) problems.push('one of max_cache_size or cache_ttl must be set')
+    else if (args.cache_ttl > 0 && args.cache_ttl < 60_000) problems.push(`cache_ttl must be at least 1m0s when set; got ${formatDuration(args.cache_ttl)}`)
     try { rulesFromDecoded(args.rule) } catch (err) { problems.push((err as Error).message) }
     return problems
   },

@@ -47,6 +47,8 @@ const endpointSchema = {
   protobuf_message: attr(t.enum('prometheus.WriteRequest', 'io.prometheus.write.v2.Request'), { default: 'prometheus.WriteRequest' }),
   round_robin_dns: attr(t.bool, { default: false, unsupported: 'requests go to the address the system resolver returns first' }),
   ...httpClientSchema,
+  // Alloy's endpoint turns HTTP/2 off by default (since its Prometheus 3.4 upgrade), unlike the shared HTTP client block.
+  enable_http2: attr(t.bool, { default: false }),
   queue_config: block(queueSchema),
   metadata_config: block({
     send: attr(t.bool, { default: true }),

@@ -16,6 +16,7 @@ import { hex64 } from '../../scrape/hash.js'
 import { targetOwnership } from './scrape-ownership.js'
 import { httpClientSchema, pickHttpClientArgs, validateHttpClient } from '../../http-client/index.js'
 import { parseBytes } from '../common/units.js'
+import { formatDuration } from '../../vm/duration.js'
 
 const PROTOCOLS = ['PrometheusProto', 'OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4']
 /** What shoal does with a body of no known content type: parse it as the Prometheus text format. */
@@ -87,6 +88,9 @@ export interface ScrapeTargetInfo extends TargetDebugInfo {
 }
 
 
+/** Alloy's uint: a negative value is refused. */
+const UINT = { kind: 'number', int: true, min: 0 } as const
+
 /** prometheus.scrape's arguments, with Alloy's defaults; keys shoal does not implement refuse any other value. */
 const argsSchema = {
   targets: attr(t.array(t.map(t.string)), { required: true }),
@@ -107,11 +111,11 @@ const argsSchema = {
   metrics_path: attr(t.string, { default: '/metrics' }),
   scheme: attr(t.string, { default: 'http' }),
   body_size_limit: attr(t.any, { default: 0 }),
-  sample_limit: attr(t.int, { default: 0 }),
-  target_limit: attr(t.int, { default: 0 }),
-  label_limit: attr(t.int, { default: 0 }),
-  label_name_length_limit: attr(t.int, { default: 0 }),
-  label_value_length_limit: attr(t.int, { default: 0 }),
+  sample_limit: attr(UINT, { default: 0 }),
+  target_limit: attr(UINT, { default: 0 }),
+  label_limit: attr(UINT, { default: 0 }),
+  label_name_length_limit: attr(UINT, { default: 0 }),
+  label_value_length_limit: attr(UINT, { default: 0 }),
   native_histogram_bucket_limit: attr(t.int, { default: 0 }),
   native_histogram_min_bucket_factor: attr(t.number, { default: 0 }),
   enable_compression: attr(t.bool, { default: true }),
@@ -121,11 +125,13 @@ const argsSchema = {
   start_timestamp_zero_ingestion: attr(t.bool, { default: false, unsupported: 'start timestamps are not parsed' }),
   enable_type_and_unit_labels: attr(t.bool, { default: false, unsupported: 'no __type__/__unit__ labels are added' }),
   scrape_failure_log_file: attr(t.string, { default: '', unsupported: 'scrape failures are logged to the agent log and shown in the UI' }),
-  metric_name_validation_scheme: attr(t.string, { default: '' }),
+  metric_name_validation_scheme: attr(t.string, { default: 'legacy' }),
   metric_name_escaping_scheme: attr(t.string, { default: '' }),
   ...httpClientSchema,
   clustering: block({
-    enabled: attr(t.bool, { default: false }),
+    // Required in the block, as Alloy's struct has it (`clustering { }` alone is an error there too).
+    enabled: attr(t.bool, { required: true }),
+    // shoal's own (docs/components.md): Alloy's clustering block has only `enabled`.
     replication_factor: attr(t.int, { default: 1 }),
   }),
 }
@@ -139,11 +145,7 @@ const kind: ComponentKind<Args> = {
   exports: {},
   validate (a) {
     const problems: string[] = []
-    const dur = (ms: number): string => {
-      if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h0m0s`
-      if (ms % 60_000 === 0) return `${ms / 60_000}m0s`
-      return `${ms / 1000}s`
-    }
+    const dur = formatDuration
     if (a.scrape_interval <= 0) problems.push('scrape_interval must be greater than 0')
     if (a.scrape_timeout <= 0) problems.push('scrape_timeout must be greater than 0')
     if (a.scrape_timeout > a.scrape_interval) problems.push(`scrape_timeout (${dur(a.scrape_timeout)}) greater than scrape_interval (${dur(a.scrape_interval)}) for scrape config with job name "${a.job_name}"`)
@@ -153,7 +155,8 @@ const kind: ComponentKind<Args> = {
     for (const p of a.scrape_protocols) {
       if (!PROTOCOLS.includes(p)) problems.push(`unknown scrape protocol "${p}" (supported: ${PROTOCOLS.join(', ')})`)
     }
-    if (new Set(a.scrape_protocols).size !== a.scrape_protocols.length) problems.push('duplicated protocol in scrape_protocols')
+    const dup = a.scrape_protocols.find((p, i) => a.scrape_protocols.indexOf(p) !== i)
+    if (dup !== undefined) problems.push(`duplicate scrape protocol "${dup}": make sure the scrape protocols provided are unique`)
     if (a.enable_protobuf_negotiation && !isDefaultProtocols(a.scrape_protocols)) problems.push('both enable_protobuf_negotiation and scrape_protocols are set, only one can be set at a time')
     if (a.scrape_native_histograms && !scrapeProtocols(a).includes('PrometheusProto')) problems.push('scrape_native_histograms is set to true, but PrometheusProto is not in scrape_protocols')
     if (a.native_histogram_bucket_limit < 0) problems.push('native_histogram_bucket_limit must not be negative')

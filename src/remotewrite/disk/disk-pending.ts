@@ -16,6 +16,7 @@ import { decodeHistogram } from '../decode.js'
 import { histogramBytes } from '../histogram-codec.js'
 import type { BufferStats, PendingStore, TakeEntry } from '../pending.js'
 import { snappyCompress, snappyUncompress } from '../snappy-block.js'
+import type { Logger } from '../../logging/logger.js'
 import {
   decodeSeries, decodeSeriesPb, forEachBlockSeries, parseSegmentName, RecordBuffer, REC_HISTOGRAMS, REC_SAMPLES, REC_SAMPLES_AT, REC_SERIES, REC_SERIES_BLOCK, REC_SERIES_PB, SAMPLE_BYTES, SeriesBlock, SegmentReader, segmentName, SegmentWriter,
 } from './segment.js'
@@ -54,7 +55,7 @@ export interface DiskPendingOptions {
    */
   deferMs?: number
   onDrop?: (samples: number, reason: 'buffer_full' | 'corrupt') => void
-  log?: { warn (msg: string, fields?: Record<string, unknown>): void, info (msg: string, fields?: Record<string, unknown>): void }
+  log?: Logger
 }
 
 interface Segment {

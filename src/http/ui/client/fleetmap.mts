@@ -214,6 +214,6 @@ export function sparkline (values: number[], label: string, unit = ''): string {
   const max = Math.max(...values, 1e-9)
   const pts = values.map((v, i) => `${((W * i) / (values.length - 1)).toFixed(1)},${(H - 2 - ((H - 4) * v) / max).toFixed(1)}`).join(' ')
   const last = values[values.length - 1]
-  const shown = last >= 100 ? last.toFixed(0) : last >= 10 ? last.toFixed(1) : last.toFixed(2).replace(/\.?0+$/, '')
+  const shown = Number.isInteger(last) ? String(last) : last >= 100 ? last.toFixed(0) : last >= 10 ? last.toFixed(1) : last.toFixed(2).replace(/\.?0+$/, '')
   return `<span class="spark" title="${esc(label)}: now ${shown}${unit}, max ${max.toFixed(max >= 10 ? 0 : 2)}${unit}"><svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(label)}" data-points="${values.length}"><polyline points="${pts}"/></svg><b>${shown}</b></span>`
 }
