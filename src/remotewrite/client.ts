@@ -6,11 +6,19 @@ import { HttpClient, defaultHttpClientArgs, describeNetworkError, HttpClientConf
 import type { ClientOptions } from './options.js'
 
 export type StoreOutcome =
-  | { kind: 'ok', status: number }
+  /** `written`: what a 2.0 receiver said it wrote (X-Prometheus-Remote-Write-*-Written), when it said. */
+  | { kind: 'ok', status: number, written?: WrittenCounts }
+  /** The receiver speaks only 1.0 (415, or a 2xx without the 2.0 response headers): encode the batch again as 1.0 and resend. */
+  | { kind: 'downgrade', status: number, message: string }
   /** Retry the same batch; `retryAfterMs` > 0 when the server said when (Retry-After). */
   | { kind: 'recoverable', status: number | undefined, retryAfterMs: number, message: string }
   /** Drop the batch. `message` holds the status and the first line of the response body. */
   | { kind: 'fatal', status: number | undefined, message: string }
+
+export interface WrittenCounts { samples: number, histograms: number, exemplars: number }
+
+/** Remote write 2.0's Content-Type; 1.0's is plain application/x-protobuf (proto=prometheus.WriteRequest). */
+export const CONTENT_TYPE_V2 = 'application/x-protobuf;proto=io.prometheus.write.v2.Request'
 
 /** Longest part of an error response body kept for the log (Prometheus: 1024). */
 const MAX_ERR_BODY = 1024
@@ -34,6 +42,8 @@ export class WriteClient {
   private readonly headers: Record<string, string>
   private readonly timeoutMs: number
   private readonly retryOn429: boolean
+  /** Sending 2.0 until the receiver shows it only takes 1.0. */
+  v2: boolean
 
   constructor (opts: ClientOptions) {
     this.url = opts.url
@@ -48,11 +58,18 @@ export class WriteClient {
     h['content-type'] = 'application/x-protobuf'
     h['x-prometheus-remote-write-version'] = '0.1.0'
     this.headers = h
+    this.v2 = opts.protobufMessage === 'io.prometheus.write.v2.Request'
+  }
+
+  private headersFor (attempt: number): Record<string, string> {
+    const h = this.v2 ? { ...this.headers, 'content-type': CONTENT_TYPE_V2, 'x-prometheus-remote-write-version': '2.0.0' } : this.headers
+    return attempt > 0 ? { ...h, 'retry-attempt': String(attempt) } : h
   }
 
   /** Sends one snappy-compressed WriteRequest. Never throws; `signal` aborts (as recoverable). */
   async store (body: Uint8Array, attempt: number, signal?: AbortSignal): Promise<StoreOutcome> {
-    const headers = attempt > 0 ? { ...this.headers, 'retry-attempt': String(attempt) } : this.headers
+    const v2 = this.v2
+    const headers = this.headersFor(attempt)
     const timeout = AbortSignal.timeout(this.timeoutMs)
     try {
       const res = await this.client.request(this.url, {
@@ -64,10 +81,15 @@ export class WriteClient {
       const status = res.statusCode
       if (status >= 200 && status < 300) {
         await res.body.dump()
-        return { kind: 'ok', status }
+        if (!v2) return { kind: 'ok', status }
+        const written = writtenCounts(res.headers)
+        // A 1.0 receiver decodes a 2.0 body as an empty 1.0 request and answers 2xx without the headers.
+        if (written === undefined) { this.v2 = false; return { kind: 'downgrade', status, message: `receiver answered HTTP ${status} without X-Prometheus-Remote-Write-*-Written headers` } }
+        return { kind: 'ok', status, written }
       }
       const text = await readPrefix(res.body, MAX_ERR_BODY)
       const message = `server returned HTTP status ${status}: ${firstLine(text)}`
+      if (v2 && status === 415) { this.v2 = false; return { kind: 'downgrade', status, message } }
       if (status >= 500 || (status === 429 && this.retryOn429)) {
         const ra = res.headers['retry-after']
         return { kind: 'recoverable', status, retryAfterMs: parseRetryAfter(Array.isArray(ra) ? ra[0] : ra), message }
@@ -85,6 +107,18 @@ export class WriteClient {
   async close (): Promise<void> {
     await this.client.close()
   }
+}
+
+function writtenCounts (headers: Record<string, string | string[] | undefined>): WrittenCounts | undefined {
+  const get = (k: string): number | undefined => {
+    const v = headers[`x-prometheus-remote-write-${k}-written`]
+    const s = Array.isArray(v) ? v[0] : v
+    if (s === undefined || !/^\s*\d+\s*$/.test(s)) return undefined
+    return Number(s)
+  }
+  const samples = get('samples'); const histograms = get('histograms'); const exemplars = get('exemplars')
+  if (samples === undefined && histograms === undefined && exemplars === undefined) return undefined
+  return { samples: samples ?? 0, histograms: histograms ?? 0, exemplars: exemplars ?? 0 }
 }
 
 async function readPrefix (body: AsyncIterable<Uint8Array> & { dump: () => Promise<void> }, max: number): Promise<string> {

@@ -51,10 +51,10 @@ export class DecodeError extends Error {
   }
 }
 
-const TYPES: readonly MetricType[] = ['unknown', 'counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset']
+export const TYPES: readonly MetricType[] = ['unknown', 'counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset']
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-class Reader {
+export class Reader {
   pos: number
   private readonly view: DataView
   constructor (readonly buf: Uint8Array, start: number, readonly end: number) {
@@ -135,7 +135,7 @@ function readLabel (r: Reader): Label {
   return { name, value }
 }
 
-function readSample (r: Reader): DecodedSample {
+export function readSample (r: Reader): DecodedSample {
   let value = 0
   let stale = false
   let timestamp = 0

@@ -77,7 +77,8 @@ export class RemoteWriteEndpoint {
       snappy: deps.snappy ?? getSnappy(),
       metrics: this.metrics,
       log: deps.log,
-      pending: deps.pending
+      pending: deps.pending,
+      metadataLookup: (family) => this.metadata.get(family)
     })
   }
 
@@ -108,7 +109,8 @@ export class RemoteWriteEndpoint {
 
   /** Sends all metadata seen so far (runs on the metadata interval when send_metadata is on). */
   async sendMetadata (): Promise<void> {
-    if (this.metadata.size === 0 || this.stopped) return
+    // 2.0 has no metadata-only requests: each series carries its own.
+    if (this.metadata.size === 0 || this.stopped || this.queue.sendsV2) return
     const entries: MetadataEntry[] = []
     for (const [metricFamily, m] of this.metadata) entries.push({ metricFamily, type: m.type, help: m.help, unit: m.unit })
     await this.queue.sendMetadata(entries, this.opts.metadataMaxPerSend ?? DEFAULT_METADATA_PER_SEND)
@@ -149,7 +151,8 @@ export class RemoteWriteEndpoint {
   get sendNativeHistograms (): boolean { return this.opts.sendNativeHistograms === true }
 
   noteMetadata (family: string, m: Metadata): void {
-    if (this.opts.sendMetadata) this.metadata.set(family, m)
+    // 2.0 carries metadata with each series whether or not metadata_config sends it apart.
+    if (this.opts.sendMetadata || this.opts.protobufMessage === 'io.prometheus.write.v2.Request') this.metadata.set(family, m)
   }
 
   /** Takes a committed batch; the batch object is recycled. */

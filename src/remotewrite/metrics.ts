@@ -15,6 +15,8 @@ interface Families {
   samplesDropped: Counter<string>
   exemplarsTotal: Counter<string>
   histogramsTotal: Counter<string>
+  histogramsFailed: Counter<string>
+  exemplarsFailed: Counter<string>
   histogramsIn: Counter<string>
   metadataTotal: Counter<string>
   samplesIn: Counter<string>
@@ -75,6 +77,8 @@ const families = perRegistry((registry: Registry): Families => {
     samplesDropped: counter('samples_dropped_total', 'Total number of samples which were dropped before being sent via remote write (relabelling, queue overflow, shutdown).', ['reason']),
     exemplarsTotal: counter('exemplars_total', 'Total number of exemplars sent to remote storage.'),
     histogramsTotal: counter('histograms_total', 'Total number of histograms sent to remote storage.'),
+    histogramsFailed: counter('histograms_failed_total', 'Total number of histograms which failed on send to remote storage, non-recoverable errors.'),
+    exemplarsFailed: counter('exemplars_failed_total', 'Total number of exemplars which failed on send to remote storage, non-recoverable errors.'),
     histogramsIn: counter('histograms_in_total', 'HistogramSamples in to remote storage, compare to histograms out for queue managers.'),
     metadataTotal: counter('metadata_total', 'Total number of metadata entries sent to remote storage.'),
     samplesIn: counter('samples_in_total', 'Samples in to remote storage, compare to samples out for queue managers.'),
@@ -106,6 +110,8 @@ export class QueueMetrics {
   readonly samplesRetried: Counter.Internal
   readonly exemplarsTotal: Counter.Internal
   readonly histogramsTotal: Counter.Internal
+  readonly histogramsFailed: Counter.Internal
+  readonly exemplarsFailed: Counter.Internal
   readonly histogramsIn: Counter.Internal
   readonly metadataTotal: Counter.Internal
   readonly samplesIn: Counter.Internal
@@ -137,6 +143,8 @@ export class QueueMetrics {
     this.samplesRetried = f.samplesRetried.labels(l)
     this.exemplarsTotal = f.exemplarsTotal.labels(l)
     this.histogramsTotal = f.histogramsTotal.labels(l)
+    this.histogramsFailed = f.histogramsFailed.labels(l)
+    this.exemplarsFailed = f.exemplarsFailed.labels(l)
     this.histogramsIn = f.histogramsIn.labels(l)
     this.metadataTotal = f.metadataTotal.labels(l)
     this.samplesIn = f.samplesIn.labels(l)
@@ -194,7 +202,7 @@ export class QueueMetrics {
   remove (): void {
     this.detachBuffer()
     const f = this.f
-    for (const m of [f.samplesTotal, f.samplesFailed, f.samplesRetried, f.exemplarsTotal, f.histogramsTotal, f.histogramsIn, f.metadataTotal, f.samplesIn,
+    for (const m of [f.samplesTotal, f.samplesFailed, f.samplesRetried, f.exemplarsTotal, f.histogramsTotal, f.histogramsFailed, f.exemplarsFailed, f.histogramsIn, f.metadataTotal, f.samplesIn,
       f.bytesTotal, f.metadataBytesTotal, f.samplesPending, f.shards, f.shardsDesired, f.shardsMax, f.shardsMin,
       f.shardsLimit, f.highestIn, f.highestSent, f.batchDuration, f.bufferBytes, f.bufferMaxBytes, f.bufferSegments, f.bufferMemoryEntries,
       f.bufferReadBack]) {

@@ -43,7 +43,11 @@ export interface ClientOptions {
   userAgent?: string
   /** Signs or authorises each request (sigv4, azuread). */
   authorize?: RequestAuthorizer
+  /** Which message is sent; 2.0 falls back to 1.0 for a receiver that only takes 1.0. @default 'prometheus.WriteRequest' */
+  protobufMessage?: ProtobufMessage
 }
+
+export type ProtobufMessage = 'prometheus.WriteRequest' | 'io.prometheus.write.v2.Request'
 
 export interface EndpointOptions {
   url: string
@@ -64,6 +68,8 @@ export interface EndpointOptions {
   metadataMaxPerSend?: number
   userAgent?: string
   authorize?: RequestAuthorizer
+  /** @default 'prometheus.WriteRequest' */
+  protobufMessage?: ProtobufMessage
 }
 
 export function resolveQueueConfig (q: Partial<QueueConfig> = {}): QueueConfig {

@@ -8,7 +8,8 @@
 
 import type { Logger } from '../logging/logger.js'
 import { SampleBatch } from './batch.js'
-import type { StoreOutcome } from './client.js'
+import type { StoreOutcome, WrittenCounts } from './client.js'
+import { WriteRequestV2Encoder, type MetadataLookup } from './codec-v2.js'
 import { seriesShardKey, WriteRequestEncoder, type MetadataEntry } from './codec.js'
 import type { QueueMetrics } from './metrics.js'
 import type { QueueConfig } from './options.js'
@@ -21,6 +22,8 @@ import type { Snappy } from './snappy.js'
 /** Where compressed requests go; WriteClient implements it. */
 export interface WriteSink {
   store (body: Uint8Array, attempt: number, signal?: AbortSignal): Promise<StoreOutcome>
+  /** True while the sink sends remote write 2.0 bodies (WriteClient clears it on a 'downgrade' outcome). */
+  v2?: boolean
 }
 
 export interface QueueDeps {
@@ -30,6 +33,8 @@ export interface QueueDeps {
   metrics: QueueMetrics
   log: Logger
   pending?: PendingStore
+  /** Remote write 2.0: the metadata each series carries (from the endpoint's latest). */
+  metadataLookup?: MetadataLookup
 }
 
 interface CapacityWaiter { n: number, resolve: () => void }
@@ -180,7 +185,23 @@ export class QueueManager implements ShardHost {
 
   // ShardHost: called by shards.
 
-  async sendBatch (batch: SampleBatch, encoder: WriteRequestEncoder): Promise<boolean> {
+  /** Remote write 2.0 encoder for a new shard, when the sink sends 2.0. */
+  newV2Encoder (): WriteRequestV2Encoder | undefined {
+    return this.deps.sink.v2 === true ? new WriteRequestV2Encoder(this.deps.metadataLookup) : undefined
+  }
+
+  /** True while requests go out as remote write 2.0. */
+  get sendsV2 (): boolean { return this.deps.sink.v2 === true }
+
+  async sendBatch (batch: SampleBatch, encoder: WriteRequestEncoder, encoderV2?: WriteRequestV2Encoder): Promise<boolean> {
+    for (;;) {
+      const v2 = encoderV2 !== undefined && this.deps.sink.v2 === true
+      const r = await this.sendBatchAs(batch, v2 ? encoderV2 : encoder)
+      if (r !== 'downgrade') return r
+    }
+  }
+
+  private async sendBatchAs (batch: SampleBatch, encoder: WriteRequestEncoder | WriteRequestV2Encoder): Promise<boolean | 'downgrade'> {
     const { metrics } = this.deps
     const snappy = this.snappy ?? await this.snappyReady
     const exemplars = batch.exemplarCount
@@ -210,7 +231,22 @@ export class QueueManager implements ShardHost {
         metrics.observeSent(maxTs)
         this.shardLimit.observe(batch.length)
       } else metrics.samplesFailed.inc(samples)
+    }, (written) => {
+      // A partial write is final: what the receiver did not write is counted as failed, not resent.
+      const lost = { samples: samples - written.samples, histograms: histograms - written.histograms, exemplars: exemplars - written.exemplars }
+      if (lost.samples > 0) metrics.samplesFailed.inc(lost.samples)
+      if (lost.histograms > 0) metrics.histogramsFailed.inc(lost.histograms)
+      if (lost.exemplars > 0) metrics.exemplarsFailed.inc(lost.exemplars)
+      if (lost.samples > 0 || lost.histograms > 0 || lost.exemplars > 0) this.deps.log.warn('remote write receiver wrote part of a request', { notWritten: lost })
     })
+  }
+
+  private downgraded = false
+
+  private noteDowngrade (message: string): void {
+    if (this.downgraded) return
+    this.downgraded = true
+    this.deps.log.warn('remote write receiver does not accept Remote Write 2.0 (io.prometheus.write.v2.Request); sending 1.0 (prometheus.WriteRequest) from now on', { reason: message })
   }
 
   batchDone (n: number, batch: SampleBatch, finished: boolean): void {
@@ -256,7 +292,7 @@ export class QueueManager implements ShardHost {
    * `report` runs after each attempt: 'retry' (recoverable), 'ok', 'fail' (dropped).
    */
   private async sendWithBackoff (body: Uint8Array, count: number,
-    report: (outcome: 'ok' | 'fail' | 'retry', seconds: number) => void): Promise<boolean> {
+    report: (outcome: 'ok' | 'fail' | 'retry', seconds: number) => void, written?: (w: WrittenCounts) => void): Promise<boolean | 'downgrade'> {
     const { sink, metrics, log } = this.deps
     let backoff = this.cfg.minBackoffMs
     for (let attempt = 0; ; attempt++) {
@@ -268,7 +304,12 @@ export class QueueManager implements ShardHost {
       if (out.kind === 'ok') {
         this.lastSendAt = Date.now()
         report('ok', seconds)
+        if (out.written !== undefined) written?.(out.written)
         return true
+      }
+      if (out.kind === 'downgrade') {
+        this.noteDowngrade(out.message)
+        return 'downgrade'
       }
       if (out.kind === 'fatal') {
         this.lastSendAt = Date.now()

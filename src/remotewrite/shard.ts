@@ -5,6 +5,7 @@
 import type { Series } from '../storage/series.js'
 import { SampleBatch, type Attached } from './batch.js'
 import { WriteRequestEncoder } from './codec.js'
+import type { WriteRequestV2Encoder } from './codec-v2.js'
 
 /** What a shard needs from its queue. */
 export interface ShardHost {
@@ -13,7 +14,9 @@ export interface ShardHost {
   /** True while stopping or resharding: send partial batches right away. */
   readonly flushing: boolean
   /** Encodes + compresses + sends with retries; resolves true when the batch is finished (sent or given up for good), false when aborted. */
-  sendBatch (batch: SampleBatch, encoder: WriteRequestEncoder): Promise<boolean>
+  sendBatch (batch: SampleBatch, encoder: WriteRequestEncoder, encoderV2?: WriteRequestV2Encoder): Promise<boolean>
+  /** A remote write 2.0 encoder when the endpoint sends 2.0. */
+  newV2Encoder? (): WriteRequestV2Encoder | undefined
   /** A batch of `n` entries left the queue (sent, failed or abandoned); `finished` as sendBatch said. */
   batchDone (n: number, batch: SampleBatch, finished: boolean): void
   /** After a shard is free again: pump pending entries, wake waiters. */
@@ -27,8 +30,10 @@ export class Shard {
   private deadlineHit = false
   private timer: NodeJS.Timeout | undefined
   private readonly encoder = new WriteRequestEncoder()
+  private readonly encoderV2: WriteRequestV2Encoder | undefined
 
   constructor (private readonly host: ShardHost) {
+    this.encoderV2 = host.newV2Encoder?.()
     const size = Math.min(host.maxSamplesPerSend, 4096)
     this.filling = new SampleBatch(size)
     this.spare = new SampleBatch(size)
@@ -60,7 +65,7 @@ export class Shard {
     this.spare = batch
     this.inFlight = true
     let finished = false
-    void this.host.sendBatch(batch, this.encoder).then(f => { finished = f }, () => {}).finally(() => {
+    void this.host.sendBatch(batch, this.encoder, this.encoderV2).then(f => { finished = f }, () => {}).finally(() => {
       const n = batch.length
       this.host.batchDone(n, batch, finished)
       batch.clear()

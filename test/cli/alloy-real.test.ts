@@ -36,13 +36,6 @@ const PENDING: Record<string, { errors: string[], why: string }> = {
     why: 'remote_write queue_config.sample_age_limit is not implemented (docs/components.md)',
   },
 }
-const RW2 = 'attribute "protobuf_message" is not supported by shoal: shoal sends Remote Write 1.0 (prometheus.WriteRequest) only (leave it unset or at its default)'
-for (const [file, errors] of Object.entries({
-  'grafana-alloy/integration-tests/k8s/tests/prometheus-operator/config/config.alloy': [RW2],
-  'grafana-alloy/integration-tests/k8s/tests/prometheus-exporter-mssql/config/config.alloy': [RW2],
-  'grafana-alloy/integration-tests/docker/tests/prom-metadata/config.alloy': [RW2],
-  'grafana-alloy/integration-tests/docker/tests/scrape-prom-metrics/config.alloy': [RW2],
-})) PENDING[file] = { errors, why: 'Remote Write 2.0 (issue 20, part B)' }
 
 function alloyFiles (dir: string): string[] {
   const out: string[] = []

@@ -17,7 +17,6 @@ const SD = (inner: string): string => `discovery.http "d" {\n  url = "http://127
 const REFUSED: Array<[string, string, number, string | undefined]> = [
   [RW('queue_config {\n      sample_age_limit = "5m"\n    }'), 'sample_age_limit', 5, RW('queue_config {\n      sample_age_limit = "0s"\n    }')],
   [RW_TOP('wal {\n    truncate_frequency = "1h"\n  }'), 'truncate_frequency', 6, RW_TOP('wal {\n    truncate_frequency = "2h"\n    min_keepalive_time = "5m"\n    max_keepalive_time = "8h"\n  }')],
-  [RW('protobuf_message = "io.prometheus.write.v2.Request"'), 'protobuf_message', 4, RW('protobuf_message = "prometheus.WriteRequest"')],
   [RW('round_robin_dns = true'), 'round_robin_dns', 4, RW('round_robin_dns = false')],
   [RW('google_iam {\n      credentials_file = "/x.json"\n    }'), 'google_iam', 4, undefined],
   [SCRAPE('start_timestamp_zero_ingestion = true'), 'start_timestamp_zero_ingestion', 4, SCRAPE('start_timestamp_zero_ingestion = false')],

@@ -1,4 +1,4 @@
-// prometheus.receive_http: accepts Prometheus remote-write on /api/v1/metrics/write and forwards
+// prometheus.receive_http: accepts Prometheus remote-write (1.0 and 2.0) on /api/v1/metrics/write and forwards
 // the samples to forward_to (an edge gateway relaying a site's agents upstream).
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -7,6 +7,7 @@ import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { attr, block, defaultsOf, t, type Decoded } from '../../vm/schema.js'
 import { decodeWriteRequest, getSnappy } from '../../remotewrite/index.js'
+import { decodeWriteRequestV2, PROTO_V2 } from '../../remotewrite/decode-v2.js'
 import { Fanout } from '../../storage/fanout.js'
 import { Series, sortLabels, type Appendable } from '../../storage/series.js'
 import { readBody } from '../../net/read-body.js'
@@ -87,18 +88,25 @@ const kind: ComponentKind<Args> = {
     const snappy = getSnappy()
 
     const server: Server = createServer((req, res) => {
-      const reply = (code: number, msg = ''): void => { c.requests.inc({ code: String(code) }); res.writeHead(code, { 'Content-Type': 'text/plain' }).end(msg) }
+      const reply = (code: number, msg = '', headers: Record<string, string> = {}): void => { c.requests.inc({ code: String(code) }); res.writeHead(code, { 'Content-Type': 'text/plain', ...headers }).end(msg) }
       if (req.url?.split('?')[0] !== '/api/v1/metrics/write') { reply(404, 'not found\n'); return }
       if (req.method !== 'POST') { reply(405, 'method not allowed\n'); return }
+      // Content-Type's proto parameter picks the message; none (or prometheus.WriteRequest) is 1.0.
+      const proto = /;\s*proto=([^;\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1] ?? 'prometheus.WriteRequest'
+      if (proto !== 'prometheus.WriteRequest' && proto !== PROTO_V2) { reply(415, `unsupported remote write message ${proto}\n`); return }
+      const v2 = proto === PROTO_V2
       readBody(req, args.max_request_size).then(async body => {
         let decoded
         try {
-          decoded = decodeWriteRequest((await snappy).uncompress(body))
+          const raw = (await snappy).uncompress(body)
+          decoded = v2 ? decodeWriteRequestV2(raw) : decodeWriteRequest(raw)
         } catch (err) {
           reply(400, `bad remote-write request: ${(err as Error).message}\n`); return
         }
         const app = fanout.appender()
         let n = 0
+        let nh = 0
+        let ne = 0
         try {
           for (const ts of decoded.timeseries) {
             const s = intern.get(ts.labels)
@@ -110,9 +118,9 @@ const kind: ComponentKind<Args> = {
             for (const h of ts.histograms) {
               if (h.histogram === undefined) app.appendStale(s, h.timestamp, true)
               else app.appendHistogram(s, h.timestamp, h.histogram)
-              n++
+              nh++
             }
-            for (const ex of ts.exemplars) app.appendExemplar(s, { labels: ex.labels, value: ex.value, timestamp: ex.timestamp })
+            for (const ex of ts.exemplars) { app.appendExemplar(s, { labels: ex.labels, value: ex.value, timestamp: ex.timestamp }); ne++ }
           }
           for (const m of decoded.metadata) app.appendMetadata(m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit })
           app.commit()
@@ -120,8 +128,11 @@ const kind: ComponentKind<Args> = {
           app.rollback()
           reply(500, `${(err as Error).message}\n`); return
         }
-        c.samples.inc(n)
-        reply(204)
+        c.samples.inc(n + nh)
+        // 2.0 senders learn from these what was written (everything, once committed).
+        reply(204, '', v2
+          ? { 'X-Prometheus-Remote-Write-Samples-Written': String(n), 'X-Prometheus-Remote-Write-Histograms-Written': String(nh), 'X-Prometheus-Remote-Write-Exemplars-Written': String(ne) }
+          : {})
       }, err => reply(413, `${(err as Error).message}\n`))
     })
     const applyTimeouts = (): void => {

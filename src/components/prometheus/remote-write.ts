@@ -44,7 +44,7 @@ const endpointSchema = {
   remote_timeout: attr(t.duration, { default: 30_000 }),
   send_exemplars: attr(t.bool, { default: true }),
   send_native_histograms: attr(t.bool, { default: false }),
-  protobuf_message: attr(t.enum('prometheus.WriteRequest', 'io.prometheus.write.v2.Request'), { default: 'prometheus.WriteRequest', unsupported: 'shoal sends Remote Write 1.0 (prometheus.WriteRequest) only' }),
+  protobuf_message: attr(t.enum('prometheus.WriteRequest', 'io.prometheus.write.v2.Request'), { default: 'prometheus.WriteRequest' }),
   round_robin_dns: attr(t.bool, { default: false, unsupported: 'requests go to the address the system resolver returns first' }),
   ...httpClientSchema,
   // Alloy's endpoint turns HTTP/2 off by default (since its Prometheus 3.4 upgrade), unlike the shared HTTP client block.
@@ -100,6 +100,7 @@ function endpointOptions (e: EndpointArgs): EndpointOptions {
     sendExemplars: e.send_exemplars,
     sendNativeHistograms: e.send_native_histograms,
     sendMetadata: e.metadata_config?.send ?? true,
+    protobufMessage: e.protobuf_message,
     metadataSendIntervalMs: e.metadata_config?.send_interval,
     metadataMaxPerSend: e.metadata_config?.max_samples_per_send,
     authorize: e.sigv4 !== undefined ? sigV4Authorizer(e.sigv4) : e.azuread !== undefined ? azureAdAuthorizer(e.azuread) : undefined,
