@@ -132,7 +132,7 @@ export class Agent {
     const addr = await this.http.listen(this.#opts.listenHost, this.#opts.listenPort, early.block ? tlsOptions(early.block) : undefined)
     this.log.info('now listening for http traffic', { addr: `${addr.address}:${addr.port}`, version: VERSION })
     if (this.#opts.cluster?.enabled) {
-      // libp2p and its stack (~20 MiB of code and heap) load only for a clustered agent.
+      // libp2p and its stack load only for a clustered agent: a standalone one pays no memory for them.
       const { startCluster } = await import('./cluster/node.js')
       this.#cluster = await startCluster({
         ...this.#opts.cluster,

@@ -10,14 +10,14 @@ if (major < REQUIRED_MAJOR) {
     '(npm exec shoal -- ...) or as `node_modules/.bin/node dist/cli.js ...`; or install Node 22 from nodejs.org.\n')
   process.exit(1)
 }
-// `run` is a long-lived agent whose heap (~1 KB per series) V8 would otherwise mark every few
+// `run` is a long-lived agent whose large, long-lived heap V8 would otherwise mark every few
 // seconds: its default heap growth leaves less headroom above the live heap than the young
 // generation's size, so incremental marking restarts right after each full GC. A wider growth
-// factor makes full GCs ~10x rarer and cuts the agent's CPU per sample by about a third
+// factor makes full GCs much rarer, and with them most of the agent's marking CPU
 // (docs/performance.md, round 3). V8 flags only take effect at startup, so the process re-executes
 // itself with them: process.execve keeps the PID, so signals and exit codes stay the agent's own.
-// A young generation of 4 MiB semi-spaces (V8's default grows to 16) takes ~30 MiB off the RSS at
-// 200 targets × 1000 series with the same CPU per sample: the scrape path's garbage dies young.
+// A young generation of 4 MiB semi-spaces (V8's default grows to 16) lowers the RSS at no CPU
+// cost because the scrape path's garbage dies young (docs/performance.md, round 5).
 // SHOAL_V8_FLAGS replaces the list ('' = none); flags already on the command line win.
 const AGENT_V8_FLAGS = '--heap-growing-percent=50 --max-semi-space-size=4'
 // The single-file binary (scripts/package.mjs) carries these flags in its SEA config, so it starts

@@ -15,7 +15,7 @@ import type { LocalApi } from './types.js'
 export const apiProtocol = (fleet: string): string => `/shoal/${fleet}/api/1.0.0`
 
 export const MAX_REQUEST_BYTES = 4096
-/** On the wire (compressed, when it is). A 5,000-target detail page is ~3 MB of JSON, ~0.2 MB gzipped. */
+/** On the wire (compressed, when it is): room for the detail page of a large pool, which gzips well. */
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 /** A response body once decompressed: bounds what a peer can make us allocate. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024

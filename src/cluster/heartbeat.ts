@@ -69,8 +69,8 @@ export function encodeHeartbeat (hb: Heartbeat): Uint8Array {
 }
 
 /**
- * Alive beats are binary: most beats are these, and next to gossipsub's ~190-byte signed envelope
- * the 45 bytes of JSON would be a fifth of the traffic. Layout: version 1 (1 byte), seq (uint64),
+ * Alive beats are binary: most beats are these, and next to gossipsub's signed envelope the
+ * JSON would be a large share of the traffic. Layout: version 1 (1 byte), seq (uint64),
  * interval ms (uint32), digest (6 bytes), then 0–MAX_WANT short ids of 6 ASCII bytes each.
  */
 const ALIVE_HEAD = 19

@@ -1,6 +1,7 @@
 // Rendezvous (highest random weight) hashing. Every node computes the same owners from the same
 // candidate set: score(peer, key) = fmix32(foldedKey ^ peerHash), ties go to the lower peerId.
-// 32-bit arithmetic only (Math.imul), so 100k targets × 100 peers is ~10M cheap mixes.
+// 32-bit arithmetic only (Math.imul), so scoring every target against every peer stays cheap
+// (docs/fleet-scale.md, "Ownership recomputation").
 
 import { createHash } from 'node:crypto'
 import type { OwnershipTable, PeerInfo, TargetKey } from './types.js'

@@ -96,7 +96,7 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
     },
     transports: [...(wsOnly ? [] : [tcp()]), webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })],
     connectionEncrypters: [noise()],
-    // window updates as Go's yamux sends them: −30 B per gossip copy (yamux-window.ts)
+    // window updates as Go's yamux sends them: not one per gossip copy (yamux-window.ts)
     streamMuxers: [lazyWindowUpdates(yamux())],
     ...(psk !== undefined ? { connectionProtector: preSharedKey({ psk }) } : {}),
     // libp2p's monitor pings every connection every interval, which grows with the fleet: the
@@ -124,7 +124,7 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
         Dhi: 1000,
         // Every node hears every heartbeat about once per mesh link, so a small mesh keeps the
         // duplicates down (a hub still keeps all its sites: they graft it and Dhi allows them).
-        // D 3 instead of 4: −22 % membership bytes at N=25 (docs/fleet-scale.md); a lost mesh link
+        // D 3 instead of 4: fewer duplicates, fewer membership bytes (docs/fleet-scale.md); a lost mesh link
         // is regrafted at the next gossipsub heartbeat, and IHAVE covers what it missed meanwhile.
         D: 3,
         Dlo: 2,
@@ -136,8 +136,8 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
         gossipFactor: 0,
         // Each id in one IHAVE round (the last gossipsub heartbeat's messages), not three: every
         // member that has a beat still advertises it once to Dlazy random peers, so a node off the
-        // mesh hears of it ~Dlazy times. Three rounds cost 6 ids of 14 B per heartbeat per node:
-        // −4 to −6 % membership bytes with one (docs/fleet-scale.md).
+        // mesh hears of it ~Dlazy times. Three rounds cost three times the ids per
+        // heartbeat per node for no faster delivery (docs/fleet-scale.md).
         mcacheGossip: 1,
         // 12-byte message ids (default: the 36-byte public key + seqno) keep IHAVE/IWANT small
         msgIdFn: shortMsgId,

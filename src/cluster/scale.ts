@@ -27,8 +27,8 @@ export const JOIN_RETRY_MS = 1000
  * the others are small alive beats. Only a safety net: a receiver that missed a record (or holds
  * an outdated one) names the sender in `want` in each of its beats until the record comes, so
  * losses repair themselves within a beat or two. 40 (a full beat every 40 s with 1 s beats) keeps
- * the net while full beats, ~2.5× an alive copy's bytes, are 2.5 % of beats instead of 10 %:
- * −10 % of the membership bytes (docs/fleet-scale.md).
+ * the net while full beats, several times an alive copy's bytes, are 2.5 % of beats instead of
+ * 10 %: a measured cut in membership bytes (docs/fleet-scale.md).
  */
 export const FULL_EVERY = 40
 
@@ -68,7 +68,7 @@ export const PINGS_PER_INTERVAL = 10
  * anyway. Where beats are stretched, pings need not outpace them by more than
  * PINGS_PER_INTERVAL: two misses find a frozen linked peer within ~a fifth of one interval
  * (+ the ping timeout), still ~15× sooner than its heartbeat timeout (3 intervals). At 1000
- * nodes (100 s beats, 64 links): every 10 s instead of 3.2 s, 0.4 instead of 1.2 KB/s.
+ * nodes (100 s beats, 64 links): every 10 s instead of 3.2 s, a third of the ping bytes.
  */
 export function pingEvery (baseMs: number, connections: number, intervalMs = baseMs): number {
   return Math.max(baseMs, Math.ceil(connections * 1000 / PINGS_PER_SECOND), Math.floor(intervalMs / PINGS_PER_INTERVAL))

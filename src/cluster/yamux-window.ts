@@ -1,6 +1,6 @@
 // Fewer yamux window updates. js yamux answers every data frame it receives with a window-update
 // frame (12-byte header, 30 bytes through noise) that hands the consumed bytes straight back; for
-// gossip (one ~200-byte frame per message) that is a seventh of the membership bytes. Go's yamux
+// gossip (one small frame per message) that is a large share of the membership bytes. Go's yamux
 // (and Rust's) sends one only when half the receive window is used up, or when a flag (SYN, ACK)
 // must go out. This makes our muxers do the same, per muxer (never other libp2p nodes in the
 // process), and leaves js yamux alone wherever its internals are not what we expect.

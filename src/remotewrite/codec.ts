@@ -77,7 +77,7 @@ export interface EncodeOptions {
 /** Encodes batches into one reused buffer; one encoder per sending shard (not re-entrant). */
 export class WriteRequestEncoder {
   readonly writer: ProtoWriter
-  // Series id → group, an open-addressing table: a Map costs ~100 ns per sample here.
+  // Series id → group, an open-addressing table: a Map lookup per sample showed in profiles.
   private slotId = new Int32Array(1024)
   private slotGroup = new Int32Array(1024)
   private head = new Int32Array(256)

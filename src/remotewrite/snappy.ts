@@ -12,8 +12,8 @@ export interface Snappy {
 }
 
 /**
- * Pure JS (snappy-block.ts): on remote-write bodies it compresses several times faster than
- * the addon (no N-API crossing or native allocation per call), and loading it costs no shared
+ * Pure JS (snappy-block.ts): on remote-write bodies it compresses faster than the addon
+ * (docs/performance.md) (no N-API crossing or native allocation per call), and loading it costs no shared
  * library. The agent uses this one.
  */
 export async function loadJsSnappy (): Promise<Snappy> {

@@ -5,7 +5,7 @@
 // Exporters write their series in the same order every time, so the cache also remembers the
 // order of the last scrape: expected() names the entry most likely to come next, and a parser
 // that can compare the body text with its key directly (PromTextParser.hint) skips both the
-// label-block scan and the Map lookup's hashing of a ~150-character key.
+// label-block scan and the Map lookup's hashing of a long key.
 import { Series, type Labels, type MetricType } from '../storage/series.js'
 import { encodeLabels, hashEncoded } from '../storage/label-bytes.js'
 
@@ -26,7 +26,7 @@ export interface CacheEntry {
 /**
  * One distinct output series with the cache's bookkeeping on it. Nearly every series has
  * exactly one raw spelling, so the series is also that spelling's cache entry (one object per
- * series instead of two: −33 B of heap each); further spellings and dropped ones get an AliasEntry.
+ * series instead of two: less heap per series); further spellings and dropped ones get an AliasEntry.
  */
 export class SeriesRef extends Series implements CacheEntry {
   /** Iteration in which this series last got a sample that counts for staleness. */
@@ -76,8 +76,8 @@ const METADATA_KEEP_ITERS = 10
 
 /**
  * A list refilled every scrape. It is emptied by its count, not by `length = 0` (which drops the
- * backing store, so every scrape grew it again from nothing: ~55 B of garbage per sample for
- * the two lists). References past the count are dropped once a scrape ends shorter.
+ * backing store, so every scrape grew it again from nothing: garbage per sample
+ * for the two lists). References past the count are dropped once a scrape ends shorter.
  */
 class RefList<T> {
   items: T[] = []
