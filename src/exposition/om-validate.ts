@@ -3,7 +3,7 @@
 // the parser in strict mode (lint); the scrape path skips it, as Prometheus does.
 
 import type { Label, MetricType } from '../storage/series.js'
-import { DecodeError, parseNumber } from './scan.js'
+import { ExpositionDecodeError, parseNumber } from './scan.js'
 
 /** Sample names of each type, as suffixes of the family name. */
 const SUFFIXES: Partial<Record<MetricType, readonly string[]>> = {
@@ -223,7 +223,7 @@ function groupKey (labels: readonly Label[], excluded: string | undefined): stri
 }
 
 function fail (message: string, at: number): never {
-  throw new DecodeError(message, at)
+  throw new ExpositionDecodeError(message, at)
 }
 
 /** Length in Unicode code points (the spec's "characters"), not UTF-16 units. */

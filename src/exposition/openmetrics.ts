@@ -13,7 +13,7 @@ import { expectedAt, linesDown, parseErrorAt } from './errors.js'
 import type { ExpositionParser, ParserOptions } from './parser.js'
 import { OpenMetricsValidator, codePoints } from './om-validate.js'
 import {
-  DecodeError, decodeSeries, endOfQuoted, flatCopy, isLabelNameChar, isLabelNameStart, isMetricNameChar,
+  ExpositionDecodeError, decodeSeries, endOfQuoted, flatCopy, isLabelNameChar, isLabelNameStart, isMetricNameChar,
   isMetricNameStart, isNaNWord, parseNumber, unescape
 } from './scan.js'
 
@@ -314,7 +314,7 @@ export class OpenMetricsParser implements ExpositionParser {
   }
 
   private wrap (e: unknown): unknown {
-    return e instanceof DecodeError ? parseErrorAt(this.s, e.offset, e.message) : e
+    return e instanceof ExpositionDecodeError ? parseErrorAt(this.s, e.offset, e.message) : e
   }
 
   /** Positions of an error in a chunk of a Buffer body made body-wide. */

@@ -12,7 +12,7 @@ import { BodyChunks } from './chunks.js'
 import { expectedAt, linesDown, parseErrorAt } from './errors.js'
 import type { ExpositionParser, ParserOptions } from './parser.js'
 import {
-  DecodeError, decodeSeries, endOfQuoted, flatCopy, isLabelNameStart, isLabelNameChar, isMetricNameChar,
+  ExpositionDecodeError, decodeSeries, endOfQuoted, flatCopy, isLabelNameStart, isLabelNameChar, isMetricNameChar,
   isMetricNameStart, isNaNWord, parseNumber, unescape
 } from './scan.js'
 
@@ -294,7 +294,7 @@ export class PromTextParser implements ExpositionParser {
     try {
       decodeSeries(s, this.start, this.end, type, out)
     } catch (e) {
-      if (e instanceof DecodeError) throw this.bodyWide(parseErrorAt(s, e.offset, e.message))
+      if (e instanceof ExpositionDecodeError) throw this.bodyWide(parseErrorAt(s, e.offset, e.message))
       throw e
     }
   }

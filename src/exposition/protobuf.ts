@@ -29,7 +29,10 @@ export interface ProtobufOptions {
   readonly classicHistograms?: boolean
 }
 
-class WireError extends Error {}
+/** Malformed protobuf bytes; the parser turns it into a ParseError with the byte offset. */
+class WireError extends Error {
+  override name = 'WireError'
+}
 
 /** Signed int64 from a varint read as an unsigned number (two's complement; exact to 2^53). */
 function int64 (v: number): number { return v >= 2 ** 63 ? v - 2 ** 64 : v }

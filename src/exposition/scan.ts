@@ -166,7 +166,8 @@ export function formatOpenMetricsFloat (f: number): string {
 }
 
 /** Why a series text could not be decoded, and where (offset into the body). */
-export class DecodeError extends Error {
+export class ExpositionDecodeError extends Error {
+  override name = 'ExpositionDecodeError'
   constructor (message: string, readonly offset: number) { super(message) }
 }
 
@@ -201,7 +202,7 @@ export function decodeSeries (s: string, a: number, b: number, type: MetricType,
     }
     while (i < b && ((c = s.charCodeAt(i)) === 32 || c === 9)) i++
     if (c !== 61) { // a quoted string without '=' is the metric name
-      if (name !== undefined) throw new DecodeError('metric name already set', i)
+      if (name !== undefined) throw new ExpositionDecodeError('metric name already set', i)
       name = lname
       continue
     }
@@ -217,7 +218,7 @@ export function decodeSeries (s: string, a: number, b: number, type: MetricType,
     }
     out.push({ name: lname, value })
   }
-  if (name === undefined) throw new DecodeError('metric name not set', a)
+  if (name === undefined) throw new ExpositionDecodeError('metric name not set', a)
   out.push({ name: '__name__', value: name })
   // Insertion sort: label sets are small and usually nearly sorted.
   for (let j = first + 1; j < out.length; j++) {
@@ -227,7 +228,7 @@ export function decodeSeries (s: string, a: number, b: number, type: MetricType,
     out[k + 1] = l
   }
   for (let j = first + 1; j < out.length; j++) {
-    if (out[j].name === out[j - 1].name) throw new DecodeError(`label name "${out[j].name}" is not unique`, a)
+    if (out[j].name === out[j - 1].name) throw new ExpositionDecodeError(`label name "${out[j].name}" is not unique`, a)
   }
 }
 

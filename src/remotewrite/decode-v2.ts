@@ -6,7 +6,7 @@
 // Request { repeated string symbols = 4; repeated TimeSeries timeseries = 5; }  (see codec-v2.ts)
 
 import type { Label } from '../storage/series.js'
-import { DecodeError, Reader, readHistogram, readSample, TYPES, type DecodedExemplar, type DecodedMetadata, type DecodedTimeSeries, type DecodedWriteRequest } from './decode.js'
+import { WriteRequestDecodeError, Reader, readHistogram, readSample, TYPES, type DecodedExemplar, type DecodedMetadata, type DecodedTimeSeries, type DecodedWriteRequest } from './decode.js'
 
 /** remote write 2.0's Content-Type proto parameter. */
 export const PROTO_V2 = 'io.prometheus.write.v2.Request'
@@ -16,7 +16,7 @@ function packedOrOne (r: Reader, tag: number, out: number[]): void {
 }
 
 function resolveLabels (refs: number[], symbols: string[]): Label[] {
-  if (refs.length % 2 !== 0) throw new DecodeError('labels_refs has an odd length')
+  if (refs.length % 2 !== 0) throw new WriteRequestDecodeError('labels_refs has an odd length')
   const out: Label[] = []
   for (let i = 0; i < refs.length; i += 2) out.push({ name: symbol(symbols, refs[i]), value: symbol(symbols, refs[i + 1]) })
   return out
@@ -24,7 +24,7 @@ function resolveLabels (refs: number[], symbols: string[]): Label[] {
 
 function symbol (symbols: string[], ref: number): string {
   const s = symbols[ref]
-  if (s === undefined) throw new DecodeError(`symbol reference ${ref} out of range (${symbols.length} symbols)`)
+  if (s === undefined) throw new WriteRequestDecodeError(`symbol reference ${ref} out of range (${symbols.length} symbols)`)
   return s
 }
 
@@ -54,7 +54,7 @@ function readExemplarRefs (r: Reader): { refs: number[], value: number, timestam
   return ex
 }
 
-/** Decodes an (already decompressed) remote-write 2.0 Request. Throws DecodeError. */
+/** Decodes an (already decompressed) remote-write 2.0 Request. Throws WriteRequestDecodeError. */
 export function decodeWriteRequestV2 (buf: Uint8Array): DecodedWriteRequest {
   const r = new Reader(buf, 0, buf.length)
   const symbols: string[] = []
@@ -95,8 +95,8 @@ export function decodeWriteRequestV2 (buf: Uint8Array): DecodedWriteRequest {
     }
     out.metadata = [...metaSeen.values()]
   } catch (err) {
-    if (err instanceof DecodeError) throw err
-    throw new DecodeError(`invalid write request: ${(err as Error).message}`)
+    if (err instanceof WriteRequestDecodeError) throw err
+    throw new WriteRequestDecodeError(`invalid write request: ${(err as Error).message}`)
   }
   return out
 }

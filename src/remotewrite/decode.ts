@@ -44,11 +44,9 @@ export interface DecodedWriteRequest {
   metadata: DecodedMetadata[]
 }
 
-export class DecodeError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'DecodeError'
-  }
+/** A write request (or disk-buffer record) whose protobuf bytes cannot be decoded. */
+export class WriteRequestDecodeError extends Error {
+  override name = 'WriteRequestDecodeError'
 }
 
 export const TYPES: readonly MetricType[] = ['unknown', 'counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset']
@@ -71,7 +69,7 @@ export class Reader {
     let shift = 0
     const buf = this.buf
     for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw new DecodeError('truncated varint')
+      if (this.pos >= this.end) throw new WriteRequestDecodeError('truncated varint')
       const b = buf[this.pos++]
       if (shift < 28) lo |= (b & 127) << shift
       else if (shift === 28) { lo |= (b & 15) << 28; hi |= (b & 127) >> 4 } else hi |= (b & 127) << (shift - 32)
@@ -82,12 +80,12 @@ export class Reader {
       }
       shift += 7
     }
-    throw new DecodeError('varint too long')
+    throw new WriteRequestDecodeError('varint too long')
   }
 
   /** Reads a fixed64 double; `stale` tells whether its bits were StaleNaN. */
   double (): { value: number, stale: boolean } {
-    if (this.pos + 8 > this.end) throw new DecodeError('truncated fixed64')
+    if (this.pos + 8 > this.end) throw new WriteRequestDecodeError('truncated fixed64')
     const lo = this.view.getUint32(this.pos, true)
     const hi = this.view.getUint32(this.pos + 4, true)
     const value = this.view.getFloat64(this.pos, true)
@@ -99,7 +97,7 @@ export class Reader {
   sub (): [number, number] {
     const len = this.varint()
     const start = this.pos
-    if (len < 0 || start + len > this.end) throw new DecodeError('truncated length-delimited field')
+    if (len < 0 || start + len > this.end) throw new WriteRequestDecodeError('truncated length-delimited field')
     this.pos = start + len
     return [start, start + len]
   }
@@ -115,9 +113,9 @@ export class Reader {
       case 1: this.pos += 8; break
       case 2: this.sub(); break
       case 5: this.pos += 4; break
-      default: throw new DecodeError(`unsupported wire type ${wireType}`)
+      default: throw new WriteRequestDecodeError(`unsupported wire type ${wireType}`)
     }
-    if (this.pos > this.end) throw new DecodeError('truncated field')
+    if (this.pos > this.end) throw new WriteRequestDecodeError('truncated field')
   }
 
   at (range: [number, number]): Reader { return new Reader(this.buf, range[0], range[1]) }
@@ -231,13 +229,13 @@ export function readHistogram (r: Reader): DecodedHistogram {
   return { histogram, timestamp }
 }
 
-/** A Histogram message's bytes (the disk buffer's records). Throws DecodeError. */
+/** A Histogram message's bytes (the disk buffer's records). Throws WriteRequestDecodeError. */
 export function decodeHistogram (buf: Uint8Array): DecodedHistogram {
   try {
     return readHistogram(new Reader(buf, 0, buf.length))
   } catch (err) {
-    if (err instanceof DecodeError) throw err
-    throw new DecodeError(`invalid histogram: ${(err as Error).message}`)
+    if (err instanceof WriteRequestDecodeError) throw err
+    throw new WriteRequestDecodeError(`invalid histogram: ${(err as Error).message}`)
   }
 }
 
@@ -271,7 +269,7 @@ function readMetadata (r: Reader): DecodedMetadata {
   return md
 }
 
-/** Decodes an (already decompressed) remote-write 1.0 WriteRequest. Throws DecodeError. */
+/** Decodes an (already decompressed) remote-write 1.0 WriteRequest. Throws WriteRequestDecodeError. */
 export function decodeWriteRequest (buf: Uint8Array): DecodedWriteRequest {
   const r = new Reader(buf, 0, buf.length)
   const out: DecodedWriteRequest = { timeseries: [], metadata: [] }
@@ -283,8 +281,8 @@ export function decodeWriteRequest (buf: Uint8Array): DecodedWriteRequest {
       else r.skip(tag & 7)
     }
   } catch (err) {
-    if (err instanceof DecodeError) throw err
-    throw new DecodeError(`invalid write request: ${(err as Error).message}`)
+    if (err instanceof WriteRequestDecodeError) throw err
+    throw new WriteRequestDecodeError(`invalid write request: ${(err as Error).message}`)
   }
   return out
 }

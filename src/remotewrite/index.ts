@@ -6,7 +6,7 @@ export { DEFAULT_QUEUE_CONFIG, resolveQueueConfig, type ClientOptions, type Endp
 export { QueueManager, type WriteSink } from './queue.js'
 export { WriteClient, parseRetryAfter, type StoreOutcome } from './client.js'
 export { WriteRequestEncoder, encodeLabels, seriesLabelBytes, STALE_NAN_HI, STALE_NAN_LO, type MetadataEntry } from './codec.js'
-export { decodeWriteRequest, DecodeError, type DecodedWriteRequest, type DecodedTimeSeries, type DecodedSample, type DecodedExemplar, type DecodedMetadata } from './decode.js'
+export { decodeWriteRequest, WriteRequestDecodeError, type DecodedWriteRequest, type DecodedTimeSeries, type DecodedSample, type DecodedExemplar, type DecodedMetadata } from './decode.js'
 export { getSnappy, loadJsSnappy, loadNativeSnappy, type Snappy, type SnappyImpl } from './snappy.js'
 export { SampleBatch, FLAG_STALE, FLAG_EXEMPLAR } from './batch.js'
 export { MemoryPending, type PendingStore, type TakeEntry } from './pending.js'

@@ -15,7 +15,7 @@ import { SeriesCache } from './cache.js'
 import { ScrapeHistory } from './history.js'
 import type { ResolvedScrapeConfig } from './config.js'
 import type { ScrapeMetrics } from './metrics.js'
-import type { ScrapeResult } from './scraper.js'
+import { ScrapeError, type ScrapeResult } from './scraper.js'
 import type { Target } from './target.js'
 
 export type ParserFactory = (contentType: string | undefined, body: string | Buffer, options?: ParserOptions) => ExpositionParser
@@ -70,7 +70,9 @@ export function nextSlot (now: number, intervalMs: number, offsetMs: number): nu
 }
 
 /** A scrape that fails as a whole (limits, parse errors); the batch is rolled back. */
-class AppendError extends Error {}
+class AppendError extends Error {
+  override name = 'AppendError'
+}
 
 /**
  * A native histogram as the limits let it in, as Prometheus's maxSchema and bucketLimit
@@ -217,7 +219,7 @@ export class ScrapeLoop {
         result = await this.#fetcher.scrape(this.target.url, this.target.timeoutMs, this.#abort.signal)
       } catch (err) {
         scrapeErr = (err as Error).message
-        if ((err as { reason?: string }).reason === 'body_size_limit') this.#metrics?.exceededBodySizeLimit.inc()
+        if (err instanceof ScrapeError && err.reason === 'body_size_limit') this.#metrics?.exceededBodySizeLimit.inc()
       }
     }
     if (this.#stopped) return

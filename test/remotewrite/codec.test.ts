@@ -120,6 +120,6 @@ describe('decodeWriteRequest', () => {
 
   it('rejects truncated input', () => {
     const buf = pbEncode({ timeseries: [{ labels: [{ name: 'a', value: 'b' }], samples: [], exemplars: [] }], metadata: [] })
-    assert.throws(() => decodeWriteRequest(buf.subarray(0, buf.length - 2)), { name: 'DecodeError' })
+    assert.throws(() => decodeWriteRequest(buf.subarray(0, buf.length - 2)), { name: 'WriteRequestDecodeError' })
   })
 })
