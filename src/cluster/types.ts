@@ -122,10 +122,10 @@ export interface ClusterOptions {
   /** Serve as a circuit-relay v2 hop for members that cannot be dialled (behind NAT/firewalls). */
   relay?: boolean
   /**
-   * How members detect each other's failures (docs/fleet-scale.md, "Rolling upgrade"). Default
-   * 'swim': probes and disseminated changes (swim/), plus heartbeats only while an older member
-   * (heartbeats only) is in the fleet. 'heartbeats': the previous release's all-to-all heartbeats
-   * only, for tests of mixed fleets and as a fallback.
+   * How members detect each other's failures (docs/fleet-scale.md, "Rolling upgrade").
+   * 'swim': probes and disseminated changes (swim/), plus heartbeats only while a heartbeat-only
+   * member is in the fleet. 'heartbeats' (default for now): the previous release's all-to-all
+   * heartbeats; such a node and 'swim' nodes keep each other.
    */
   membership?: 'swim' | 'heartbeats'
 }

@@ -10,8 +10,8 @@ const inner = (n: { node: unknown }): Internals => n.node as Internals
 
 test('an older heartbeat-only node and newer nodes keep each other, see changes, and the newer ones stop heartbeats once it left', { timeout: 40_000 }, async () => {
   const old = await startTestNode({ nodeName: 'old', membership: 'heartbeats' })
-  const a = await startTestNode({ nodeName: 'a', joinAddrs: [old.node.multiaddrs()[0]] })
-  const b = await startTestNode({ nodeName: 'b', joinAddrs: [a.node.multiaddrs()[0]] })
+  const a = await startTestNode({ nodeName: 'a', membership: 'swim', joinAddrs: [old.node.multiaddrs()[0]] })
+  const b = await startTestNode({ nodeName: 'b', membership: 'swim', joinAddrs: [a.node.multiaddrs()[0]] })
   const all = [old, a, b]
   try {
     assert.equal(inner(old).detector, undefined)
