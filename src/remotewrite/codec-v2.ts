@@ -91,7 +91,8 @@ export class WriteRequestV2Encoder {
       const meta = name !== '' ? metadataForName(name, this.metadata) : undefined
       const floats = idx.filter(i => (batch.flags[i] & (FLAG_HISTOGRAM | FLAG_EXEMPLAR)) === 0)
       const hists = idx.filter(i => (batch.flags[i] & FLAG_HISTOGRAM) !== 0)
-      const exemplars = idx.filter(i => (batch.flags[i] & FLAG_EXEMPLAR) !== 0)
+      // An exemplar read back from the disk buffer may have lost its labels object: skipped, as 1.0 does.
+      const exemplars = idx.filter(i => (batch.flags[i] & FLAG_EXEMPLAR) !== 0 && batch.exemplars[i] !== undefined)
       // A TimeSeries holds samples or histograms, not both: a series that changed kind is split.
       if (floats.length > 0 || hists.length === 0) this.timeSeries(ts, batch, refs, floats, [], exemplars, meta, sym)
       if (hists.length > 0) this.timeSeries(ts, batch, refs, [], hists, floats.length > 0 ? [] : exemplars, meta, sym)

@@ -66,6 +66,7 @@ test('receive_http: a 2.0 request is written (headers say so) and forwarded inta
     listen_port    = ${port}
   }
   forward_to = [prometheus.remote_write.v2.receiver, prometheus.remote_write.v1.receiver]
+  accepted_remote_write_protobuf_messages = ["prometheus.WriteRequest", "io.prometheus.write.v2.Request"]
 }
 ` + ep('v2', out2.url, 'protobuf_message = "io.prometheus.write.v2.Request"') + ep('v1', out1.url, ''),
     }])
@@ -136,5 +137,23 @@ test('receive_http: a 2.0 request is written (headers say so) and forwarded inta
   } finally {
     await c.stop()
     out2.close(); out1.close()
+  }
+})
+
+test('receive_http: 2.0 not in accepted_remote_write_protobuf_messages (the default) is a 415', async () => {
+  const port = await freePort()
+  const c = new Controller({ storagePath: tempDir('rh-v2-415'), logger: nopLogger, registry: new Registry() })
+  try {
+    const res = await c.load([{ name: 'main.alloy', source: `prometheus.receive_http "in" {\n  http {\n    listen_address = "127.0.0.1"\n    listen_port    = ${port}\n  }\n  forward_to = []\n}\n` }])
+    assert.equal(res.ok, true, JSON.stringify(res))
+    let status = 0
+    await waitFor('receive_http answers', async () => {
+      const r = await fetch(`http://127.0.0.1:${port}/api/v1/metrics/write`, { method: 'POST', body: new Uint8Array(0), headers: { 'Content-Type': CT_V2 } }).catch(() => undefined)
+      status = r?.status ?? 0
+      return r !== undefined || undefined
+    }, 10_000)
+    assert.equal(status, 415)
+  } finally {
+    await c.stop()
   }
 })

@@ -36,7 +36,7 @@ const receiveMetrics = perRegistry(registry => ({
 }))
 
 /** In Alloy these apply only to Remote Write 2.0 payloads. */
-const REMOTE_WRITE_2 = 'it applies to Remote Write 2.0 payloads, which shoal does not accept'
+const REMOTE_WRITE_2 = 'not implemented: Remote Write 2.0 series are forwarded with the labels and metadata they came with'
 const MESSAGES = ['prometheus.WriteRequest', 'io.prometheus.write.v2.Request']
 
 /** The `http` block (Alloy's fnet.ServerConfig); absent, its defaults apply. */
@@ -75,7 +75,6 @@ const kind: ComponentKind<Args> = {
     if (a.accepted_remote_write_protobuf_messages.length === 0) problems.push('accepted_remote_write_protobuf_messages must not be empty')
     for (const m of a.accepted_remote_write_protobuf_messages) {
       if (!MESSAGES.includes(m)) problems.push(`unsupported protocol version "${m}": valid values are "${MESSAGES[0]}" and "${MESSAGES[1]}"`)
-      else if (m !== MESSAGES[0]) problems.push(`accepted_remote_write_protobuf_messages "${m}" is not supported by shoal: the receiver decodes Remote Write 1.0 (${MESSAGES[0]}) only`)
     }
     return problems
   },
@@ -93,7 +92,8 @@ const kind: ComponentKind<Args> = {
       if (req.method !== 'POST') { reply(405, 'method not allowed\n'); return }
       // Content-Type's proto parameter picks the message; none (or prometheus.WriteRequest) is 1.0.
       const proto = /;\s*proto=([^;\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1] ?? 'prometheus.WriteRequest'
-      if (proto !== 'prometheus.WriteRequest' && proto !== PROTO_V2) { reply(415, `unsupported remote write message ${proto}\n`); return }
+      // A message not in accepted_remote_write_protobuf_messages is a 415, which a 2.0 sender takes as "send 1.0".
+      if (!(args.accepted_remote_write_protobuf_messages ?? MESSAGES.slice(0, 1)).includes(proto)) { reply(415, `unsupported remote write message ${proto}\n`); return }
       const v2 = proto === PROTO_V2
       readBody(req, args.max_request_size).then(async body => {
         let decoded

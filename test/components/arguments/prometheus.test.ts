@@ -24,7 +24,7 @@ argumentTests({
 
 argumentTests({ kind: 'prometheus.exporter.self', base: {}, blocks: [], rows: [] })
 
-const RW2 = 'it applies to Remote Write 2.0 payloads, which shoal does not accept'
+const RW2 = 'not implemented: Remote Write 2.0 series are forwarded with the labels and metadata they came with'
 argumentTests({
   kind: 'prometheus.receive_http',
   base: { forward_to: '[]' },
@@ -64,7 +64,7 @@ argumentTests({
     { name: E + 'remote_timeout', type: 'duration', alloyDefault: '"30s"', decoded: 30_000, bad: '"x"', error: '"x" time: invalid duration "x"' },
     BOOL(E + 'send_exemplars', true),
     { ...BOOL(E + 'send_native_histograms', false), bad: '1' },
-    { name: E + 'protobuf_message', type: 'string', alloyDefault: '"prometheus.WriteRequest"', decoded: 'prometheus.WriteRequest', bad: '"io.prometheus.write.v2.Request"', error: REFUSED('protobuf_message', 'shoal sends Remote Write 1.0 (prometheus.WriteRequest) only') },
+    { name: E + 'protobuf_message', type: 'string', alloyDefault: '"prometheus.WriteRequest"', decoded: 'prometheus.WriteRequest', bad: '"x"', error: '"x" invalid value "x", must be one of "prometheus.WriteRequest", "io.prometheus.write.v2.Request"' },
     { ...BOOL(E + 'round_robin_dns', false), bad: 'true', error: REFUSED('round_robin_dns', 'requests go to the address the system resolver returns first') },
     ...httpClientRows(E, false, 'endpoint[0]: '),
     { name: E + 'queue_config.capacity', type: 'number', alloyDefault: '10000', decoded: 10_000, bad: '"x"', error: '"x" should be number, got string' },
