@@ -63,6 +63,8 @@ export function desiredShards (i: ShardInputs): { desired: number, next: number 
   // even while behind.
   const capped = i.limit !== undefined && rounded > i.limit
   if (capped) rounded = i.limit!
+  // Above the limit is never within tolerance: the count that did not pay must go.
+  if (capped && i.current > rounded) return { desired, next: Math.max(i.min, rounded) }
   if (lower <= rounded && rounded <= upper) return { desired, next: i.current }
   // Do not shrink while more than ten seconds behind.
   if (!capped && rounded < i.current && i.delaySeconds > 10) return { desired, next: i.current }
@@ -77,6 +79,13 @@ export function desiredShards (i: ShardInputs): { desired: number, next: number 
 const PAYING_SHARE = 0.125
 
 /**
+ * An interval's pace is exact only to a request at either end (one in flight as it starts, one
+ * as it ends): with n requests in it, a step must also beat 2/n of relative gain, or a small
+ * probe (3 shards after 2) passes on where the interval boundaries fell.
+ */
+const BOUNDARY_REQUESTS = 2
+
+/**
  * Finds how many shards a receiver is worth by what they deliver. While the queue is behind
  * (more waits than an interval of sending), the samples acknowledged per second are the
  * receiver's pace at this shard count. A step up that brings less than an eighth of its
@@ -88,9 +97,10 @@ const PAYING_SHARE = 0.125
  */
 export class ShardLimit {
   private samples = 0
+  private requests = 0
   private wasBehind = false
   /** The last interval, if it was spent behind. */
-  private base: { shards: number, rate: number } | undefined = undefined
+  private base: { shards: number, rate: number, requests: number } | undefined = undefined
   private held: number | undefined = undefined
   private holdLeft = 0
   private holdFor: number
@@ -104,8 +114,8 @@ export class ShardLimit {
     this.holdFor = firstHold
   }
 
-  /** Samples the receiver acknowledged. */
-  observe (samples: number): void { this.samples += samples }
+  /** One request's samples, acknowledged by the receiver. */
+  observe (samples: number): void { this.samples += samples; this.requests++ }
 
   /**
    * Ends an interval of `seconds` run with `shards` shards; `behind`: at its end the queue
@@ -114,15 +124,18 @@ export class ShardLimit {
    */
   update (shards: number, seconds: number, behind: boolean): number {
     const rate = this.samples / seconds
+    const requests = this.requests
     this.samples = 0
+    this.requests = 0
     const measured = behind && this.wasBehind
     this.wasBehind = behind
     // A step is judged against the interval right before it: one in which the queue kept up
     // says nothing about the receiver, and older paces may be from another load.
     const b = this.base
-    this.base = measured ? { shards, rate } : undefined
+    this.base = measured ? { shards, rate, requests } : undefined
     const stepped = measured && b !== undefined && shards > b.shards
-    if (stepped && rate < b.rate * (1 + PAYING_SHARE * (shards / b.shards - 1))) {
+    const needed = stepped ? Math.max(PAYING_SHARE * (shards / b.shards - 1), BOUNDARY_REQUESTS / Math.max(1, Math.min(b.requests, requests))) : 0
+    if (stepped && rate < b.rate * (1 + needed)) {
       this.held = b.shards
       this.holdLeft = this.holdFor
       this.holdFor = Math.min(this.maxHold, this.holdFor * 2)

@@ -18,7 +18,8 @@ describe('desiredShards', () => {
     ['receiver limit caps growth', { inRate: 100000, outRate: 1000, outDurationRate: 2, limit: 6 }, { desired: 200, next: 6 }],
     ['receiver limit shrinks even when behind', { inRate: 100000, outRate: 1000, outDurationRate: 2, delaySeconds: 30, current: 10, limit: 3 }, { desired: 200, next: 3 }],
     ['receiver limit above desired: no effect', { inRate: 4000, outRate: 1000, outDurationRate: 2, limit: 9 }, { desired: 8, next: 8 }],
-    ['receiver limit within tolerance: keep', { inRate: 100000, outRate: 1000, outDurationRate: 2, current: 5, limit: 6 }, { desired: 200, next: 5 }]
+    ['receiver limit within tolerance: keep', { inRate: 100000, outRate: 1000, outDurationRate: 2, current: 5, limit: 6 }, { desired: 200, next: 5 }],
+    ['receiver limit just below the current count: down to it, though within tolerance', { inRate: 100000, outRate: 1000, outDurationRate: 2, current: 4, limit: 3 }, { desired: 200, next: 3 }],
   ]
   for (const [name, input, want] of cases) {
     it(name, () => assert.deepEqual(desiredShards({ ...base, ...input }), want))
@@ -38,9 +39,12 @@ describe('EwmaRate', () => {
 })
 
 describe('ShardLimit', () => {
-  /** One interval of 10 s at `shards` shards in which the receiver took `rate` samples/s. */
-  const step = (l: ShardLimit, shards: number, rate: number, behind = true): number => {
-    l.observe(rate * 10)
+  /**
+   * One interval of 10 s at `shards` shards in which the receiver took `rate` samples/s, in
+   * requests of `perRequest` samples.
+   */
+  const step = (l: ShardLimit, shards: number, rate: number, behind = true, perRequest = 1): number => {
+    for (let left = rate * 10; left > 0; left -= perRequest) l.observe(Math.min(perRequest, left))
     return l.update(shards, 10, behind)
   }
 
@@ -72,6 +76,22 @@ describe('ShardLimit', () => {
     assert.equal(step(l, 9, 305), 4)
     assert.equal(step(l, 4, 300), 4, 'held')
     assert.equal(step(l, 4, 300), 5)
+  })
+
+  it('does not take a gain within the requests at the interval boundaries for a paying step', () => {
+    const l = new ShardLimit(2, 8)
+    // 25 requests of 100 samples per interval (2.5 requests/s here): a pace exact to ±2 requests, 8%.
+    step(l, 2, 250, true, 100); step(l, 2, 250, true, 100)
+    assert.equal(step(l, 5, 250, true, 100), 2, '2 → 5 brought nothing')
+    step(l, 2, 250, true, 100)
+    assert.equal(step(l, 2, 250, true, 100), 3, 'probe')
+    // Near two requests more in the interval: +7%, above the 6.25% that an eighth of +50% asks, but
+    // within where the interval boundaries fell.
+    assert.equal(step(l, 3, 268, true, 100), 2)
+    // Four more (+16%) is a gain.
+    step(l, 2, 250, true, 100); step(l, 2, 250, true, 100); step(l, 2, 250, true, 100)
+    assert.equal(step(l, 2, 250, true, 100), 3, 'probe again, after a longer hold')
+    assert.equal(step(l, 3, 290, true, 100), 7)
   })
 
   it('learns nothing from intervals in which the queue kept up', () => {
