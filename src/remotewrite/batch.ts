@@ -23,6 +23,8 @@ export class SampleBatch {
   flags: Uint8Array
   /** Disk-buffer sequence number per entry (-1 when the pending store is not durable). */
   seqs: Float64Array
+  /** Created (start) timestamp per entry in ms; 0 when none (remote write 2.0's "unset"). */
+  starts: Float64Array
   /** Sparse: set only where FLAG_EXEMPLAR or FLAG_HISTOGRAM is. */
   exemplars: Array<Attached | undefined>
   length = 0
@@ -38,15 +40,17 @@ export class SampleBatch {
     this.timestamps = new Float64Array(cap)
     this.flags = new Uint8Array(cap)
     this.seqs = new Float64Array(cap)
+    this.starts = new Float64Array(cap)
     this.exemplars = []
   }
 
   get capacity (): number { return this.values.length }
 
-  push (series: Series, timestampMs: number, value: number, flags: number, exemplar?: Attached, seq = -1): void {
+  push (series: Series, timestampMs: number, value: number, flags: number, exemplar?: Attached, seq = -1, startMs = 0): void {
     const i = this.length
     if (i === this.values.length) this.grow(i * 2)
     this.seqs[i] = seq
+    this.starts[i] = startMs
     this.series[i] = series
     this.timestamps[i] = timestampMs
     this.values[i] = value
@@ -63,7 +67,7 @@ export class SampleBatch {
 
   /** Copies entry `i` of `src` onto the end of this batch. */
   pushFrom (src: SampleBatch, i: number): void {
-    this.push(src.series[i], src.timestamps[i], src.values[i], src.flags[i], src.exemplars[i], src.seqs[i])
+    this.push(src.series[i], src.timestamps[i], src.values[i], src.flags[i], src.exemplars[i], src.seqs[i], src.starts[i])
   }
 
   clear (): void {
@@ -78,7 +82,9 @@ export class SampleBatch {
     const ts = new Float64Array(cap); ts.set(this.timestamps)
     const flags = new Uint8Array(cap); flags.set(this.flags)
     const seqs = new Float64Array(cap); seqs.set(this.seqs)
+    const starts = new Float64Array(cap); starts.set(this.starts)
     this.seqs = seqs
+    this.starts = starts
     this.values = values
     this.timestamps = ts
     this.flags = flags

@@ -3,13 +3,17 @@
 // series refer to them by index. Metadata travels with each series instead of in separate
 // requests, looked up by metric family when the batch is encoded.
 //
+// The layout of upstream prompb/io/prometheus/write/v2/types.proto since prometheus/prometheus
+// cefefc6 (Nov 2025), which moved the created timestamp from TimeSeries (field 6, now reserved)
+// to each sample as start_timestamp:
 // Request    { repeated string symbols = 4; repeated TimeSeries timeseries = 5; }
 // TimeSeries { repeated uint32 labels_refs = 1; repeated Sample samples = 2; repeated Histogram histograms = 3;
-//              repeated Exemplar exemplars = 4; Metadata metadata = 5; int64 created_timestamp = 6; }
-// Sample     { double value = 1; int64 timestamp = 2; }
+//              repeated Exemplar exemplars = 4; Metadata metadata = 5; reserved 6; }
+// Sample     { double value = 1; int64 timestamp = 2; int64 start_timestamp = 3; }
 // Exemplar   { repeated uint32 labels_refs = 1; double value = 2; int64 timestamp = 3; }
 // Metadata   { MetricType type = 1; uint32 help_ref = 3; uint32 unit_ref = 4; }
-// Histogram: the 1.0 layout (histogram-codec.ts).
+// Histogram: the 1.0 layout (histogram-codec.ts) plus int64 start_timestamp = 17.
+// A start timestamp of 0 means none, as the spec says, and is not written.
 
 import type { Exemplar, Histogram, Labels, Metadata } from '../storage/series.js'
 import { FLAG_EXEMPLAR, FLAG_HISTOGRAM, FLAG_STALE, type SampleBatch } from './batch.js'
@@ -111,13 +115,15 @@ export class WriteRequestV2Encoder {
     packedRefs(w, 0x0a, refs)
     for (const i of floats) {
       const t = batch.timestamps[i]
-      w.ensure(2 + 9 + 11)
+      const st = batch.starts[i]
+      w.ensure(2 + 9 + 11 + 11)
       w.buf[w.pos++] = 0x12
-      w.uvarint32(9 + (t !== 0 ? 1 + varintSize(t) : 0))
+      w.uvarint32(9 + (t !== 0 ? 1 + varintSize(t) : 0) + (st !== 0 ? 1 + varintSize(st) : 0))
       w.buf[w.pos++] = 0x09
       if ((batch.flags[i] & FLAG_STALE) !== 0) w.fixed64Bits(STALE_NAN_HI, STALE_NAN_LO)
       else w.double(batch.values[i])
       if (t !== 0) { w.buf[w.pos++] = 0x10; w.varint64(t) }
+      if (st !== 0) { w.buf[w.pos++] = 0x18; w.varint64(st) }
     }
     if (hists.length > 0) {
       const h = new ProtoWriter(512)
@@ -125,6 +131,8 @@ export class WriteRequestV2Encoder {
         h.reset()
         const stale = (batch.flags[i] & FLAG_STALE) !== 0
         writeHistogram(h, stale ? undefined : batch.exemplars[i] as Histogram, batch.timestamps[i])
+        const st = batch.starts[i]
+        if (st !== 0) { h.ensure(12); h.buf[h.pos++] = 0x88; h.buf[h.pos++] = 0x01; h.varint64(st) }
         nested(w, 0x1a, h.bytes())
       }
     }

@@ -4,6 +4,8 @@
 // per metric name.
 //
 // Request { repeated string symbols = 4; repeated TimeSeries timeseries = 5; }  (see codec-v2.ts)
+// Start (created) timestamps are read per sample (Sample field 3, Histogram field 17) and, from
+// senders of the spec's earlier revision, per series (TimeSeries field 6).
 
 import type { Label } from '../storage/series.js'
 import { WriteRequestDecodeError, Reader, readHistogram, readSample, TYPES, type DecodedExemplar, type DecodedMetadata, type DecodedTimeSeries, type DecodedWriteRequest } from './decode.js'
@@ -74,6 +76,8 @@ export function decodeWriteRequestV2 (buf: Uint8Array): DecodedWriteRequest {
       const refs: number[] = []
       const ts: DecodedTimeSeries = { labels: [], samples: [], exemplars: [], histograms: [] }
       let meta: RawMeta | undefined
+      // The spec's earlier revision: one created timestamp per series (field 6, reserved since).
+      let seriesStart = 0
       while (s.more) {
         const tag = s.varint()
         switch (tag) {
@@ -82,8 +86,13 @@ export function decodeWriteRequestV2 (buf: Uint8Array): DecodedWriteRequest {
           case 0x1a: ts.histograms.push(readHistogram(s.at(s.sub()))); break
           case 0x22: { const e = readExemplarRefs(s.at(s.sub())); ts.exemplars.push({ labels: [], value: e.value, timestamp: e.timestamp, refs: e.refs } as DecodedExemplar & { refs: number[] }); break }
           case 0x2a: meta = readMeta(s.at(s.sub())); break
+          case 0x30: seriesStart = s.varint(); break
           default: s.skip(tag & 7)
         }
+      }
+      if (seriesStart !== 0) {
+        for (const x of ts.samples) x.start ??= seriesStart
+        for (const x of ts.histograms) x.start ??= seriesStart
       }
       ts.labels = resolveLabels(refs, symbols)
       for (const e of ts.exemplars as Array<DecodedExemplar & { refs?: number[] }>) { e.labels = resolveLabels(e.refs ?? [], symbols); delete e.refs }

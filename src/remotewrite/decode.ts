@@ -11,6 +11,8 @@ export interface DecodedSample {
   timestamp: number
   /** True when the value bits were exactly StaleNaN. */
   stale: boolean
+  /** Remote write 2.0's start (created) timestamp in ms; absent when none (always in 1.0). */
+  start?: number
 }
 
 export interface DecodedExemplar {
@@ -23,6 +25,8 @@ export interface DecodedHistogram {
   /** undefined: a staleness marker (the sum was StaleNaN). */
   histogram: Histogram | undefined
   timestamp: number
+  /** As DecodedSample.start. */
+  start?: number
 }
 
 export interface DecodedTimeSeries {
@@ -137,13 +141,17 @@ export function readSample (r: Reader): DecodedSample {
   let value = 0
   let stale = false
   let timestamp = 0
+  let start = 0
   while (r.more) {
     const tag = r.varint()
     if (tag === 0x09) ({ value, stale } = r.double())
     else if (tag === 0x10) timestamp = r.varint()
+    else if (tag === 0x18) start = r.varint()
     else r.skip(tag & 7)
   }
-  return { value, timestamp, stale }
+  const out: DecodedSample = { value, timestamp, stale }
+  if (start !== 0) out.start = start
+  return out
 }
 
 function readExemplar (r: Reader): DecodedExemplar {
@@ -186,7 +194,7 @@ function readRepeated (r: Reader, tag: number, out: number[]): void {
 /** One remote-write Histogram message (also the disk buffer's form of a histogram). */
 export function readHistogram (r: Reader): DecodedHistogram {
   let float = false
-  let count = 0; let sum = 0; let schema = 0; let zt = 0; let zc = 0; let resetHint = 0; let timestamp = 0; let stale = false
+  let count = 0; let sum = 0; let schema = 0; let zt = 0; let zc = 0; let resetHint = 0; let timestamp = 0; let start = 0; let stale = false
   const posSpans: number[] = []; const negSpans: number[] = []
   const posD: number[] = []; const negD: number[] = []; const posC: number[] = []; const negC: number[] = []; const custom: number[] = []
   while (r.more) {
@@ -208,10 +216,11 @@ export function readHistogram (r: Reader): DecodedHistogram {
       case 0x70: resetHint = r.varint(); break
       case 0x78: timestamp = r.varint(); break
       case 0x81: case 0x82: readRepeated(r, tag, custom); break
+      case 0x88: start = r.varint(); break
       default: r.skip(tag & 7)
     }
   }
-  if (stale) return { histogram: undefined, timestamp }
+  if (stale) return start !== 0 ? { histogram: undefined, timestamp, start } : { histogram: undefined, timestamp }
   const histogram: Histogram = {
     float,
     schema,
@@ -226,7 +235,7 @@ export function readHistogram (r: Reader): DecodedHistogram {
     customValues: custom,
     resetHint,
   }
-  return { histogram, timestamp }
+  return start !== 0 ? { histogram, timestamp, start } : { histogram, timestamp }
 }
 
 /** A Histogram message's bytes (the disk buffer's records). Throws WriteRequestDecodeError. */

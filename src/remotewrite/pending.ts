@@ -3,11 +3,11 @@
 // in-memory ring and the disk buffer (disk/disk-pending.ts), whose `write` persists to segments
 // and whose `drain` reads them back.
 
-import type { Series } from '../storage/series.js'
+import type { Metadata, Series } from '../storage/series.js'
 import type { Attached, SampleBatch } from './batch.js'
 
-/** Receives one entry; returns false to refuse it (the entry then stays pending). */
-export type TakeEntry = (series: Series, timestampMs: number, value: number, flags: number, exemplar: Attached | undefined, seq?: number) => boolean
+/** Receives one entry (`startMs` 0: no created timestamp); returns false to refuse it (the entry then stays pending). */
+export type TakeEntry = (series: Series, timestampMs: number, value: number, flags: number, exemplar: Attached | undefined, seq: number, startMs: number) => boolean
 
 export interface PendingStore {
   /** Entries held. */
@@ -24,6 +24,10 @@ export interface PendingStore {
   ack? (seq: number): void
   /** ack() for seqs[0, n) at once (entries < 0 were not handed out by this store). */
   ackAll? (seqs: ArrayLike<number>, n: number): void
+  /** Metadata of a metric family the sender keeps: a durable store writes it with the samples. */
+  noteMetadata? (family: string, m: Metadata): void
+  /** A durable store calls fn with the metadata it reads back from disk, before the samples written after it. */
+  onMetadata? (fn: (family: string, m: Metadata) => void): void
   /** A disk buffer's state, for its metrics. */
   stats? (): BufferStats
 }
@@ -46,6 +50,7 @@ export class MemoryPending implements PendingStore {
   private values: Float64Array
   private timestamps: Float64Array
   private flags: Uint8Array
+  private starts: Float64Array
   private exemplars = new Map<number, Attached>() // ring index -> exemplar (rare)
   private head = 0
   length = 0
@@ -56,6 +61,7 @@ export class MemoryPending implements PendingStore {
     this.values = new Float64Array(n)
     this.timestamps = new Float64Array(n)
     this.flags = new Uint8Array(n)
+    this.starts = new Float64Array(n)
   }
 
   write (batch: SampleBatch, from: number, to: number): void {
@@ -67,6 +73,7 @@ export class MemoryPending implements PendingStore {
       this.series[at] = batch.series[i]
       this.values[at] = batch.values[i]
       this.timestamps[at] = batch.timestamps[i]
+      this.starts[at] = batch.starts[i]
       const f = batch.flags[i]
       this.flags[at] = f
       const ex = batch.exemplars[i]
@@ -82,7 +89,7 @@ export class MemoryPending implements PendingStore {
     while (this.length > 0) {
       const at = this.head
       const ex = this.exemplars.size > 0 ? this.exemplars.get(at) : undefined
-      if (!take(this.series[at] as Series, this.timestamps[at], this.values[at], this.flags[at], ex)) break
+      if (!take(this.series[at] as Series, this.timestamps[at], this.values[at], this.flags[at], ex, -1, this.starts[at])) break
       if (ex !== undefined) this.exemplars.delete(at)
       this.series[at] = undefined // let dropped series be collected
       this.head = at + 1 === size ? 0 : at + 1
@@ -108,6 +115,7 @@ export class MemoryPending implements PendingStore {
     const values = new Float64Array(size)
     const timestamps = new Float64Array(size)
     const flags = new Uint8Array(size)
+    const starts = new Float64Array(size)
     const exemplars = new Map<number, Attached>()
     const old = this.values.length
     for (let k = 0; k < this.length; k++) {
@@ -116,6 +124,7 @@ export class MemoryPending implements PendingStore {
       values[k] = this.values[at]
       timestamps[k] = this.timestamps[at]
       flags[k] = this.flags[at]
+      starts[k] = this.starts[at]
       const ex = this.exemplars.get(at)
       if (ex !== undefined) exemplars.set(k, ex)
     }
@@ -123,6 +132,7 @@ export class MemoryPending implements PendingStore {
     this.values = values
     this.timestamps = timestamps
     this.flags = flags
+    this.starts = starts
     this.exemplars = exemplars
     this.head = 0
   }

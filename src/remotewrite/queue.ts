@@ -75,7 +75,7 @@ export class QueueManager implements ShardHost {
     this.snappyReady = Promise.resolve(deps.snappy)
     void this.snappyReady.then(s => { this.snappy = s })
     this.pending = deps.pending ?? new MemoryPending(Math.min(cfg.capacity, 4096))
-    this.take = (series, ts, value, flags, ex, seq) => this.shards[seriesShardKey(series) % this.shards.length].offer(series, ts, value, flags, ex, seq)
+    this.take = (series, ts, value, flags, ex, seq, start) => this.shards[seriesShardKey(series) % this.shards.length].offer(series, ts, value, flags, ex, seq, start)
     this.dataIn = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)
     this.dataOut = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)
     this.dataOutDuration = new EwmaRate(0.2, cfg.shardUpdateIntervalMs)

@@ -43,13 +43,13 @@ export class Shard {
   get busy (): boolean { return this.inFlight || this.filling.length > 0 }
 
   /** Takes one entry; false when the batch is full and the previous one is still in flight. */
-  offer (series: Series, ts: number, value: number, flags: number, exemplar: Attached | undefined, seq = -1): boolean {
+  offer (series: Series, ts: number, value: number, flags: number, exemplar: Attached | undefined, seq = -1, startMs = 0): boolean {
     const max = this.host.maxSamplesPerSend
     if (this.filling.length >= max) {
       if (this.inFlight) return false
       this.flush()
     }
-    this.filling.push(series, ts, value, flags, exemplar, seq)
+    this.filling.push(series, ts, value, flags, exemplar, seq, startMs)
     if (this.filling.length >= max || this.host.flushing) this.flush()
     else if (this.filling.length === 1) this.armDeadline()
     return true

@@ -365,11 +365,11 @@ export class ScrapeLoop {
         const h = limitHistogram(p.histogram!(), maxSchema, bucketLimit)
         if (h === undefined) { bucketLimitHit = true; if (isNew) appended--; continue }
         if (!isNew && sampleLimit > 0 && ++appended > sampleLimit) { limitHit = true; continue }
-        app.appendHistogram(ref.series, t, h)
+        app.appendHistogram(ref.series, t, h, p.createdTimestamp?.())
         ref.histogram = true
       } else {
         if (!isNew && sampleLimit > 0 && ++appended > sampleLimit) { limitHit = true; continue }
-        app.append(ref.series, t, p.value())
+        app.append(ref.series, t, p.value(), p.createdTimestamp?.())
         ref.histogram = false
       }
       if (!explicitTs || trackTsStaleness) cache.track(ref)

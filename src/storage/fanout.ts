@@ -3,8 +3,8 @@ import type { Appendable, Appender, Exemplar, Histogram, Metadata, Series } from
 
 class FanoutAppender implements Appender {
   constructor (private readonly apps: Appender[]) {}
-  append (s: Series, t: number, v: number): void { for (const a of this.apps) a.append(s, t, v) }
-  appendHistogram (s: Series, t: number, h: Histogram): void { for (const a of this.apps) a.appendHistogram(s, t, h) }
+  append (s: Series, t: number, v: number, st?: number): void { for (const a of this.apps) a.append(s, t, v, st) }
+  appendHistogram (s: Series, t: number, h: Histogram, st?: number): void { for (const a of this.apps) a.appendHistogram(s, t, h, st) }
   appendStale (s: Series, t: number, histogram?: boolean): void { for (const a of this.apps) a.appendStale(s, t, histogram) }
   appendExemplar (s: Series, e: Exemplar): void { for (const a of this.apps) a.appendExemplar(s, e) }
   appendMetadata (f: string, m: Metadata): void { for (const a of this.apps) a.appendMetadata(f, m) }

@@ -70,9 +70,14 @@ export interface Metadata {
  * downstream until commit(); rollback() discards the batch.
  */
 export interface Appender {
-  append (series: Series, timestampMs: number, value: number): void
-  /** A native histogram sample. */
-  appendHistogram (series: Series, timestampMs: number, histogram: Histogram): void
+  /**
+   * `startMs`: the created (start) timestamp of the sample's counter, summary or histogram,
+   * in ms, where the exposition or the sender carried one; undefined or 0 when none (remote
+   * write 2.0 spells "none" 0).
+   */
+  append (series: Series, timestampMs: number, value: number, startMs?: number): void
+  /** A native histogram sample (`startMs` as for append). */
+  appendHistogram (series: Series, timestampMs: number, histogram: Histogram, startMs?: number): void
   /**
    * A Prometheus staleness marker for the series at the given time: StaleNaN, or for a
    * native-histogram series (`histogram`) a histogram whose sum is StaleNaN, as Prometheus

@@ -4,16 +4,19 @@ import { readFileSync } from 'node:fs'
 import protobuf from 'protobufjs'
 
 // The upstream file as vendored; its gogoproto import and options only steer Go code generation.
-const PROTO = readFileSync(new URL('../fixtures/proto/io/prometheus/write/v2/types.proto', import.meta.url), 'utf8')
-  .replace('import "gogoproto/gogo.proto";', '').replace(/ \[\(gogoproto\.nullable\) = false\]/g, '')
-export const Request = protobuf.parse(PROTO).root.lookupType('io.prometheus.write.v2.Request')
+const load = (path: string): protobuf.Type => protobuf.parse(readFileSync(new URL(path, import.meta.url), 'utf8')
+  .replace('import "gogoproto/gogo.proto";', '').replace(/ \[\(gogoproto\.nullable\) = false\]/g, '')).root.lookupType('io.prometheus.write.v2.Request')
+/** The current revision (start_timestamp per sample). */
+export const Request = load('../fixtures/proto/io/prometheus/write/v2/types.proto')
+/** The earlier revision (created_timestamp = 6 per series), as older senders encode it. */
+export const RequestEarlier = load('../fixtures/proto/earlier/io/prometheus/write/v2/types.proto')
 
 export interface V2 {
   symbols: string[]
   timeseries: Array<{
-    labelsRefs: number[], samples: Array<{ value: number, timestamp: number }>, histograms: Array<Record<string, unknown>>,
+    labelsRefs: number[], samples: Array<{ value: number, timestamp: number, startTimestamp: number }>, histograms: Array<Record<string, unknown>>,
     exemplars: Array<{ labelsRefs: number[], value: number, timestamp: number }>,
-    metadata?: { type: string, helpRef: number, unitRef: number }, createdTimestamp: number
+    metadata?: { type: string, helpRef: number, unitRef: number }
   }>
 }
 export function decodeV2 (buf: Uint8Array): V2 {

@@ -42,7 +42,7 @@ test('encoder: symbols start with "", labels_refs, samples, stale marker, histog
   assert.deepEqual(resolve(req.symbols, c.labelsRefs), { __name__: 'http_requests_total', code: '200', job: 'api' })
   assert.deepEqual(Object.keys(resolve(req.symbols, c.labelsRefs)), ['__name__', 'code', 'job'], 'sorted as the series')
   assert.equal(c.samples.length, 2)
-  assert.deepEqual(c.samples[0], { value: 5, timestamp: 1000 })
+  assert.deepEqual(c.samples[0], { value: 5, timestamp: 1000, startTimestamp: 0 })
   assert.equal(c.samples[1].timestamp, 2000)
   const raw = Request.decode(bytes) as unknown as { timeseries: Array<{ samples: Array<{ value: number }>, histograms: Array<{ sum: number }> }> }
   assert.equal(doubleBits(raw.timeseries[0].samples[1].value), '7ff0000000000002', 'StaleNaN bits')
@@ -54,7 +54,6 @@ test('encoder: symbols start with "", labels_refs, samples, stale marker, histog
   assert.equal(c.metadata!.type, 'METRIC_TYPE_COUNTER')
   assert.equal(req.symbols[c.metadata!.helpRef], 'Requests served.')
   assert.equal(c.metadata!.unitRef, 0, 'no unit: the "" symbol')
-  assert.equal(c.createdTimestamp, 0)
 
   assert.deepEqual(resolve(req.symbols, h.labelsRefs), { __name__: 'http.server.duration', job: 'api', 'service.name': 'api' })
   assert.deepEqual(h.samples, [])
@@ -63,7 +62,7 @@ test('encoder: symbols start with "", labels_refs, samples, stale marker, histog
     countInt: 6, sum: 9.5, schema: 2, zeroThreshold: 0.001, zeroCountInt: 1,
     negativeSpans: [], negativeDeltas: [], negativeCounts: [],
     positiveSpans: [{ offset: -1, length: 2 }, { offset: 3, length: 1 }], positiveDeltas: [1, 1, 1], positiveCounts: [],
-    resetHint: 'RESET_HINT_UNSPECIFIED', timestamp: 1000, customValues: [],
+    resetHint: 'RESET_HINT_UNSPECIFIED', timestamp: 1000, customValues: [], startTimestamp: 0,
   })
   assert.equal(doubleBits(raw.timeseries[1].histograms[1].sum), '7ff0000000000002')
   assert.equal(h.histograms[1].timestamp, 2000)

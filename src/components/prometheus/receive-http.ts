@@ -112,12 +112,12 @@ const kind: ComponentKind<Args> = {
             const s = intern.get(ts.labels)
             for (const smp of ts.samples) {
               if (smp.stale) app.appendStale(s, smp.timestamp)
-              else app.append(s, smp.timestamp, smp.value)
+              else app.append(s, smp.timestamp, smp.value, smp.start)
               n++
             }
             for (const h of ts.histograms) {
               if (h.histogram === undefined) app.appendStale(s, h.timestamp, true)
-              else app.appendHistogram(s, h.timestamp, h.histogram)
+              else app.appendHistogram(s, h.timestamp, h.histogram, h.start)
               nh++
             }
             for (const ex of ts.exemplars) { app.appendExemplar(s, { labels: ex.labels, value: ex.value, timestamp: ex.timestamp }); ne++ }

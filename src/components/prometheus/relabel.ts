@@ -39,8 +39,8 @@ class RelabelAppendable implements Appendable {
     let inCount = 0
     let outCount = 0
     return {
-      append (s: Series, ts: number, v: number) { inCount++; const o = self.map(s); if (o) { outCount++; next.append(o, ts, v) } },
-      appendHistogram (s: Series, ts: number, h: Histogram) { inCount++; const o = self.map(s); if (o) { outCount++; next.appendHistogram(o, ts, h) } },
+      append (s: Series, ts: number, v: number, st?: number) { inCount++; const o = self.map(s); if (o) { outCount++; next.append(o, ts, v, st) } },
+      appendHistogram (s: Series, ts: number, h: Histogram, st?: number) { inCount++; const o = self.map(s); if (o) { outCount++; next.appendHistogram(o, ts, h, st) } },
       appendStale (s: Series, ts: number, histogram?: boolean) { inCount++; const o = self.map(s); if (o) { outCount++; next.appendStale(o, ts, histogram) } },
       appendExemplar (s: Series, e: Exemplar) { const o = self.map(s); if (o) next.appendExemplar(o, e) },
       appendMetadata (f: string, m: Metadata) { next.appendMetadata(f, m) },
