@@ -57,6 +57,7 @@ export class RemoteWriteEndpoint {
   private draining = false
   private stopped = false
   private readonly freeBatches: SampleBatch[] = []
+  private readonly pending: PendingStore | undefined
 
   constructor (opts: EndpointOptions, deps: EndpointDeps) {
     this.opts = opts
@@ -71,7 +72,10 @@ export class RemoteWriteEndpoint {
       sink = this.client
     }
     const pending = deps.pending
+    this.pending = pending
     if (pending?.stats !== undefined) this.metrics.attachBuffer(() => pending.stats!())
+    // Metadata read back from the disk buffer (a restart): what scrapes noted since is newer.
+    pending?.onMetadata?.((family, m) => { if (this.keepsMetadata && !this.metadata.has(family)) this.metadata.set(family, m) })
     this.queue = new QueueManager(this.queueConfig, {
       sink,
       snappy: deps.snappy ?? getSnappy(),
@@ -150,9 +154,13 @@ export class RemoteWriteEndpoint {
   get sendExemplars (): boolean { return this.opts.sendExemplars }
   get sendNativeHistograms (): boolean { return this.opts.sendNativeHistograms === true }
 
+  /** 2.0 carries metadata with each series whether or not metadata_config sends it apart. */
+  private get keepsMetadata (): boolean { return this.opts.sendMetadata || this.opts.protobufMessage === 'io.prometheus.write.v2.Request' }
+
   noteMetadata (family: string, m: Metadata): void {
-    // 2.0 carries metadata with each series whether or not metadata_config sends it apart.
-    if (this.opts.sendMetadata || this.opts.protobufMessage === 'io.prometheus.write.v2.Request') this.metadata.set(family, m)
+    if (!this.keepsMetadata) return
+    this.metadata.set(family, m)
+    this.pending?.noteMetadata?.(family, m)
   }
 
   /** Takes a committed batch; the batch object is recycled. */
@@ -225,21 +233,21 @@ class EndpointAppender implements BackpressureAppender {
 
   constructor (private readonly ep: RemoteWriteEndpoint, private readonly batch: SampleBatch) {}
 
-  append (series: Series, timestampMs: number, value: number): void {
+  append (series: Series, timestampMs: number, value: number, startMs?: number): void {
     if (this.done) return // the batch went back to the pool on commit/rollback
     this.lastTs = timestampMs
     const s = this.ep.resolveSeries(series)
     if (s === undefined) { this.dropped++; return }
-    this.batch.push(s, timestampMs, value, 0)
+    this.batch.push(s, timestampMs, value, 0, undefined, -1, startMs ?? 0)
   }
 
-  appendHistogram (series: Series, timestampMs: number, histogram: Histogram): void {
+  appendHistogram (series: Series, timestampMs: number, histogram: Histogram, startMs?: number): void {
     if (this.done) return
     this.lastTs = timestampMs
     if (!this.ep.sendNativeHistograms) return
     const s = this.ep.resolveSeries(series)
     if (s === undefined) { this.dropped++; return }
-    this.batch.push(s, timestampMs, Number.NaN, FLAG_HISTOGRAM, histogram)
+    this.batch.push(s, timestampMs, Number.NaN, FLAG_HISTOGRAM, histogram, -1, startMs ?? 0)
   }
 
   appendStale (series: Series, timestampMs: number, histogram?: boolean): void {

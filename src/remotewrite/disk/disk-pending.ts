@@ -7,18 +7,21 @@
 // deleted once every sample in it was acknowledged (sent, or dropped as unsendable); the
 // acknowledged frontier is saved with each sync, so a restart resumes where sending stopped.
 // The total size is bounded: when full, the oldest segment is dropped, counted and logged.
+// Everything remote write 2.0 sends is kept: native histograms, exemplars (with their labels),
+// created timestamps and the metric metadata (segment.ts records 6–9).
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Histogram, Series } from '../../storage/series.js'
+import type { Exemplar, Histogram, Labels, Metadata, Series } from '../../storage/series.js'
 import { Series as SeriesClass } from '../../storage/series.js'
-import { FLAG_HISTOGRAM, FLAG_STALE, type Attached, type SampleBatch } from '../batch.js'
+import { FLAG_EXEMPLAR, FLAG_HISTOGRAM, FLAG_STALE, type Attached, type SampleBatch } from '../batch.js'
 import { decodeHistogram } from '../decode.js'
 import { histogramBytes } from '../histogram-codec.js'
 import type { BufferStats, PendingStore, TakeEntry } from '../pending.js'
 import { snappyCompress, snappyUncompress } from '../snappy-block.js'
 import type { Logger } from '../../logging/logger.js'
 import {
-  decodeSeries, decodeSeriesPb, forEachBlockSeries, parseSegmentName, RecordBuffer, REC_HISTOGRAMS, REC_SAMPLES, REC_SAMPLES_AT, REC_SERIES, REC_SERIES_BLOCK, REC_SERIES_PB, SAMPLE_BYTES, SeriesBlock, SegmentReader, segmentName, SegmentWriter,
+  decodeSeries, decodeSeriesPb, forEachBlockSeries, forEachExemplar, forEachMetadata, parseSegmentName, RecordBuffer, REC_EXEMPLARS, REC_HISTOGRAMS, REC_METADATA,
+  REC_SAMPLES, REC_SAMPLES_AT, REC_SAMPLES_ST, REC_SERIES, REC_SERIES_BLOCK, REC_SERIES_PB, SAMPLE_BYTES, SAMPLE_ST_BYTES, SeriesBlock, SegmentReader, segmentName, SegmentWriter,
 } from './segment.js'
 
 export interface DiskPendingOptions {
@@ -103,6 +106,7 @@ export class DiskPending implements PendingStore {
   private memValues: Float64Array
   private memTs: Float64Array
   private memFlags: Uint8Array
+  private memStarts: Float64Array
   private readonly memExemplars = new Map<number, Attached>()
   private memStart = 0
 
@@ -110,7 +114,15 @@ export class DiskPending implements PendingStore {
   private readonly doneMask: number
   private readonly done: Uint8Array
 
-  private reader: { seg: Segment, r: SegmentReader, seq: number, series: Map<number, Series>, buf?: Buffer, idx: number, count: number, histograms?: Map<number, Histogram> } | undefined
+  private reader: {
+    seg: Segment, r: SegmentReader, seq: number, series: Map<number, Series>, buf?: Buffer, idx: number, count: number,
+    /** Bytes per sample of the current samples record. */
+    stride: number, histograms?: Map<number, Histogram>, exemplars?: Map<number, Labels>
+  } | undefined
+  /** Metadata by family, as last noted; `metadataDirty` is what the next flush writes. */
+  private readonly metadata = new Map<string, Metadata>()
+  private readonly metadataDirty = new Set<string>()
+  private metadataReader: ((family: string, m: Metadata) => void) | undefined
   private timer: NodeJS.Timeout | undefined
   private closed = false
 
@@ -123,6 +135,7 @@ export class DiskPending implements PendingStore {
     this.memValues = new Float64Array(m)
     this.memTs = new Float64Array(m)
     this.memFlags = new Uint8Array(m)
+    this.memStarts = new Float64Array(m)
     const d = pow2(this.o.inflightMax * 2)
     this.doneMask = d - 1
     this.done = new Uint8Array(d)
@@ -169,7 +182,7 @@ export class DiskPending implements PendingStore {
       let good = r.offset
       for (let t = r.next(); t !== 0; t = r.next()) {
         if (t === REC_SAMPLES) end += r.payload().readUInt32LE(0)
-        else if (t === REC_SAMPLES_AT) end = r.payload().readDoubleLE(0) + r.payload().readUInt32LE(8)
+        else if (t === REC_SAMPLES_AT || t === REC_SAMPLES_ST) end = r.payload().readDoubleLE(0) + r.payload().readUInt32LE(8)
         good = r.offset
       }
       const torn = r.damaged || statSync(last.path).size !== good
@@ -208,6 +221,7 @@ export class DiskPending implements PendingStore {
         this.memValues[at] = batch.values[i]
         this.memTs[at] = batch.timestamps[i]
         this.memFlags[at] = batch.flags[i]
+        this.memStarts[at] = batch.starts[i]
         const ex = batch.exemplars[i]
         if (ex !== undefined) this.memExemplars.set(this.writeSeq, ex)
         this.writeSeq++
@@ -273,14 +287,29 @@ export class DiskPending implements PendingStore {
     }
     this.block.writeTo(rec, snappyCompress)
     this.seriesBytes += rec.len
-    if (this.memExemplars.size > 0) this.writeHistograms(from, to)
-    rec.begin(REC_SAMPLES_AT)
+    if (this.metadataDirty.size > 0) {
+      rec.metadata([...this.metadataDirty].map(f => [f, this.metadata.get(f)!]), this.metadataDirty.size)
+      this.metadataDirty.clear()
+    }
+    if (this.memExemplars.size > 0) { this.writeHistograms(from, to); this.writeExemplars(from, to) }
+    const starts = this.memStarts
+    let withStart = false
+    for (let q = from; q < to && !withStart; q++) withStart = starts[q & mask] !== 0
+    rec.begin(withStart ? REC_SAMPLES_ST : REC_SAMPLES_AT)
     rec.f64(from)
     rec.u32(to - from)
-    rec.ensure((to - from) * SAMPLE_BYTES)
-    for (let q = from; q < to; q++) {
-      const at = q & mask
-      rec.sample(ms[at]!.id, this.memTs[at], this.memValues[at], this.memFlags[at])
+    if (withStart) {
+      rec.ensure((to - from) * SAMPLE_ST_BYTES)
+      for (let q = from; q < to; q++) {
+        const at = q & mask
+        rec.sampleSt(ms[at]!.id, this.memTs[at], this.memValues[at], this.memFlags[at], starts[at])
+      }
+    } else {
+      rec.ensure((to - from) * SAMPLE_BYTES)
+      for (let q = from; q < to; q++) {
+        const at = q & mask
+        rec.sample(ms[at]!.id, this.memTs[at], this.memValues[at], this.memFlags[at])
+      }
     }
     rec.end()
     this.writer.append(rec)
@@ -312,6 +341,34 @@ export class DiskPending implements PendingStore {
     rec.end()
   }
 
+  /** An EXEMPLARS record for the exemplars among seqs [from, to) (before their samples). */
+  private writeExemplars (from: number, to: number): void {
+    const rec = this.rec
+    const mask = this.memMask
+    let n = 0
+    for (let q = from; q < to; q++) if ((this.memFlags[q & mask] & FLAG_EXEMPLAR) !== 0 && this.memExemplars.has(q)) n++
+    if (n === 0) return
+    rec.begin(REC_EXEMPLARS)
+    rec.u32(n)
+    for (let q = from; q < to; q++) {
+      if ((this.memFlags[q & mask] & FLAG_EXEMPLAR) === 0) continue
+      const e = this.memExemplars.get(q) as Exemplar | undefined
+      if (e !== undefined) rec.exemplar(q, e.labels)
+    }
+    rec.end()
+  }
+
+  /** Metadata of a metric family: written with the next flush, and into every later segment. */
+  noteMetadata (family: string, m: Metadata): void {
+    const old = this.metadata.get(family)
+    if (old !== undefined && old.type === m.type && old.help === m.help && old.unit === m.unit) return
+    this.metadata.set(family, m)
+    this.metadataDirty.add(family)
+  }
+
+  /** fn gets the metadata read back from segments, before the samples written after it. */
+  onMetadata (fn: (family: string, m: Metadata) => void): void { this.metadataReader = fn }
+
   /**
    * Halves a grown memory window once the sender has caught up. Slots handed out and either on
    * disk or acknowledged are let go first; the window shrinks only if what remains fits half.
@@ -333,6 +390,7 @@ export class DiskPending implements PendingStore {
     const values = new Float64Array(size)
     const ts = new Float64Array(size)
     const flags = new Uint8Array(size)
+    const starts = new Float64Array(size)
     for (let q = this.memStart; q < this.writeSeq; q++) {
       const from = q & this.memMask
       const to = q & mask
@@ -340,11 +398,13 @@ export class DiskPending implements PendingStore {
       values[to] = this.memValues[from]
       ts[to] = this.memTs[from]
       flags[to] = this.memFlags[from]
+      starts[to] = this.memStarts[from]
     }
     this.memSeries = series
     this.memValues = values
     this.memTs = ts
     this.memFlags = flags
+    this.memStarts = starts
     this.memMask = mask
   }
 
@@ -361,6 +421,8 @@ export class DiskPending implements PendingStore {
     this.segments.push({ first, path: this.writer.path, size: this.writer.size, refs: this.writtenRefs })
     this.totalBytes += this.writer.size
     this.seriesBytes = 0
+    // A segment is read on its own: it repeats all metadata known.
+    for (const f of this.metadata.keys()) this.metadataDirty.add(f)
   }
 
   /** Drops the oldest segments while over the size bound (never the one being written). */
@@ -403,14 +465,13 @@ export class DiskPending implements PendingStore {
       let ok: boolean
       if (seq >= this.memStart) {
         const at = seq & this.memMask
-        ok = take(this.memSeries[at]!, this.memTs[at], this.memValues[at], this.memFlags[at], this.memExemplars.get(seq), seq)
+        ok = take(this.memSeries[at]!, this.memTs[at], this.memValues[at], this.memFlags[at], this.memExemplars.get(seq), seq, this.memStarts[at])
       } else {
         ok = this.takeFromDisk(seq, take)
         if (this.drainCursor !== seq) continue // skipped damaged data
       }
       if (!ok) break
-      // A histogram stays until its slot is let go: it may still have to be written to disk.
-      if (seq >= this.memStart && (this.memFlags[seq & this.memMask] & FLAG_HISTOGRAM) === 0) this.memExemplars.delete(seq)
+      // A histogram or exemplar stays until its slot is let go: it may still have to be written to disk.
       this.drainCursor++
       taken++
     }
@@ -422,17 +483,24 @@ export class DiskPending implements PendingStore {
     const rd = this.positionReader(seq)
     if (!rd) return false
     const p = rd.buf!
-    const o = rd.idx * SAMPLE_BYTES
+    const o = rd.idx * rd.stride
     const series = rd.series.get(p.readUInt32LE(o))
     if (series === undefined) { this.skipCorrupt(seq, 1); return false }
     const flags = p[o + 20]
-    let h: Histogram | undefined
+    const ts = p.readDoubleLE(o + 4)
+    const value = p.readDoubleLE(o + 12)
+    let att: Attached | undefined
     if ((flags & (FLAG_HISTOGRAM | FLAG_STALE)) === FLAG_HISTOGRAM) {
-      h = rd.histograms?.get(seq)
-      if (h === undefined) { this.skipCorrupt(seq, 1); return false }
+      att = rd.histograms?.get(seq)
+      if (att === undefined) { this.skipCorrupt(seq, 1); return false }
       rd.histograms!.delete(seq)
+    } else if ((flags & FLAG_EXEMPLAR) !== 0) {
+      // Segments before EXEMPLARS records kept no exemplar labels: the entry goes without them.
+      const labels = rd.exemplars?.get(seq)
+      if (labels !== undefined) { att = { labels, value, timestamp: ts }; rd.exemplars!.delete(seq) }
     }
-    if (!take(series, p.readDoubleLE(o + 4), p.readDoubleLE(o + 12), flags, h, seq)) return false
+    const start = rd.stride === SAMPLE_ST_BYTES ? p.readDoubleLE(o + SAMPLE_BYTES) : 0
+    if (!take(series, ts, value, flags, att, seq, start)) return false
     this.readBack++
     return true
   }
@@ -444,7 +512,7 @@ export class DiskPending implements PendingStore {
       let i = this.segments.length - 1
       while (i > 0 && this.segments[i].first > seq) i--
       const seg = this.segments[i]
-      rd = this.reader = { seg, r: new SegmentReader(seg.path), seq: seg.first, series: seg.refs ?? new Map(), idx: 0, count: 0 }
+      rd = this.reader = { seg, r: new SegmentReader(seg.path), seq: seg.first, series: seg.refs ?? new Map<number, Series>(), idx: 0, count: 0, stride: SAMPLE_BYTES }
     }
     // rd.seq is the seq of entry rd.idx of the current record (when rd.buf is set).
     while (!(rd.buf && seq >= rd.seq - rd.idx && seq < rd.seq - rd.idx + rd.count)) {
@@ -459,7 +527,7 @@ export class DiskPending implements PendingStore {
           if (seq < end) this.skipCorrupt(seq, end - seq)
           return undefined
         }
-        rd = this.reader = { seg: next, r: new SegmentReader(next.path), seq: next.first, series: next.refs ?? new Map(), idx: 0, count: 0 }
+        rd = this.reader = { seg: next, r: new SegmentReader(next.path), seq: next.first, series: next.refs ?? new Map<number, Series>(), idx: 0, count: 0, stride: SAMPLE_BYTES }
         continue
       }
       if (rd.seg.refs !== undefined && (t === REC_SERIES_BLOCK || t === REC_SERIES || t === REC_SERIES_PB)) {
@@ -488,11 +556,22 @@ export class DiskPending implements PendingStore {
             o += 12 + len
           }
         } catch { /* damaged: those samples are skipped as unreadable */ }
-      } else if (t === REC_SAMPLES || t === REC_SAMPLES_AT) {
+      } else if (t === REC_EXEMPLARS) {
+        const map = rd.exemplars ??= new Map()
+        try {
+          forEachExemplar(rd.r.payload(), (eseq, labels) => map.set(eseq, labels))
+        } catch { /* damaged: those exemplars go without labels */ }
+      } else if (t === REC_METADATA) {
+        const fn = this.metadataReader
+        try {
+          if (fn !== undefined) forEachMetadata(rd.r.payload(), fn)
+        } catch { /* damaged: the samples go without that metadata */ }
+      } else if (t === REC_SAMPLES || t === REC_SAMPLES_AT || t === REC_SAMPLES_ST) {
         const p = rd.r.payload()
-        const at = t === REC_SAMPLES_AT
+        const at = t !== REC_SAMPLES
         const base = at ? p.readDoubleLE(0) : rd.buf ? rd.seq - rd.idx + rd.count : rd.seq
         rd.count = p.readUInt32LE(at ? 8 : 0)
+        rd.stride = t === REC_SAMPLES_ST ? SAMPLE_ST_BYTES : SAMPLE_BYTES
         rd.buf = Buffer.from(p.subarray(at ? 12 : 4))
         rd.idx = 0
         rd.seq = base

@@ -14,7 +14,16 @@
 //     HISTOGRAMS (6) u32 count, count × (f64 seq, u32 length, a remote-write `Histogram`
 //                   message): the native histograms of the SAMPLES_AT record that follows
 //                   (their samples there carry the histogram flag; stale markers need no body)
+//     SAMPLES_ST (7) as SAMPLES_AT, each sample followed by f64 start (created) timestamp (0:
+//                   none); written instead of SAMPLES_AT when a sample of the flush has one
+//     EXEMPLARS (8) u32 count, count × (f64 seq, u16 n, n × (u16 len, name, u32 len, value)):
+//                   the labels of the exemplars in the samples record that follows (their value
+//                   and timestamp are the sample's; they carry the exemplar flag)
+//     METADATA  (9) u32 count, count × (u16 len, family, u8 type, u32 len, help, u32 len, unit):
+//                   metric metadata as of the flush, before its samples (a new segment repeats
+//                   all of it), so remote write 2.0 requests sent after a restart carry it
 //
+// Records 7–9 are the second version of the format; segments without them read as before.
 // A segment is self-contained: a series record precedes the first sample of that series in
 // it, so a segment can be read (and the one before it deleted) on its own. A SAMPLES_AT record
 // names the sequence number of its first sample (the numbers in between were acknowledged before
@@ -23,7 +32,9 @@
 // mid-write) fails its length or checksum and is cut off when the segment is opened again.
 import { closeSync, fsyncSync, openSync, readSync, ftruncateSync, fstatSync, writeSync } from 'node:fs'
 import { crc32 } from 'node:zlib'
-import type { Label } from '../../storage/series.js'
+import type { Label, Labels, Metadata } from '../../storage/series.js'
+import { METRIC_TYPE_CODES } from '../codec.js'
+import { TYPES } from '../decode.js'
 
 export const MAGIC = Buffer.from('SHWAL\x01', 'latin1')
 export const REC_SERIES = 1
@@ -32,7 +43,12 @@ export const REC_SERIES_PB = 3
 export const REC_SAMPLES_AT = 4
 export const REC_SERIES_BLOCK = 5
 export const REC_HISTOGRAMS = 6
+export const REC_SAMPLES_ST = 7
+export const REC_EXEMPLARS = 8
+export const REC_METADATA = 9
 export const SAMPLE_BYTES = 21
+/** A SAMPLES_ST sample: SAMPLE_BYTES and the start timestamp. */
+export const SAMPLE_ST_BYTES = 29
 
 export function segmentName (firstSeq: number): string {
   return String(firstSeq).padStart(20, '0') + '.seg'
@@ -70,6 +86,33 @@ export class RecordBuffer {
     v.setFloat64(o + 12, value, true)
     v.setUint8(o + 20, flags)
     this.len = o + SAMPLE_BYTES
+  }
+
+  /** Appends one SAMPLES_ST sample (the caller ensured SAMPLE_ST_BYTES of room). */
+  sampleSt (ref: number, ts: number, value: number, flags: number, start: number): void {
+    this.sample(ref, ts, value, flags)
+    this.view.setFloat64(this.len, start, true)
+    this.len += 8
+  }
+
+  /** One entry of an EXEMPLARS record. */
+  exemplar (seq: number, labels: Labels): void {
+    this.f64(seq)
+    this.u16(labels.length)
+    for (const l of labels) { this.str16(l.name); this.str32(l.value) }
+  }
+
+  /** A METADATA record of `entries`. */
+  metadata (entries: Iterable<[string, Metadata]>, count: number): void {
+    this.begin(REC_METADATA)
+    this.u32(count)
+    for (const [family, m] of entries) {
+      this.str16(family)
+      this.u8(METRIC_TYPE_CODES[m.type] ?? 0)
+      this.str32(m.help)
+      this.str32(m.unit)
+    }
+    this.end()
   }
 
   begin (type: number): void {
@@ -263,6 +306,47 @@ export function decodeSeries (p: Buffer): DecodedSeries {
     labels.push({ name, value })
   }
   return { ref, labels }
+}
+
+/** Calls fn(seq, labels) for each entry of an EXEMPLARS payload. Throws on a truncated one. */
+export function forEachExemplar (p: Buffer, fn: (seq: number, labels: Label[]) => void): void {
+  const n = p.readUInt32LE(0)
+  let o = 4
+  for (let k = 0; k < n; k++) {
+    const seq = p.readDoubleLE(o); o += 8
+    const count = p.readUInt16LE(o); o += 2
+    const labels: Label[] = []
+    for (let i = 0; i < count; i++) {
+      const nl = p.readUInt16LE(o); o += 2
+      if (o + nl > p.length) throw new RangeError('disk buffer: truncated exemplar')
+      const name = p.toString('utf8', o, o + nl); o += nl
+      const vl = p.readUInt32LE(o); o += 4
+      if (o + vl > p.length) throw new RangeError('disk buffer: truncated exemplar')
+      labels.push({ name, value: p.toString('utf8', o, o + vl) }); o += vl
+    }
+    fn(seq, labels)
+  }
+}
+
+/** Calls fn(family, metadata) for each entry of a METADATA payload. Throws on a truncated one. */
+export function forEachMetadata (p: Buffer, fn: (family: string, m: Metadata) => void): void {
+  const n = p.readUInt32LE(0)
+  let o = 4
+  const str = (lenBytes: 2 | 4): string => {
+    const len = lenBytes === 2 ? p.readUInt16LE(o) : p.readUInt32LE(o)
+    o += lenBytes
+    if (o + len > p.length) throw new RangeError('disk buffer: truncated metadata')
+    const v = p.toString('utf8', o, o + len)
+    o += len
+    return v
+  }
+  for (let k = 0; k < n; k++) {
+    const family = str(2)
+    const type = TYPES[p.readUInt8(o++)] ?? 'unknown'
+    const help = str(4)
+    const unit = str(4)
+    fn(family, { type, help, unit })
+  }
 }
 
 /** A SERIES_PB payload: the ref and the Series' encoded labels (a latin1 string, one char per byte). */
