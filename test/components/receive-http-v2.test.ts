@@ -1,7 +1,7 @@
 // receive_http takes Remote Write 2.0 (Content-Type proto=io.prometheus.write.v2.Request), encoded
 // here with protobufjs from the upstream proto, answers with the written-count headers, and
-// forwards it intact: to a 2.0 remote_write (decoded with protobufjs, compared field by field)
-// and to a 1.0 one. An unknown proto is a 415.
+// forwards it intact: to a 2.0 remote_write (decoded with protobufjs, compared field by field:
+// created timestamps, metadata, exemplars, histograms) and to a 1.0 one. An unknown proto is a 415.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
@@ -79,14 +79,14 @@ test('receive_http: a 2.0 request is written (headers say so) and forwarded inta
       countInt: 6, sum: 9.5, schema: 2, zeroThreshold: 0.001, zeroCountInt: 1,
       negativeSpans: [], negativeDeltas: [], negativeCounts: [],
       positiveSpans: [{ offset: -1, length: 2 }, { offset: 3, length: 1 }], positiveDeltas: [1, 1, 1], positiveCounts: [],
-      resetHint: 'RESET_HINT_UNSPECIFIED', timestamp: now, customValues: [],
+      resetHint: 'RESET_HINT_UNSPECIFIED', timestamp: now, customValues: [], startTimestamp: now - 5000,
     }
     const body = encodeV2({
       symbols,
       timeseries: [
         {
           labelsRefs: [ix('__name__'), ix('reqs_total'), ix('job'), ix('api')],
-          samples: [{ value: 5, timestamp: now }, { value: STALE, timestamp: now + 1000 }],
+          samples: [{ value: 5, timestamp: now, startTimestamp: now - 60_000 }, { value: STALE, timestamp: now + 1000 }],
           exemplars: [{ labelsRefs: [ix('trace_id'), ix('abc')], value: 5, timestamp: now - 10 }],
           metadata: { type: 'METRIC_TYPE_COUNTER', helpRef: ix('Requests.'), unitRef: 0 },
         },
@@ -112,6 +112,8 @@ test('receive_http: a 2.0 request is written (headers say so) and forwarded inta
     const reqs = byName.get('reqs_total')!.t
     assert.deepEqual(resolve(req.symbols, reqs.labelsRefs), { __name__: 'reqs_total', job: 'api' })
     assert.equal(reqs.samples[0].value, 5)
+    assert.equal(reqs.samples[0].startTimestamp, now - 60_000, 'the created timestamp is forwarded')
+    assert.equal(reqs.samples[1].startTimestamp, 0)
     assert.equal(reqs.samples[1].timestamp, now + 1000)
     const rawMsg = Request.decode(raw) as unknown as { timeseries: Array<{ samples: Array<{ value: number }> }> }
     assert.equal(doubleBits(rawMsg.timeseries[byName.get('reqs_total')!.i].samples[1].value), '7ff0000000000002', 'the stale marker stays one')
