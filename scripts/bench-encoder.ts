@@ -1,10 +1,12 @@
 // Remote-write encoder benchmark: ns/sample for WriteRequest encoding (+ snappy) of batches of
-// 1000 series (one scrape each), and protobufjs on the same data for reference.
+// 1000 series (one scrape each), remote write 2.0 encoding of the same batches (without and with
+// created timestamps), and protobufjs on the same data for reference.
 // Usage: node --import tsx scripts/bench-encoder.ts [batches=200]
 
 import protobuf from 'protobufjs'
 import { SampleBatch } from '../src/remotewrite/batch.js'
 import { WriteRequestEncoder } from '../src/remotewrite/codec.js'
+import { WriteRequestV2Encoder } from '../src/remotewrite/codec-v2.js'
 import { loadJsSnappy, loadNativeSnappy, type Snappy } from '../src/remotewrite/snappy.js'
 import { Series, sortLabels, type Label } from '../src/storage/series.js'
 
@@ -25,12 +27,18 @@ const batches = Array.from({ length: 8 }, (_, b) => {
   for (const s of series) batch.push(s, ts, Math.round(Math.random() * 1e6) / 100, 0)
   return batch
 })
+// The same samples, each with its counter's created timestamp.
+const withStart = batches.map((b, k) => {
+  const batch = new SampleBatch(SERIES)
+  for (let i = 0; i < b.length; i++) batch.push(b.series[i], b.timestamps[i], b.values[i], 0, undefined, -1, 1_712_000_000_000 + (i % 50) * 1000 + k)
+  return batch
+})
 
-function bench (name: string, fn: (batch: SampleBatch) => number): void {
-  for (let i = 0; i < 20; i++) fn(batches[i % batches.length]) // warm-up
+function bench (name: string, fn: (batch: SampleBatch) => number, data = batches): void {
+  for (let i = 0; i < 20; i++) fn(data[i % data.length]) // warm-up
   let bytes = 0
   const t0 = process.hrtime.bigint()
-  for (let i = 0; i < BATCHES; i++) bytes += fn(batches[i % batches.length])
+  for (let i = 0; i < BATCHES; i++) bytes += fn(data[i % data.length])
   const ns = Number(process.hrtime.bigint() - t0)
   const samples = BATCHES * SERIES
   console.log(`${name.padEnd(44)} ${(ns / samples).toFixed(1).padStart(7)} ns/sample  ${(bytes / samples).toFixed(2).padStart(6)} bytes/sample`)
@@ -49,6 +57,10 @@ bench('encode (one TimeSeries per sample)', b => flat.encode(b).length)
 for (const s of snappies) {
   bench(`encode + snappy ${s.impl}`, b => s.compress(grouped.encode(b)).length)
 }
+const v2 = new WriteRequestV2Encoder()
+bench('encode 2.0', b => v2.encode(b).length)
+bench('encode 2.0, created timestamps', b => v2.encode(b).length, withStart)
+bench('encode 2.0 (again)', b => v2.encode(b).length)
 
 // Reference: protobufjs building message objects per request, as a naive sender would.
 const root = protobuf.parse(`syntax = "proto3";
