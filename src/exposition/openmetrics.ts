@@ -13,7 +13,7 @@ import { expectedAt, linesDown, parseErrorAt } from './errors.js'
 import type { ExpositionParser, ParserOptions } from './parser.js'
 import { OpenMetricsValidator, codePoints } from './om-validate.js'
 import {
-  ExpositionDecodeError, decodeSeries, endOfQuoted, flatCopy, isLabelNameChar, isLabelNameStart, isMetricNameChar,
+  ExpositionDecodeError, decodeSeries, flatCopy, isLabelNameChar, isLabelNameStart, isMetricNameChar,
   isMetricNameStart, isNaNWord, parseNumber, unescape
 } from './scan.js'
 
@@ -112,7 +112,7 @@ export class OpenMetricsParser implements ExpositionParser {
     const s = this.s
     const n = s.length
     this.start = i
-    let c = s.charCodeAt(i)
+    const c = s.charCodeAt(i)
     let named = false
     if (isMetricNameStart(c)) {
       i++

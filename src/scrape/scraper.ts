@@ -108,7 +108,7 @@ export class HttpScraper {
       }
       const ct = res.headers['content-type']
       const enc = res.headers['content-encoding']
-      const { body, bytes } = await readBody(res.body as unknown as Readable, enc === 'gzip', this.#cfg.body_size_limit ?? 0)
+      const { body, bytes } = await readBody(res.body, enc === 'gzip', this.#cfg.body_size_limit ?? 0)
       return { body, contentType: Array.isArray(ct) ? ct[0] : ct, bytes }
     } catch (err) {
       if (err instanceof ScrapeError) throw err

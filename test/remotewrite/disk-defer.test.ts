@@ -27,7 +27,7 @@ function drain (p: DiskPending, max = Infinity): Array<{ seq: number, value: num
   const got: Array<{ seq: number, value: number }> = []
   p.drain((_s, _ts, value, _f, _ex, seq) => {
     if (got.length >= max) return false
-    got.push({ seq: seq!, value })
+    got.push({ seq: seq, value })
     return true
   })
   return got

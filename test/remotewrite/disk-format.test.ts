@@ -19,7 +19,7 @@ function drainAll (p: DiskPending): Got[] {
   const seqs: number[] = []
   p.drain((s, ts, value, _f, _ex, seq) => {
     got.push({ labels: s.labels.map(l => `${l.name}=${l.value}`).join(','), encoded: s.encoded, ts, value })
-    seqs.push(seq!)
+    seqs.push(seq)
     return true
   })
   for (const q of seqs) p.ack(q)

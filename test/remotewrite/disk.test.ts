@@ -26,7 +26,7 @@ function drainAll (p: DiskPending, max = Infinity, ack = true): Got[] {
   const got: Got[] = []
   p.drain((s, ts, value, flags, _ex, seq) => {
     if (got.length >= max) return false
-    got.push({ labels: s.labels.map(l => l.value).join(','), ts, value, flags, seq: seq! })
+    got.push({ labels: s.labels.map(l => l.value).join(','), ts, value, flags, seq: seq })
     return true
   })
   if (ack) for (const g of got) p.ack(g.seq)
@@ -90,7 +90,7 @@ test('after a restart, old segments (series decoded) and this instance\'s own (s
   const got: Got[] = []
   p.drain((s, ts, value, flags, _ex, seq) => {
     if (fresh.includes(s)) own++
-    got.push({ labels: s.labels.map(l => l.value).join(','), ts, value, flags, seq: seq! })
+    got.push({ labels: s.labels.map(l => l.value).join(','), ts, value, flags, seq: seq })
     return true
   })
   assert.equal(got.length, 5000)
@@ -161,7 +161,7 @@ test('the memory window grows while the sender lags, so nothing is read back fro
     const got: Got[] = []
     p.drain((s, ts, value, flags, _ex, seq) => {
       if (s === series[got.length % series.length]) sameObjects++
-      got.push({ labels: s.labels.map(l => l.value).join(','), ts, value, flags, seq: seq! })
+      got.push({ labels: s.labels.map(l => l.value).join(','), ts, value, flags, seq: seq })
       return true
     })
     for (const g of got) p.ack(g.seq)

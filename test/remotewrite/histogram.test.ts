@@ -72,7 +72,7 @@ test('decoder: protobufjs-encoded histograms come back as the Histogram values; 
       ],
     }],
     metadata: [],
-  } as never)
+  })
   const got = decodeWriteRequest(buf).timeseries[0].histograms
   assert.deepEqual(got, [{ histogram: INT, timestamp: 1000 }, { histogram: FLOAT, timestamp: 1000 }])
   // Our own encoder's output, stale marker included, decodes to what went in.
@@ -98,7 +98,7 @@ test('the disk buffer keeps histograms across an outage: a restart reads them ba
   p = new DiskPending(opts)
   assert.equal(p.length, 200)
   const got: Array<{ name: string, ts: number, flags: number, h: unknown, v: number }> = []
-  p.drain((s, ts, v, flags, ex, seq) => { got.push({ name: s.labels[0].value, ts, flags, h: ex, v }); p.ack(seq!); return true })
+  p.drain((s, ts, v, flags, ex, seq) => { got.push({ name: s.labels[0].value, ts, flags, h: ex, v }); p.ack(seq); return true })
   assert.equal(got.length, 200)
   for (let i = 0; i < 200; i++) {
     const g = got[i]

@@ -74,7 +74,7 @@ export function scrapeProtocols (a: Pick<Args, 'scrape_protocols' | 'enable_prot
  */
 export function configHash (a: Args): string {
   const h = createHash('sha256')
-  h.update(JSON.stringify(a, (k, v) => {
+  h.update(JSON.stringify(a, (k, v: unknown) => {
     if (k === 'forward_to') return undefined
     if (v instanceof Secret) return 'secret:' + createHash('sha256').update(v.reveal()).digest('hex')
     return v
