@@ -63,3 +63,46 @@ test('protobuf scrape: samples appended; a truncated body gives up=0, stale mark
     assert.deepEqual(Recorder.stale(rec.last()), [`{__name__="c_total", instance="${addr}", job="job1", k="v"}@2000`, `{__name__="g", instance="${addr}", job="job1"}@2000`])
   } finally { await loop.stop({ writeStaleMarkers: false }); await fetcher.close() }
 })
+
+test('protobuf scrape: each sample of a counter, summary or histogram carries its metric\'s created timestamp', async () => {
+  const config = resolveScrapeConfig({ job_name: 'job1', scrape_interval: 10_000, scrape_timeout: 2_000, scrape_protocols: ['PrometheusProto'], scrape_native_histograms: true })
+  const target = newTarget({ __address__: addr }, config)!
+  const rec = new Recorder()
+  const fetcher = new HttpScraper(config)
+  const loop = new ScrapeLoop({ target, config, fetcher, appendable: rec, parserFor, metrics: new ScrapeMetrics(new Registry()) })
+  try {
+    const w = protobuf.Writer.create()
+    MF.encodeDelimited(MF.fromObject({
+      name: 'c_total', type: 0, metric: [
+        { label: [{ name: 'k', value: 'a' }], counter: { value: 3, createdTimestamp: { seconds: 10, nanos: 5_000_000 } } },
+        { label: [{ name: 'k', value: 'b' }], counter: { value: 4 } },
+      ],
+    }), w)
+    MF.encodeDelimited(MF.fromObject({ name: 'g', type: 1, metric: [{ gauge: { value: 0.25 } }] }), w)
+    MF.encodeDelimited(MF.fromObject({ name: 's', type: 2, metric: [{ summary: { sampleCount: 2, sampleSum: 1, quantile: [{ quantile: 0.5, value: 0.4 }], createdTimestamp: { seconds: 20 } } }] }), w)
+    MF.encodeDelimited(MF.fromObject({ name: 'h', type: 4, metric: [{ histogram: { sampleCount: 3, sampleSum: 2, schema: 0, zeroThreshold: 0, zeroCount: 1, positiveSpan: [{ offset: 0, length: 1 }], positiveDelta: [2], createdTimestamp: { seconds: 30, nanos: 1_000_000 } } }] }), w)
+    body = Buffer.from(w.finish())
+    await loop.scrapeOnce(1000)
+    const starts = new Map<string, number | undefined>()
+    for (const o of rec.last()) {
+      if (o.kind === 'sample' || o.kind === 'histogram') {
+        const ls = o.series.labels.filter(l => l.name !== 'instance' && l.name !== 'job').map(l => `${l.name}=${l.value}`).join(',')
+        starts.set(`${o.kind} ${ls}`, o.start)
+      }
+    }
+    assert.deepEqual(Object.fromEntries(starts), {
+      'sample __name__=c_total,k=a': 10_005,
+      'sample __name__=c_total,k=b': undefined,
+      'sample __name__=g': undefined,
+      'sample __name__=s_count': 20_000,
+      'sample __name__=s_sum': 20_000,
+      'sample __name__=s,quantile=0.5': 20_000,
+      'histogram __name__=h': 30_001,
+      'sample __name__=up': undefined,
+      'sample __name__=scrape_duration_seconds': undefined,
+      'sample __name__=scrape_samples_scraped': undefined,
+      'sample __name__=scrape_samples_post_metric_relabeling': undefined,
+      'sample __name__=scrape_series_added': undefined,
+    })
+  } finally { await loop.stop({ writeStaleMarkers: false }); await fetcher.close() }
+})

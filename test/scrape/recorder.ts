@@ -3,9 +3,9 @@ import type { Appendable, Appender, Exemplar, Histogram, Metadata, Series } from
 import { labelsString } from '../../src/storage/series.js'
 
 export type Op =
-  | { kind: 'sample', series: Series, t: number, v: number }
+  | { kind: 'sample', series: Series, t: number, v: number, start?: number }
   | { kind: 'stale', series: Series, t: number, histogram?: boolean }
-  | { kind: 'histogram', series: Series, t: number, h: Histogram }
+  | { kind: 'histogram', series: Series, t: number, h: Histogram, start?: number }
   | { kind: 'exemplar', series: Series, exemplar: Exemplar }
   | { kind: 'metadata', family: string, metadata: Metadata }
 
@@ -18,8 +18,9 @@ export class Recorder implements Appendable {
     let done = false
     const check = (): void => { if (done) throw new Error('appender used after commit/rollback') }
     return {
-      append: (series, t, v) => { check(); ops.push({ kind: 'sample', series, t, v }) },
-      appendHistogram: (series, t, h) => { check(); ops.push({ kind: 'histogram', series, t, h }) },
+      // A start (created) timestamp is recorded only where one was given.
+      append: (series, t, v, start) => { check(); ops.push(start === undefined ? { kind: 'sample', series, t, v } : { kind: 'sample', series, t, v, start }) },
+      appendHistogram: (series, t, h, start) => { check(); ops.push(start === undefined ? { kind: 'histogram', series, t, h } : { kind: 'histogram', series, t, h, start }) },
       appendStale: (series, t, histogram) => { check(); ops.push(histogram === true ? { kind: 'stale', series, t, histogram } : { kind: 'stale', series, t }) },
       appendExemplar: (series, exemplar) => { check(); ops.push({ kind: 'exemplar', series, exemplar }) },
       appendMetadata: (family, metadata) => { check(); ops.push({ kind: 'metadata', family, metadata }) },
