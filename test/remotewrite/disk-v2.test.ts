@@ -195,3 +195,16 @@ test('only a flush with a start timestamp writes the longer SAMPLES_ST record', 
   r.close()
   assert.deepEqual(kinds, [REC_SAMPLES_AT, REC_SAMPLES_ST])
 })
+
+test('start timestamps stay with their samples in memory as the window grows, from the first one on', () => {
+  const dir = tempDir('disk-v2-grow')
+  const p = new DiskPending({ dir, maxBytes: 64 << 20, inflightMax: 10_000, memoryEntries: 16, maxMemoryEntries: 1024 })
+  const b = new SampleBatch(300)
+  for (let i = 0; i < 300; i++) b.push(counter, T + i, i, 0, undefined, -1, i < 100 ? 0 : T - i)
+  p.write(b, 0, b.length)
+  assert.ok(p.memoryWindow >= 300, `window grew to ${p.memoryWindow}`)
+  const got = drainAll(p)
+  assert.equal(p.readBack, 0, 'all from memory')
+  assert.deepEqual(got.map(g => g.start), Array.from({ length: 300 }, (_, i) => i < 100 ? 0 : T - i))
+  p.close()
+})

@@ -106,7 +106,8 @@ export class DiskPending implements PendingStore {
   private memValues: Float64Array
   private memTs: Float64Array
   private memFlags: Uint8Array
-  private memStarts: Float64Array
+  /** Start timestamps, made with the first one: a sender that never sees one pays no memory for them. */
+  private memStarts: Float64Array | undefined
   private readonly memExemplars = new Map<number, Attached>()
   private memStart = 0
 
@@ -135,7 +136,6 @@ export class DiskPending implements PendingStore {
     this.memValues = new Float64Array(m)
     this.memTs = new Float64Array(m)
     this.memFlags = new Uint8Array(m)
-    this.memStarts = new Float64Array(m)
     const d = pow2(this.o.inflightMax * 2)
     this.doneMask = d - 1
     this.done = new Uint8Array(d)
@@ -221,7 +221,9 @@ export class DiskPending implements PendingStore {
         this.memValues[at] = batch.values[i]
         this.memTs[at] = batch.timestamps[i]
         this.memFlags[at] = batch.flags[i]
-        this.memStarts[at] = batch.starts[i]
+        const st = batch.starts[i]
+        if (this.memStarts !== undefined) this.memStarts[at] = st
+        else if (st !== 0) (this.memStarts = new Float64Array(mask + 1))[at] = st
         const ex = batch.exemplars[i]
         if (ex !== undefined) this.memExemplars.set(this.writeSeq, ex)
         this.writeSeq++
@@ -294,7 +296,7 @@ export class DiskPending implements PendingStore {
     if (this.memExemplars.size > 0) { this.writeHistograms(from, to); this.writeExemplars(from, to) }
     const starts = this.memStarts
     let withStart = false
-    for (let q = from; q < to && !withStart; q++) withStart = starts[q & mask] !== 0
+    if (starts !== undefined) for (let q = from; q < to && !withStart; q++) withStart = starts[q & mask] !== 0
     rec.begin(withStart ? REC_SAMPLES_ST : REC_SAMPLES_AT)
     rec.f64(from)
     rec.u32(to - from)
@@ -302,7 +304,7 @@ export class DiskPending implements PendingStore {
       rec.ensure((to - from) * SAMPLE_ST_BYTES)
       for (let q = from; q < to; q++) {
         const at = q & mask
-        rec.sampleSt(ms[at]!.id, this.memTs[at], this.memValues[at], this.memFlags[at], starts[at])
+        rec.sampleSt(ms[at]!.id, this.memTs[at], this.memValues[at], this.memFlags[at], starts![at])
       }
     } else {
       rec.ensure((to - from) * SAMPLE_BYTES)
@@ -390,7 +392,8 @@ export class DiskPending implements PendingStore {
     const values = new Float64Array(size)
     const ts = new Float64Array(size)
     const flags = new Uint8Array(size)
-    const starts = new Float64Array(size)
+    const oldStarts = this.memStarts
+    const starts = oldStarts !== undefined ? new Float64Array(size) : undefined
     for (let q = this.memStart; q < this.writeSeq; q++) {
       const from = q & this.memMask
       const to = q & mask
@@ -398,7 +401,7 @@ export class DiskPending implements PendingStore {
       values[to] = this.memValues[from]
       ts[to] = this.memTs[from]
       flags[to] = this.memFlags[from]
-      starts[to] = this.memStarts[from]
+      if (starts !== undefined) starts[to] = oldStarts![from]
     }
     this.memSeries = series
     this.memValues = values
@@ -465,7 +468,7 @@ export class DiskPending implements PendingStore {
       let ok: boolean
       if (seq >= this.memStart) {
         const at = seq & this.memMask
-        ok = take(this.memSeries[at]!, this.memTs[at], this.memValues[at], this.memFlags[at], this.memExemplars.get(seq), seq, this.memStarts[at])
+        ok = take(this.memSeries[at]!, this.memTs[at], this.memValues[at], this.memFlags[at], this.memExemplars.get(seq), seq, this.memStarts?.[at] ?? 0)
       } else {
         ok = this.takeFromDisk(seq, take)
         if (this.drainCursor !== seq) continue // skipped damaged data
