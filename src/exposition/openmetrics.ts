@@ -57,6 +57,19 @@ export class OpenMetricsParser implements ExpositionParser {
   private mtype: MetricType = 'unknown'
   private typedFamily = ''
   private typedAs: MetricType = 'unknown'
+  /** Counts the chunks s has been (a look-ahead's positions are in one). */
+  private chunkId = 0
+  /**
+   * The last created-timestamp look-ahead, made in chunk ctChunk from the line at ctFrom: the
+   * first `_created` line at ctUntil, its label text at [ctLabelsStart, ctLabelsEnd), its value
+   * in ms (0: none found before the family's end, ctUntil).
+   */
+  private ctChunk = -1
+  private ctFrom = 0
+  private ctUntil = 0
+  private ctLabelsStart = 0
+  private ctLabelsEnd = 0
+  private ctMs = 0
 
   constructor (body: string | Buffer, options: ParserOptions = {}) {
     if (typeof body === 'string') {
@@ -80,6 +93,7 @@ export class OpenMetricsParser implements ExpositionParser {
       if (i >= this.s.length) {
         if (this.final) throw this.bodyWide(parseErrorAt(this.s, i, 'data does not end with # EOF'))
         this.s = this.chunks!.next()
+        this.chunkId++
         this.final = this.chunks!.final
         this.pos = 0
         continue
@@ -93,6 +107,7 @@ export class OpenMetricsParser implements ExpositionParser {
         // OpenMetrics lines never straddle chunks, but the error may depend on what follows
         // (data after `# EOF`): scan the line again in a longer chunk, up to the end of the body.
         this.s = this.chunks!.extend(this.s, i)
+        this.chunkId++
         this.final = this.chunks!.final
         this.pos = 0
       }
@@ -350,6 +365,53 @@ export class OpenMetricsParser implements ExpositionParser {
     return { labels: this.exemplarLabels(), value: this.exVal, timestamp: ts }
   }
 
+  /**
+   * The created timestamp (ms) of the current sample's metric: as Prometheus's parser finds it, the
+   * first `<family>_created` line after this one in the family, if its labels are this sample's
+   * (le of a histogram, quantile of a summary aside). One look-ahead serves every sample before
+   * the line it found (or, finding none, to the family's end), and nothing is allocated per
+   * sample. A `_created` line in the next chunk of a long family is not seen, nor one of a
+   * quoted (UTF-8) family name.
+   */
+  createdTimestamp (): number | undefined {
+    if (this.kind !== Entry.Series || !CREATED_TYPES.has(this.typedAs) || this.isCreated()) return undefined
+    const s = this.s
+    const f = this.typedFamily
+    if (f === '' || s.charCodeAt(this.start) === LBRACE || !s.startsWith(f, this.start)) return undefined
+    if (this.ctChunk !== this.chunkId || this.lineStart < this.ctFrom || this.lineStart >= this.ctUntil) this.createdAhead(f)
+    if (this.ctMs === 0) return undefined
+    const skip = this.typedAs === 'histogram' ? 'le' : this.typedAs === 'summary' ? 'quantile' : ''
+    return sameLabels(s, this.nameEnd, this.end, skip, this.ctLabelsStart, this.ctLabelsEnd) ? this.ctMs : undefined
+  }
+
+  /** Finds the family's first `_created` line after the current one (see createdTimestamp). */
+  private createdAhead (f: string): void {
+    const s = this.s
+    const n = s.length
+    this.ctChunk = this.chunkId
+    this.ctFrom = this.lineStart
+    this.ctMs = 0
+    let i = this.pos
+    for (; i < n;) {
+      if (s.charCodeAt(i) === HASH || !s.startsWith(f, i)) break
+      let j = i + f.length
+      while (j < n && isMetricNameChar(s.charCodeAt(j))) j++
+      const eol = s.indexOf('\n', j)
+      if (eol < 0) break
+      if (j - i === f.length + 8 && s.startsWith('_created', i + f.length)) {
+        const k = s.charCodeAt(j) === LBRACE ? labelTextEnd(s, j) : j
+        this.ctLabelsStart = j
+        this.ctLabelsEnd = k
+        const sp = s.indexOf(' ', k + 1)
+        const v = Number(s.slice(k + 1, sp < 0 || sp > eol ? eol : sp))
+        if (Number.isFinite(v)) this.ctMs = Math.trunc(v * 1000)
+        break
+      }
+      i = eol + 1
+    }
+    this.ctUntil = i
+  }
+
   isCreated (): boolean {
     const f = this.typedFamily
     return CREATED_TYPES.has(this.typedAs) && this.nameEnd - this.start === f.length + 8 &&
@@ -364,4 +426,55 @@ export class OpenMetricsParser implements ExpositionParser {
       decodeSeries(s, this.start, this.end, type, out)
     } catch (e) { throw this.bodyWide(this.wrap(e)) }
   }
+}
+
+/** The index after the `}` of the label block opening at `open` (quoted values may hold braces). */
+function labelTextEnd (s: string, open: number): number {
+  let i = open + 1
+  let quoted = false
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (quoted) { if (c === BACKSLASH) i++; else if (c === QUOTE) quoted = false } else if (c === QUOTE) quoted = true
+    else if (c === RBRACE) return i + 1
+  }
+  return i
+}
+
+/**
+ * Whether the label text s[a, aEnd) without the label `skip` ('' none) is the label text
+ * s[b, bEnd), compared in place; an empty block `{}` left over equals no block.
+ */
+function sameLabels (s: string, a: number, aEnd: number, skip: string, b: number, bEnd: number): boolean {
+  let skipFrom = aEnd
+  let skipTo = aEnd
+  if (skip !== '' && a < aEnd) {
+    for (let i = a + 1; i < aEnd;) {
+      if (s.startsWith(skip, i) && s.charCodeAt(i + skip.length) === EQUAL && (s.charCodeAt(i - 1) === LBRACE || s.charCodeAt(i - 1) === COMMA)) {
+        let j = i + skip.length + 2
+        while (j < aEnd && s.charCodeAt(j) !== QUOTE) j += s.charCodeAt(j) === BACKSLASH ? 2 : 1
+        j++
+        if (s.charCodeAt(j) === COMMA) j++
+        else if (s.charCodeAt(i - 1) === COMMA) i--
+        skipFrom = i
+        skipTo = j
+        break
+      }
+      // Past this label's value to the next label.
+      let q = s.indexOf('"', i)
+      if (q < 0 || q >= aEnd) break
+      q++
+      while (q < aEnd && s.charCodeAt(q) !== QUOTE) q += s.charCodeAt(q) === BACKSLASH ? 2 : 1
+      i = q + 2
+    }
+  }
+  let len = aEnd - a - (skipTo - skipFrom)
+  if (len === 2) len = 0 // only "{}" left
+  if (bEnd - b === 2) bEnd = b
+  if (len !== bEnd - b) return false
+  if (len === 0) return true
+  for (let i = a, k = b; i < aEnd; i++) {
+    if (i === skipFrom) { i = skipTo - 1; continue }
+    if (s.charCodeAt(i) !== s.charCodeAt(k++)) return false
+  }
+  return true
 }
