@@ -374,14 +374,21 @@ export class OpenMetricsParser implements ExpositionParser {
    * quoted (UTF-8) family name.
    */
   createdTimestamp (): number | undefined {
-    if (this.kind !== Entry.Series || !CREATED_TYPES.has(this.typedAs) || this.isCreated()) return undefined
-    const s = this.s
-    const f = this.typedFamily
-    if (f === '' || s.charCodeAt(this.start) === LBRACE || !s.startsWith(f, this.start)) return undefined
-    if (this.ctChunk !== this.chunkId || this.lineStart < this.ctFrom || this.lineStart >= this.ctUntil) this.createdAhead(f)
+    const t = this.typedAs
+    if (t !== 'counter' && t !== 'histogram' && t !== 'summary') return undefined
+    const at = this.lineStart
+    if (this.ctChunk !== this.chunkId || at < this.ctFrom || at > this.ctUntil) {
+      const s = this.s
+      const f = this.typedFamily
+      if (this.kind !== Entry.Series || f === '' || s.charCodeAt(this.start) === LBRACE || !s.startsWith(f, this.start) || this.isCreated()) return undefined
+      this.createdAhead(f)
+    } else if (at === this.ctUntil) {
+      return undefined // the `_created` line the last look-ahead found, or past the family's end
+    }
+    // Lines in [ctFrom, ctUntil) are the family's samples, none a `_created` one (the look-ahead saw them).
     if (this.ctMs === 0) return undefined
-    const skip = this.typedAs === 'histogram' ? 'le' : this.typedAs === 'summary' ? 'quantile' : ''
-    return sameLabels(s, this.nameEnd, this.end, skip, this.ctLabelsStart, this.ctLabelsEnd) ? this.ctMs : undefined
+    const skip = t === 'histogram' ? 'le' : t === 'summary' ? 'quantile' : ''
+    return sameLabels(this.s, this.nameEnd, this.end, skip, this.ctLabelsStart, this.ctLabelsEnd) ? this.ctMs : undefined
   }
 
   /** Finds the family's first `_created` line after the current one (see createdTimestamp). */
@@ -391,22 +398,24 @@ export class OpenMetricsParser implements ExpositionParser {
     this.ctChunk = this.chunkId
     this.ctFrom = this.lineStart
     this.ctMs = 0
+    const fl = f.length
     let i = this.pos
-    for (; i < n;) {
+    while (i < n) {
       if (s.charCodeAt(i) === HASH || !s.startsWith(f, i)) break
-      let j = i + f.length
-      while (j < n && isMetricNameChar(s.charCodeAt(j))) j++
-      const eol = s.indexOf('\n', j)
-      if (eol < 0) break
-      if (j - i === f.length + 8 && s.startsWith('_created', i + f.length)) {
-        const k = s.charCodeAt(j) === LBRACE ? labelTextEnd(s, j) : j
+      const j = i + fl + 8
+      const c = s.charCodeAt(j)
+      if ((c === LBRACE || c === SP) && s.startsWith('_created', i + fl)) {
+        const k = c === LBRACE ? labelTextEnd(s, j) : j
         this.ctLabelsStart = j
         this.ctLabelsEnd = k
-        const sp = s.indexOf(' ', k + 1)
-        const v = Number(s.slice(k + 1, sp < 0 || sp > eol ? eol : sp))
+        let e = k + 1
+        while (e < n && s.charCodeAt(e) !== SP && s.charCodeAt(e) !== LF) e++
+        const v = parseNumber(s, k + 1, e)
         if (Number.isFinite(v)) this.ctMs = Math.trunc(v * 1000)
         break
       }
+      const eol = s.indexOf('\n', i + fl)
+      if (eol < 0) break
       i = eol + 1
     }
     this.ctUntil = i

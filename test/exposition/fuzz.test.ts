@@ -40,7 +40,7 @@ function drain (contentType: string, body: string): number {
     if (++steps > body.length + 1) assert.fail('parser does not advance')
     if (k === Entry.Series) {
       samples++
-      p.series(); p.value(); p.timestamp(); p.exemplar(); p.isCreated()
+      p.series(); p.value(); p.timestamp(); p.exemplar(); p.isCreated(); p.createdTimestamp?.()
       scratch.length = 0
       p.labels(scratch)
     }
