@@ -13,8 +13,8 @@ import { expectedAt, linesDown, parseErrorAt } from './errors.js'
 import type { ExpositionParser, ParserOptions } from './parser.js'
 import { OpenMetricsValidator, codePoints } from './om-validate.js'
 import {
-  ExpositionDecodeError, decodeSeries, endOfQuoted, flatCopy, isLabelNameChar, isLabelNameStart, isMetricNameChar,
-  isMetricNameStart, isNaNWord, parseNumber, unescape
+  ExpositionDecodeError, decodeSeries, flatCopy, isLabelNameChar, isLabelNameStart, isMetricNameChar,
+  isMetricNameStart, isNaNWord, parseNumber, seriesName, unescape
 } from './scan.js'
 
 const SP = 32
@@ -112,7 +112,7 @@ export class OpenMetricsParser implements ExpositionParser {
     const s = this.s
     const n = s.length
     this.start = i
-    let c = s.charCodeAt(i)
+    const c = s.charCodeAt(i)
     let named = false
     if (isMetricNameStart(c)) {
       i++
@@ -352,14 +352,30 @@ export class OpenMetricsParser implements ExpositionParser {
 
   isCreated (): boolean {
     const f = this.typedFamily
-    return CREATED_TYPES.has(this.typedAs) && this.nameEnd - this.start === f.length + 8 &&
+    if (!CREATED_TYPES.has(this.typedAs)) return false
+    if (this.s.charCodeAt(this.start) === LBRACE) return this.quotedName() === f + '_created'
+    return this.nameEnd - this.start === f.length + 8 &&
       this.s.startsWith(f, this.start) && this.s.startsWith('_created', this.start + f.length)
+  }
+
+  /** The name of a series written `{"name",...}`: only found by decoding it. */
+  private quotedName (): string {
+    try {
+      return seriesName(this.s, this.start, this.end)
+    } catch (e) { throw this.bodyWide(this.wrap(e)) }
   }
 
   labels (out: Label[]): void {
     const s = this.s
     const f = this.typedFamily
-    const type = f !== '' && s.startsWith(f, this.start) ? this.typedAs : 'unknown'
+    let type: MetricType = 'unknown'
+    if (f !== '') {
+      if (s.charCodeAt(this.start) !== LBRACE) {
+        if (s.startsWith(f, this.start)) type = this.typedAs
+      } else if (this.quotedName().startsWith(f)) {
+        type = this.typedAs
+      }
+    }
     try {
       decodeSeries(s, this.start, this.end, type, out)
     } catch (e) { throw this.bodyWide(this.wrap(e)) }
