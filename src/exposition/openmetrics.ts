@@ -1,9 +1,10 @@
 // OpenMetrics 1.0 text, following model/textparse/openmetricsparse.go for syntax: exactly one
 // space between tokens, no blank lines, no comments other than HELP/TYPE/UNIT, labels without
 // whitespace, timestamps in seconds (converted to ms, truncated), optional exemplars after
-// ` # `, and a final `# EOF` with nothing after it. In strict mode (lint) the remaining rules
-// of the spec are checked by OpenMetricsValidator, and OpenMetrics-2.0-only syntax (quoted
-// metric names, trailing commas in label sets) is refused.
+// ` # `, and a final `# EOF` with nothing after it. Quoted UTF-8 metric and label names
+// (`{"a.b","c.d"="1"}`, `# TYPE "a.b" gauge`) are read as Prometheus 3 reads them, in both modes.
+// In strict mode (lint) the remaining rules of the spec are checked by OpenMetricsValidator,
+// and trailing commas in label sets are refused.
 
 import type { Exemplar, Label, MetricType } from '../storage/series.js'
 import { Entry, ParseError } from './entry.js'
@@ -118,7 +119,7 @@ export class OpenMetricsParser implements ExpositionParser {
       i++
       while (i < n && isMetricNameChar(s.charCodeAt(i))) i++
       named = true
-    } else if (c !== LBRACE || this.strict) {
+    } else if (c !== LBRACE) {
       throw expectedAt(s, this.lineStart, i, 'expected a valid start token')
     }
     this.nameEnd = i
@@ -189,7 +190,7 @@ export class OpenMetricsParser implements ExpositionParser {
       if (isLabelNameStart(c)) {
         i++
         while (i < n && isLabelNameChar(s.charCodeAt(i))) i++
-      } else if (c === QUOTE && !this.strict) {
+      } else if (c === QUOTE) {
         i = this.quoted(i)
         quoted = true
       } else {
@@ -263,7 +264,7 @@ export class OpenMetricsParser implements ExpositionParser {
     if (i < n && isMetricNameStart(c)) {
       i++
       while (i < n && isMetricNameChar(s.charCodeAt(i))) i++
-    } else if (i < n && c === QUOTE && !this.strict) {
+    } else if (i < n && c === QUOTE) {
       i = this.quoted(i)
     } else {
       throw expectedAt(s, this.lineStart, i, 'expected metric name')
