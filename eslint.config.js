@@ -21,6 +21,8 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-empty-object-type': 'off',
       'no-empty': ['error', { allowEmptyCatch: true }],
+      // A `let` read by a closure before its one assignment (a callback that refers to the object it is passed to).
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {

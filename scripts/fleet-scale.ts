@@ -33,7 +33,6 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { gossipsub, StrictSign } from '@libp2p/gossipsub'
-import type { GossipSub } from '@libp2p/gossipsub'
 import { encodeAlive, encodeHeartbeat, recordDigest } from '../src/cluster/heartbeat.js'
 import { omitInlinedKeys, startCluster } from '../src/cluster/node.js'
 import { aliveTopic, gossipTopic } from '../src/cluster/options.js'
@@ -297,7 +296,7 @@ async function wire (): Promise<void> {
   const a = await mk()
   const b = await mk()
   const topics = { full: gossipTopic('shoal'), alive: aliveTopic('shoal') }
-  for (const n of [a, b]) for (const t of Object.values(topics)) (n.services.pubsub as GossipSub).subscribe(t)
+  for (const n of [a, b]) for (const t of Object.values(topics)) (n.services.pubsub).subscribe(t)
   await a.dial(b.getMultiaddrs()[0])
   await sleep(2500)
   const record = { name: 'n12345-0', addrs: [a.getMultiaddrs()[0].toString()], httpAddr: '127.0.0.1:12345', state: 'participant' as const, version: 'v0.0.0-scale', components: { 'prometheus.scrape.default': 'a3f9c2d1e0b4a5f6' } }
@@ -307,14 +306,14 @@ async function wire (): Promise<void> {
   const perCopy = async (topic: string, data: Uint8Array): Promise<number> => {
     await sleep(1000)
     const t0 = total()
-    for (let i = 0; i < K; i++) { await (a.services.pubsub as GossipSub).publish(topic, data); await sleep(5) }
+    for (let i = 0; i < K; i++) { await (a.services.pubsub).publish(topic, data); await sleep(5) }
     await sleep(1000)
     return Math.round((total() - t0) / K)
   }
   const row: Record<string, number | string> = { window_updates: lazy ? 'half window' : 'every frame', full_payload: full.length, alive_payload: alive.length }
   row.full_per_copy = await perCopy(topics.full, full)
   row.alive_per_copy = await perCopy(topics.alive, alive)
-  omitInlinedKeys(a.services.pubsub as GossipSub)
+  omitInlinedKeys(a.services.pubsub)
   row.full_per_copy_no_key = await perCopy(topics.full, full)
   row.alive_per_copy_no_key = await perCopy(topics.alive, alive)
   const conn = a.getConnections()[0] as unknown as { muxer: { ping: () => Promise<number> } }

@@ -32,7 +32,7 @@ export function decodeConfigBlocks (blocks: ConfigBlock[], scope: Scope): { conf
       const { value, diagnostics: d } = decodeBody(b.block.body, httpBlockSchema, scope, b.file, b.block.nameSpan)
       diagnostics.push(...d)
       if (d.length === 0) {
-        config.http = value as HttpBlock
+        config.http = value
         for (const message of validateHttpBlock(config.http)) diagnostics.push({ severity: 'error', file: b.file, span: b.block.nameSpan, message })
       }
     } else {

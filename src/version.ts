@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 declare const SHOAL_BUILD: { version: string, commit: string } | undefined
 
 function readJSON (rel: string): { version?: string, commit?: string } | undefined {
-  try { return JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) } catch { return undefined }
+  try { return JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version?: string, commit?: string } } catch { return undefined }
 }
 
 function readBuild (): { version: string, commit: string } {

@@ -81,7 +81,7 @@ export async function demoCommand (argv: string[]): Promise<number> {
     const logFile = join(dir, `${name}.log`)
     const child = spawn(process.execPath, [...shoalArgv(), ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
     const chunks: string[] = []
-    child.stderr!.on('data', (b: Buffer) => { chunks.push(b.toString()); if (chunks.length > 200) writeFileSync(logFile, chunks.splice(0).join(''), { flag: 'a' }) })
+    child.stderr.on('data', (b: Buffer) => { chunks.push(b.toString()); if (chunks.length > 200) writeFileSync(logFile, chunks.splice(0).join(''), { flag: 'a' }) })
     child.on('exit', () => { writeFileSync(logFile, chunks.splice(0).join(''), { flag: 'a' }); children.delete(child) })
     children.add(child)
     return child

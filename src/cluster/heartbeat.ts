@@ -101,7 +101,7 @@ export function decodeHeartbeat (data: Uint8Array): DecodeResult {
   if (data.length > MAX_HEARTBEAT_BYTES) return { ok: false, reason: 'too_large' }
   let w: Partial<Wire>
   try {
-    w = JSON.parse(decoder.decode(data))
+    w = JSON.parse(decoder.decode(data)) as Partial<Wire>
   } catch {
     return { ok: false, reason: 'malformed' }
   }

@@ -175,7 +175,7 @@ export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Pr
       }),
     },
   })
-  const node = new Node(libp2p as unknown as Libp2p<Services>, o, deps.log, clusterMetrics(deps.registry))
+  const node = new Node(libp2p, o, deps.log, clusterMetrics(deps.registry))
   fleetMetrics(deps.registry, {
     peers: () => node.peers(),
     self: () => node.self(),
@@ -858,7 +858,7 @@ class Node extends ClusterView implements ClusterNode {
   private needsRelay (): boolean {
     if (this.o.relay || this.o.advertiseAddrs.length > 0) return false
     // libp2p counts private addresses as verified: only a confirmed public one makes us dialable
-    return !addressesWithMetadata(this.libp2p as unknown as Libp2p).some(a => a.verified && a.type !== 'announce' && isPublicIp(a.multiaddr.toString()))
+    return !addressesWithMetadata(this.libp2p).some(a => a.verified && a.type !== 'announce' && isPublicIp(a.multiaddr.toString()))
   }
 
   /** Holds a reservation on a directly connected relay member while we need one. */
@@ -875,7 +875,7 @@ class Node extends ClusterView implements ClusterNode {
     const id = relay.remotePeer.toString()
     try {
       const base = relay.remoteAddr.toString().replace(/\/p2p\/[^/]+$/, '')
-      await listenOn(this.libp2p as unknown as Libp2p, [multiaddr(`${base}/p2p/${id}/p2p-circuit`)])
+      await listenOn(this.libp2p, [multiaddr(`${base}/p2p/${id}/p2p-circuit`)])
       this.log.info('reserved a relay slot', { relay: id, addrs: this.multiaddrs().filter(isCircuit).join(',') })
       this.schedulePublish()
     } catch (err) {

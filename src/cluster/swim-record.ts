@@ -20,7 +20,7 @@ export function encodeRecord (r: MemberRecord): Uint8Array {
 
 export function decodeRecord (data: Uint8Array): MemberRecord | undefined {
   let w: Partial<Wire>
-  try { w = JSON.parse(decoder.decode(data)) } catch { return undefined }
+  try { w = JSON.parse(decoder.decode(data)) as Partial<Wire> } catch { return undefined }
   if (w === null || typeof w !== 'object') return undefined
   const state = typeof w.s === 'string' ? WIRE_TO_STATE[w.s] : undefined
   if (!isStr(w.n) || !isStr(w.h) || !isStr(w.ver) || state === undefined ||

@@ -69,13 +69,14 @@ function patchMuxer (muxer: unknown): void {
 export function lazyWindowUpdates<C, F extends StreamMuxerFactory> (factory: (components: C) => F): (components: C) => F {
   return (components: C): F => {
     const f = factory(components)
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with apply(this) below
     const create = f.createStreamMuxer
     if (typeof create !== 'function') return f
     f.createStreamMuxer = function (this: F, ...args: Parameters<F['createStreamMuxer']>) {
       const muxer = create.apply(this, args)
       patchMuxer(muxer)
       return muxer
-    } as F['createStreamMuxer']
+    }
     return f
   }
 }

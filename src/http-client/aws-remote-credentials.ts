@@ -25,12 +25,12 @@ async function get (url: string, headers: Record<string, string>, method: 'GET' 
 
 function fromJson (text: string, where: string): ExpiringCredentials {
   let j: Record<string, unknown>
-  try { j = JSON.parse(text) } catch { throw new HttpClientConfigError(`sigv4: ${where} answered something that is not JSON`) }
+  try { j = JSON.parse(text) as Record<string, unknown> } catch { throw new HttpClientConfigError(`sigv4: ${where} answered something that is not JSON`) }
   const id = j.AccessKeyId
   const key = j.SecretAccessKey
   const token = j.Token
   if (typeof id !== 'string' || typeof key !== 'string') throw new HttpClientConfigError(`sigv4: ${where} answered without credentials`)
-  const exp = Date.parse(String(j.Expiration ?? ''))
+  const exp = Date.parse(typeof j.Expiration === 'string' ? j.Expiration : '')
   return {
     credentials: { accessKeyId: id, secretAccessKey: key, ...(typeof token === 'string' && token !== '' ? { sessionToken: token } : {}) },
     expiresAt: Number.isFinite(exp) ? exp : Date.now() + 3600_000,

@@ -96,7 +96,7 @@ export function azureAdAuthorizer (a: AzureAdArgs, init: AzureAdInit = {}): Requ
         const host = (env.AZURE_POD_IDENTITY_AUTHORITY_HOST ?? IMDS_HOST).replace(/\/+$/, '')
         const q = new URLSearchParams({ 'api-version': '2018-02-01', resource: cloud.resource })
         if (flow.clientId !== undefined) q.set('client_id', flow.clientId)
-        url = `${host}/metadata/identity/oauth2/token?${q}`
+        url = `${host}/metadata/identity/oauth2/token?${q.toString()}`
         res = await request(url, { method: 'GET', headers: { ...headers, metadata: 'true' }, dispatcher: init.dispatcher, signal })
       } else {
         const authority = (env.AZURE_AUTHORITY_HOST ?? cloud.authorityHost).replace(/\/*$/, '/')
@@ -110,7 +110,7 @@ export function azureAdAuthorizer (a: AzureAdArgs, init: AzureAdInit = {}): Requ
     const text = await res.body.text()
     if (res.statusCode < 200 || res.statusCode >= 300) throw new HttpClientConfigError(`azuread: token endpoint answered ${res.statusCode}: ${text.slice(0, 512)}`)
     let j: Record<string, unknown>
-    try { j = JSON.parse(text) } catch { throw new HttpClientConfigError('azuread: token endpoint answered something that is not JSON') }
+    try { j = JSON.parse(text) as Record<string, unknown> } catch { throw new HttpClientConfigError('azuread: token endpoint answered something that is not JSON') }
     if (typeof j.access_token !== 'string' || j.access_token === '') throw new HttpClientConfigError('azuread: token endpoint answered without access_token')
     // IMDS gives expires_on (epoch seconds, a string); Entra ID gives expires_in (seconds).
     const on = Number(j.expires_on)

@@ -5,7 +5,7 @@
 import { request, type Dispatcher } from 'undici'
 import { VERSION } from '../version.js'
 import { buildDispatcher, type PoolOptions } from './dispatcher.js'
-import { HttpClientConfigError, TooManyRedirects } from './errors.js'
+import { TooManyRedirects } from './errors.js'
 import { readConfigFile } from './files.js'
 import { OAuth2TokenSource } from './oauth2.js'
 import type { HttpClientArgs } from './schema.js'

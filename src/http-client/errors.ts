@@ -17,7 +17,7 @@ export class TooManyRedirects extends Error {
 export function describeNetworkError (err: unknown): string {
   let e = err as { code?: string, message?: string, address?: string, port?: number, hostname?: string, cause?: unknown }
   // undici wraps socket errors: the useful code is on the cause.
-  while (e.code === undefined && e.cause !== undefined && e.cause !== null) e = e.cause as typeof e
+  while (e.code === undefined && e.cause !== undefined && e.cause !== null) e = e.cause
   const where = e.address !== undefined ? `${e.address}${e.port !== undefined ? ':' + e.port : ''}` : ''
   switch (e.code) {
     case 'ECONNREFUSED': return `dial tcp ${where}: connect: connection refused`

@@ -130,7 +130,7 @@ export class OAuth2TokenSource {
     if (/^(application\/x-www-form-urlencoded|text\/plain)/.test(r.contentType)) {
       fields = Object.fromEntries(new URLSearchParams(r.text))
     } else {
-      try { fields = JSON.parse(r.text) } catch { throw new OAuth2TokenError(`oauth2: cannot parse json from ${url}`) }
+      try { fields = JSON.parse(r.text) as Record<string, unknown> } catch { throw new OAuth2TokenError(`oauth2: cannot parse json from ${url}`) }
     }
     const access = fields.access_token
     if (typeof access !== 'string' || access === '') throw new OAuth2TokenError('oauth2: server response missing access_token')

@@ -16,15 +16,15 @@ export function encodeValue (v: unknown): JSONValue {
   if (v instanceof AlloyFunction) return { type: 'function', value: v.toString() }
   if (v instanceof Capsule) return { type: 'capsule', value: v.toString() }
   if (Array.isArray(v)) return { type: 'array', value: v.map(encodeValue) }
-  const proto = Object.getPrototypeOf(v)
-  const hasMethods = Object.values(v as object).some(x => typeof x === 'function')
+  const proto: unknown = Object.getPrototypeOf(v)
+  const hasMethods = Object.values(v).some(x => typeof x === 'function')
   if ((proto !== null && proto !== Object.prototype) || hasMethods) {
-    const name = proto === null || proto === Object.prototype ? 'Appendable' : ((v as object).constructor?.name ?? 'unknown')
+    const name = proto === null || proto === Object.prototype ? 'Appendable' : ((v).constructor?.name ?? 'unknown')
     return { type: 'capsule', value: `capsule("${name}")` }
   }
   return {
     type: 'object',
-    value: Object.keys(v as object).sort().map(key => ({ key, value: encodeValue((v as Record<string, unknown>)[key]) })),
+    value: Object.keys(v).sort().map(key => ({ key, value: encodeValue((v as Record<string, unknown>)[key]) })),
   }
 }
 

@@ -29,7 +29,7 @@ export function selfLinks (cluster: Cluster, history: NodeHistory | undefined): 
 export async function collectLinks (cluster: Fleet, history: NodeHistory | undefined): Promise<FleetLinks> {
   const me = selfLinks(cluster, history)
   const peers = cluster.peers()
-  const members: MemberLinks[] = new Array(peers.length)
+  const members = new Array<MemberLinks>(peers.length)
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < peers.length) {

@@ -46,8 +46,9 @@ function fieldString (v: unknown): string {
   if (typeof v === 'string') return v
   if (v === undefined) return ''
   if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON !== 'function' && !(v instanceof Date)) {
-    try { return JSON.stringify(v) } catch { return String(v) }
+    try { return JSON.stringify(v) } catch { return `[unprintable ${v.constructor?.name ?? 'object'}]` }
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what is left (numbers, Dates, multiaddrs and peer ids with toJSON) prints by its own toString
   return String(v)
 }
 

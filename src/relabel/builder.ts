@@ -97,7 +97,7 @@ export class LabelsBuilder {
     if (this.#adds.length === 0) return out
     // Merge the (few) additions into the already sorted remainder.
     const adds = this.#adds.slice().sort(byName)
-    const merged: Label[] = new Array(out.length + adds.length)
+    const merged = new Array<Label>(out.length + adds.length)
     let i = 0
     let j = 0
     let k = 0

@@ -108,6 +108,7 @@ export function hashmod (value: string, modulus: bigint): bigint {
 // Go's strings.ToLower/ToUpper map each rune with its simple (one-to-one) case mapping;
 // JS's full mappings may change the length ('İ' → 'i̇', 'ß' → 'SS') or depend on context
 // (final sigma), so non-ASCII strings go rune by rune.
+// eslint-disable-next-line no-control-regex -- every ASCII code point, controls included
 const ASCII = /^[\x00-\x7f]*$/
 
 function goLower (s: string): string {

@@ -99,7 +99,7 @@ export class WriteClient {
       // Network errors, timeouts, aborts and unreadable credential files: the batch may be retried.
       const message = timeout.aborted
         ? `request timed out after ${this.timeoutMs}ms`
-        : err instanceof HttpClientConfigError || err instanceof TooManyRedirects ? (err as Error).message : describeNetworkError(err)
+        : err instanceof HttpClientConfigError || err instanceof TooManyRedirects ? (err).message : describeNetworkError(err)
       return { kind: 'recoverable', status: undefined, retryAfterMs: 0, message }
     }
   }

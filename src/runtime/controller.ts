@@ -127,8 +127,8 @@ export class Controller {
     this.#opts = opts.services !== undefined ? opts : { ...opts, services: defaultServices() }
     this.#module = module
     this.#log = opts.logger
-    this.#modules = module?.modules ?? new Map()
-    this.#sources = module?.sources ?? new Map()
+    this.#modules = module?.modules ?? new Map<string, Controller>()
+    this.#sources = module?.sources ?? new Map<string, string>()
     if (module) this.#modules.set(module.moduleId, this)
   }
 
@@ -267,7 +267,7 @@ export class Controller {
     try {
       switch (node.role) {
         case 'argument': {
-          const a = args as unknown as ArgumentArgs
+          const a = args as ArgumentArgs
           if (!Object.prototype.hasOwnProperty.call(this.#args, node.label) && !a.optional) {
             r.evalHealth = health('unhealthy', `missing required argument "${node.label}" to module`)
             return [{ severity: 'error', file: node.file, span: node.block.nameSpan, message: `missing required argument "${node.label}" to module` }]
@@ -621,7 +621,7 @@ function checkGraph (graph: Graph, exports: Map<string, Exports>, soft: Set<stri
     const failed = d.some(x => x.severity === 'error')
     switch (node.role) {
       case 'argument': {
-        const a = value as unknown as ArgumentArgs
+        const a = value as ArgumentArgs
         const has = Object.prototype.hasOwnProperty.call(args, node.label)
         if (!has && !a.optional) {
           diagnostics.push({ severity: 'error', file: node.file, span: node.block.nameSpan, message: `missing required argument "${node.label}" to module` })
@@ -771,7 +771,7 @@ export function componentScope (graph: Graph, exports: Map<string, Exports>, mod
     lookup (name: string): Value | undefined {
       if (Object.prototype.hasOwnProperty.call(root, name)) return root[name]
       if (name === 'module_path') return moduleDir
-      return (stdlib as ValueObject)[name]
+      return (stdlib)[name]
     },
   }
 }

@@ -3,7 +3,7 @@
 import { Secret } from '../vm/value.js'
 
 function isPlain (v: object): boolean {
-  const proto = Object.getPrototypeOf(v)
+  const proto: unknown = Object.getPrototypeOf(v)
   return proto === null || proto === Object.prototype
 }
 

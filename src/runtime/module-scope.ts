@@ -31,19 +31,11 @@ export class DeclareScope {
   constructor (readonly parent: DeclareScope | undefined, readonly moduleDir: string) {}
 
   findDeclare (name: string): DeclareDef | undefined {
-    for (let s: DeclareScope | undefined = this; s; s = s.parent) {
-      const d = s.declares.get(name)
-      if (d) return d
-    }
-    return undefined
+    return this.declares.get(name) ?? this.parent?.findDeclare(name)
   }
 
   findImport (ns: string): ImportSlot | undefined {
-    for (let s: DeclareScope | undefined = this; s; s = s.parent) {
-      const i = s.imports.get(ns)
-      if (i) return i
-    }
-    return undefined
+    return this.imports.get(ns) ?? this.parent?.findImport(ns)
   }
 
   /** True when `name` is a declared component or an import namespace visible here. */

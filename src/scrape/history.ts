@@ -13,7 +13,7 @@ export class ScrapeHistory {
   readonly #durationMs = new Float32Array(HISTORY_LENGTH)
   readonly #samples = new Uint32Array(HISTORY_LENGTH)
   readonly #up = new Uint8Array(HISTORY_LENGTH)
-  readonly #errors: Array<string | undefined> = new Array(HISTORY_LENGTH)
+  readonly #errors = new Array<string | undefined>(HISTORY_LENGTH)
   #next = 0
   #count = 0
 

@@ -132,7 +132,7 @@ export function newTarget (discovered: Readonly<Record<string, string>>, cfg: Re
 
   const url = scrapeURL(lb, cfg.params)
   try {
-    // eslint-disable-next-line no-new
+     
     new URL(url)
   } catch {
     throw new TargetError(`${JSON.stringify(addr)} is not a valid hostname`)

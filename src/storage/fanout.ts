@@ -22,7 +22,7 @@ export class Fanout implements Appendable {
   constructor (targets: readonly Appendable[] = []) { this.#targets = targets.filter(Boolean) }
   set (targets: readonly Appendable[]): void { this.#targets = targets.filter(Boolean) }
   async waitForCapacity (): Promise<void> {
-    const waits = this.#targets.map(t => t.waitForCapacity?.()).filter(Boolean)
+    const waits = this.#targets.flatMap(t => t.waitForCapacity?.() ?? [])
     if (waits.length > 0) await Promise.all(waits)
   }
   appender (): Appender {

@@ -19,7 +19,7 @@ function deepCopy (v: unknown): unknown {
   if (typeof v === 'object' && v !== null) {
     const proto: unknown = Object.getPrototypeOf(v)
     if (proto !== null && proto !== Object.prototype) return v // class instances (Secret, ...) are immutable
-    const out = Object.create(proto as object | null) as Record<string, unknown>
+    const out = Object.create(proto) as Record<string, unknown>
     for (const [k, x] of Object.entries(v)) out[k] = deepCopy(x)
     return out
   }

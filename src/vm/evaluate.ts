@@ -239,8 +239,8 @@ class Evaluator {
     if (typeName(l) !== typeName(r)) this.fail(expr.right, typeError(typeName(l), r))
 
     switch (op) {
-      case '||': return (l as boolean) || (r as boolean)
-      case '&&': return (l as boolean) && (r as boolean)
+      case '||': return (l) || (r)
+      case '&&': return (l as boolean) && (r)
       case '<': return (l as number) < (r as number)
       case '>': return (l as number) > (r as number)
       case '<=': return (l as number) <= (r as number)

@@ -14,11 +14,11 @@ function children (v: J): J[] {
 }
 
 function child (name: string): Step {
-  return nodes => nodes.flatMap(n => isObj(n) && Object.hasOwn(n, name) ? [n[name]] : [])
+  return nodes => nodes.flatMap((n): J[] => isObj(n) && Object.hasOwn(n, name) ? [n[name]] : [])
 }
 
 function index (i: number): Step {
-  return nodes => nodes.flatMap(n => {
+  return nodes => nodes.flatMap((n): J[] => {
     if (!Array.isArray(n)) return []
     const k = i < 0 ? n.length + i : i
     return k >= 0 && k < n.length ? [n[k]] : []
@@ -217,7 +217,7 @@ function compare (a: J, op: string, b: J): boolean {
     case '!=': return !eq
   }
   if (typeof a !== typeof b || (typeof a !== 'number' && typeof a !== 'string')) return false
-  const x = a as number | string
+  const x = a
   const y = b as number | string
   switch (op) {
     case '<': return x < y

@@ -67,7 +67,8 @@ export function fromPlain (x: unknown): Value {
     for (const [k, v] of Object.entries(x)) o[k] = fromPlain(v)
     return o
   }
-  return String(x)
+  // Symbols and functions: what decoded data never holds.
+  return typeof x === 'symbol' ? x.toString() : typeof x
 }
 
 /** Alloy values → plain JSON data for encoding.to_json (keys sorted, as Go marshals maps). */

@@ -87,5 +87,5 @@ export async function rogueNode (opts: { signed?: boolean, maxInboundDataLength?
       dht: kadDHT({ protocol: dhtProtocol('shoal'), clientMode: false, peerInfoMapper: passthroughMapper }),
     },
   })
-  return { node, pubsub: node.services.pubsub as GossipSub }
+  return { node, pubsub: node.services.pubsub }
 }

@@ -10,8 +10,6 @@ import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
 import { identify } from '@libp2p/identify'
 import { gossipsub, StrictSign } from '@libp2p/gossipsub'
-import type { GossipSub } from '@libp2p/gossipsub'
-import type { Libp2p } from 'libp2p'
 import { addressesWithMetadata, lazyWindowUpdates, listenOn, muxerOf, omitInlinedKeys } from '../../src/cluster/libp2p-private.js'
 import { waitFor } from './helpers.js'
 
@@ -32,8 +30,8 @@ test('the private libp2p shapes the cluster relies on are still there', { timeou
   const a = await node()
   const b = await node()
   try {
-    const pa = a.services.pubsub as GossipSub
-    const pb = b.services.pubsub as GossipSub
+    const pa = a.services.pubsub
+    const pb = b.services.pubsub
     assert.equal(omitInlinedKeys(pa), true, 'gossipsub has no sendRpc any more')
     // watch what the wrapped sendRpc hands on: messages with `from` and no inlined `key`
     const seen: Array<{ from?: Uint8Array, key?: Uint8Array }> = []
@@ -68,11 +66,11 @@ test('the private libp2p shapes the cluster relies on are still there', { timeou
     assert.equal(typeof rtt, 'number')
 
     // address metadata and runtime listening
-    const before = addressesWithMetadata(a as unknown as Libp2p)
+    const before = addressesWithMetadata(a)
     assert.ok(before.length >= 1, 'addressManager.getAddressesWithMetadata is gone')
     for (const x of before) assert.ok(typeof x.verified === 'boolean' && typeof x.type === 'string' && typeof x.multiaddr.toString() === 'string')
     const count = a.getMultiaddrs().length
-    await listenOn(a as unknown as Libp2p, [b.getMultiaddrs()[0].decapsulate('/p2p').decapsulate('/tcp').encapsulate('/tcp/0')])
+    await listenOn(a, [b.getMultiaddrs()[0].decapsulate('/p2p').decapsulate('/tcp').encapsulate('/tcp/0')])
     assert.equal(a.getMultiaddrs().length, count + 1, 'transportManager.listen did not add a listener')
   } finally {
     await Promise.all([a.stop(), b.stop()])

@@ -14,7 +14,7 @@ async function spawnPeer (join: string): Promise<{ proc: ChildProcess, peerId: s
   const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, join], { stdio: ['ignore', 'pipe', 'inherit'] })
   const peerId = await new Promise<string>((resolve, reject) => {
     let out = ''
-    proc.stdout!.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('\n')) resolve(out.trim()) })
+    proc.stdout.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('\n')) resolve(out.trim()) })
     proc.on('exit', code => { reject(new Error(`child exited ${code}`)) })
   })
   return { proc, peerId }

@@ -11,7 +11,6 @@ import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
 import { identify } from '@libp2p/identify'
 import { gossipsub, StrictSign } from '@libp2p/gossipsub'
-import type { GossipSub } from '@libp2p/gossipsub'
 import type { Connection } from '@libp2p/interface'
 import { lazyWindowUpdates, updateCanWait } from '../../src/cluster/yamux-window.js'
 import { waitFor } from './helpers.js'
@@ -70,9 +69,9 @@ async function gossipBurst (lazy: boolean, n: number): Promise<{ windowUpdates: 
   const onSocket = (m: unknown): void => { accepted.push((m as { socket: Socket }).socket) }
   subscribe('net.server.socket', onSocket)
   try {
-    for (const x of [a, b]) (x.services.pubsub as GossipSub).subscribe(TOPIC)
+    for (const x of [a, b]) (x.services.pubsub).subscribe(TOPIC)
     let received = 0
-    ;(b.services.pubsub as GossipSub).addEventListener('message', () => { received++ })
+    ;(b.services.pubsub).addEventListener('message', () => { received++ })
     await a.dial(b.getMultiaddrs()[0])
     const mesh = (x: typeof a): number => (x.services.pubsub as unknown as { getMeshPeers: (t: string) => unknown[] }).getMeshPeers(TOPIC).length
     await waitFor(() => mesh(a) === 1 && mesh(b) === 1, 10_000)
@@ -84,7 +83,7 @@ async function gossipBurst (lazy: boolean, n: number): Promise<{ windowUpdates: 
     const before = sock.bytesWritten
     const payload = new Uint8Array(20).fill(7)
     for (let i = 0; i < n; i++) {
-      await (a.services.pubsub as GossipSub).publish(TOPIC, payload)
+      await (a.services.pubsub).publish(TOPIC, payload)
       await sleep(2) // one frame per message, as heartbeats arrive
     }
     await waitFor(() => received === n, 10_000, () => `received ${received}`)

@@ -1,7 +1,6 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createSocket, type Socket } from 'node:dgram'
-import type { AddressInfo } from 'node:net'
 import { Registry } from 'prom-client'
 import { kind, type Args } from '../../src/components/discovery/dns.js'
 import { DNS_SERVER_ENV } from '../../src/discovery/dns-sd.js'
@@ -31,7 +30,7 @@ function ipv6 (addr: string): Buffer {
 function answer (query: Buffer, zones: Map<string, Zone>): Buffer {
   let off = 12
   const labels: string[] = []
-  while (query[off] !== 0) { const len = query[off]!; labels.push(query.subarray(off + 1, off + 1 + len).toString('ascii')); off += len + 1 }
+  while (query[off] !== 0) { const len = query[off]; labels.push(query.subarray(off + 1, off + 1 + len).toString('ascii')); off += len + 1 }
   off += 1
   const qtype = query.readUInt16BE(off)
   const question = query.subarray(12, off + 4)
@@ -64,7 +63,7 @@ before(async () => {
   socket = createSocket('udp4')
   socket.on('message', (msg, rinfo) => { queries++; socket.send(answer(msg, zones), rinfo.port, rinfo.address) })
   await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
-  process.env[DNS_SERVER_ENV] = `127.0.0.1:${(socket.address() as AddressInfo).port}`
+  process.env[DNS_SERVER_ENV] = `127.0.0.1:${(socket.address()).port}`
 })
 
 after(() => {
@@ -160,7 +159,7 @@ test('a failing lookup keeps that name\'s last good targets; refresh picks up ch
   const ac = new AbortController()
   const done = c.run(ac.signal)
   t.after(async () => { ac.abort(); await done })
-  const addrs = (): string[] => (g.exports.at(-1)!.targets as Array<Record<string, string>>).map(t => t.__address__!)
+  const addrs = (): string[] => (g.exports.at(-1)!.targets as Array<Record<string, string>>).map(t => t.__address__)
   await until(() => g.exports.length === 2, 'first refresh')
   assert.deepEqual(addrs(), ['10.2.0.1:80', '10.3.0.1:80'])
 

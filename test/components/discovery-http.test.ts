@@ -86,13 +86,13 @@ test('exports the served target groups with __meta_url and sends the Prometheus 
   const done = c.run(ac.signal)
   t.after(async () => { ac.abort(); await done })
   await until(() => g.exports.length === 2, 'first refresh')
-  assert.deepEqual(JSON.parse(JSON.stringify(g.exports[1]!.targets)), [
+  assert.deepEqual(JSON.parse(JSON.stringify(g.exports[1].targets)), [
     { __address__: '10.0.0.1:9100', env: 'prod', __meta_url: srv.url },
     { __address__: '10.0.0.2:9100', env: 'prod', __meta_url: srv.url },
     { __address__: '10.0.0.3:9100', __meta_url: srv.url },
   ])
   assert.deepEqual(c.currentHealth!().state, 'healthy')
-  const h = srv.requests[0]!.headers
+  const h = srv.requests[0].headers
   assert.equal(h['x-prometheus-refresh-interval-seconds'], '30')
   assert.equal(h.accept, 'application/json')
   assert.equal(h.authorization, 'Bearer s3cret')
@@ -115,7 +115,7 @@ test('a change on the server shows up after the refresh interval; failures keep 
   const latest = (): unknown => JSON.parse(JSON.stringify(g.exports.at(-1)!.targets))
   await until(() => g.exports.length === 2, 'first refresh')
   assert.deepEqual(latest(), [{ __address__: 'a:1', __meta_url: srv.url }])
-  assert.equal(srv.requests[0]!.headers['x-prometheus-refresh-interval-seconds'], '0.2')
+  assert.equal(srv.requests[0].headers['x-prometheus-refresh-interval-seconds'], '0.2')
 
   srv.set({ body: JSON.stringify([{ targets: ['b:2'], labels: { job: 'x' } }]) })
   const t0 = Date.now()
@@ -185,7 +185,7 @@ test('update() applies the new url at once; redirects follow unless follow_redir
   const redirect = srv.url.replace('/sd', '/redirect')
   await c.update(defaults(redirect))
   await until(() => g.exports.length === 3, 'refresh after update')
-  assert.deepEqual(JSON.parse(JSON.stringify(g.exports[2]!.targets)), [{ __address__: 'r:1', __meta_url: redirect }])
+  assert.deepEqual(JSON.parse(JSON.stringify(g.exports[2].targets)), [{ __address__: 'r:1', __meta_url: redirect }])
   await c.update(defaults(redirect, { follow_redirects: false }))
   await until(() => c.currentHealth!().state === 'unhealthy', 'unhealthy on a redirect')
   assert.equal(c.currentHealth!().message, `refresh of ${redirect} failed: server returned HTTP status 302 Found`)
@@ -225,8 +225,8 @@ discovery.http "sd" {
   assert.deepEqual(res.diagnostics.filter(d => d.severity === 'error'), [])
   await until(() => (ctl.component('discovery.http.sd')!.exports.targets as unknown[]).length === 1, 'targets through the controller')
   assert.deepEqual(JSON.parse(JSON.stringify(ctl.component('discovery.http.sd')!.exports.targets)), [{ __address__: 'c:9', team: 'obs', __meta_url: srv.url }])
-  assert.equal(srv.requests[0]!.headers.authorization, 'Basic ' + Buffer.from('u:p').toString('base64'))
-  assert.equal(srv.requests[0]!.headers['x-prometheus-refresh-interval-seconds'], '0.25')
+  assert.equal(srv.requests[0].headers.authorization, 'Basic ' + Buffer.from('u:p').toString('base64'))
+  assert.equal(srv.requests[0].headers['x-prometheus-refresh-interval-seconds'], '0.25')
   await ctl.stop()
   await srv.close()
 })

@@ -101,7 +101,7 @@ test('changing is_secret on update republishes the same content with the new typ
   await c.update(args(path, { is_secret: true }))
   assert.equal(g.exports.length, 2)
   assert.ok(g.exports[1].content instanceof Secret)
-  assert.equal((g.exports[1].content as Secret).reveal(), 'abc')
+  assert.equal((g.exports[1].content).reveal(), 'abc')
   await c.update(args(path, { is_secret: true }))
   assert.equal(g.exports.length, 2, 'same args and content publish nothing new')
 })

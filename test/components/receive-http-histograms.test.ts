@@ -91,7 +91,7 @@ prometheus.remote_write "plain" {
         { labels: [{ name: '__name__', value: 'up' }], samples: [{ value: 1, timestamp: now }], exemplars: [] },
       ],
       metadata: [],
-    } as never)
+    })
     // The receiver may need a moment to bind.
     await waitFor('receive_http accepts', async () => {
       const r = await fetch(`http://127.0.0.1:${port}/api/v1/metrics/write`, { method: 'POST', body: snappy.compress(body), headers: { 'Content-Encoding': 'snappy' } }).catch(() => undefined)

@@ -73,7 +73,7 @@ interface HistogramValue { count: string, sum: string, buckets: Array<[number, s
 type Row = { metric: Record<string, string>, value?: [number, string], histogram?: [number, HistogramValue] }
 
 async function rows (p: Prometheus, q: string): Promise<Row[]> {
-  return await p.query(q) as unknown as Row[]
+  return await p.query(q)
 }
 
 const key = (m: Record<string, string>): string => JSON.stringify(Object.entries(m).sort(([a], [b]) => a < b ? -1 : 1))

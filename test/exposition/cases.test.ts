@@ -156,7 +156,7 @@ test('number grammar and OpenMetrics float formatting', () => {
   assert.equal(n('0000000000000000000000000000000000000000001.2e-1'), 0.12)
   assert.equal(n('5.'), 5)
   assert.equal(n('-Infinity'), -Infinity)
-  assert.equal(n('123456789012345678'), 123456789012345678)
+  assert.equal(n('123456789012345678'), Number('123456789012345678'))
   assert.equal(n('0.1'), 0.1)
   assert.equal(n('1e-400'), 0)
   for (const x of ['', '+', '.', 'e5', '1e', '1e+', '0x1p-3', 'inf1', '1.2.3', '--1']) assert.ok(Number.isNaN(n(x)), x)

@@ -1,6 +1,6 @@
 // Shared by the exposition tests: run a parser to the end and collect what it reports.
 
-import type { Exemplar, Label, MetricType } from '../../src/storage/series.js'
+import type { Exemplar, Label } from '../../src/storage/series.js'
 import { Entry } from '../../src/exposition/parser.js'
 import type { ExpositionParser } from '../../src/exposition/parser.js'
 
@@ -15,7 +15,7 @@ export interface Sample {
   created: boolean
 }
 
-export interface Meta { kind: 'type' | 'help' | 'unit', family: string, text: string | MetricType }
+export interface Meta { kind: 'type' | 'help' | 'unit', family: string, text: string } // a MetricType when kind is 'type'
 
 export function collect (p: ExpositionParser): { samples: Sample[], meta: Meta[], comments: number } {
   const samples: Sample[] = []

@@ -33,7 +33,7 @@ export async function waitFor<T> (what: string, fn: () => Promise<T | undefined 
   while (Date.now() < deadline) {
     try {
       const v = await fn()
-      if (v !== undefined && v !== false) return v as T
+      if (v !== undefined && v !== false) return v
     } catch (err) { lastErr = err }
     await new Promise(r => setTimeout(r, everyMs))
   }

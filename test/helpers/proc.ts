@@ -27,8 +27,8 @@ export function start (cmd: string, args: string[], opts: { cwd?: string, env?: 
   const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   const add = (b: Buffer) => { out += b.toString(); if (out.length > 2_000_000) out = out.slice(-1_000_000) }
-  child.stdout!.on('data', add)
-  child.stderr!.on('data', add)
+  child.stdout.on('data', add)
+  child.stderr.on('data', add)
   const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
   return {
     child,

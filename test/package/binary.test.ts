@@ -122,8 +122,8 @@ test('x64 .deb: dpkg -i, start as the unit ExecStart, ready, purge', async t => 
     const port = await freePort()
     // The environment file holds the flags; point it at a free port as an operator would.
     writeFileSync('/etc/default/shoal', `SHOAL_FLAGS="--server.http.listen-addr=127.0.0.1:${port}"\nSHOAL_V8_FLAGS="${v8}"\n`)
-    const flags = /^SHOAL_FLAGS="(.*)"$/m.exec(readFileSync('/etc/default/shoal', 'utf8'))![1]!
-    const exec = /^ExecStart=(.*)$/m.exec(unit)![1]!.replace('$SHOAL_FLAGS', flags).split(/\s+/)
+    const flags = /^SHOAL_FLAGS="(.*)"$/m.exec(readFileSync('/etc/default/shoal', 'utf8'))![1]
+    const exec = /^ExecStart=(.*)$/m.exec(unit)![1].replace('$SHOAL_FLAGS', flags).split(/\s+/)
     assert.equal(exec[0], '/usr/bin/shoal')
     assert.ok(exec.includes('--storage.path=/var/lib/shoal') && exec.includes('/etc/shoal/config.alloy'))
     const agent = start('/usr/bin/setpriv', ['--reuid=shoal', '--regid=shoal', '--init-groups', ...exec], { cwd: '/var/lib/shoal', env: { PATH: noNodePath(), MALLOC_ARENA_MAX: '2', SHOAL_V8_FLAGS: v8 } })

@@ -82,7 +82,7 @@ test('two x64 agents and one emulated arm64 agent: one fleet, disjoint split, de
     const names = ['x64-a', 'x64-b', 'arm64'] as const
     const agents: Agent[] = names.map((name, i) => {
       const arch = name === 'arm64' ? 'arm64' : 'x64'
-      const ns = star.sites[i]!
+      const ns = star.sites[i]
       mkdirSync(join(dir, name))
       const join_ = names.map((_, j) => j).filter(j => j !== i).map(j => `${siteIP(j)}:7000`).join(',')
       const proc = start('ip', ['netns', 'exec', ns, ...runner(arch), 'run', cfg, '--server.http.listen-addr=127.0.0.1:12345',
@@ -126,25 +126,25 @@ test('two x64 agents and one emulated arm64 agent: one fleet, disjoint split, de
     }, 30_000, 500)
 
     // the arm64 agent's debug info, read through an x64 node's HTTP API (over libp2p)
-    const armOwn = await nsJSON<Detail>(agents[2]!.ns, `${HTTP}/api/v0/web/components/${SCRAPE}`)
-    const viaX64 = await nsGet(agents[0]!.ns, `${HTTP}/api/v0/web/peers/${ids.get('arm64')!}/components/${SCRAPE}`, 20)
+    const armOwn = await nsJSON<Detail>(agents[2].ns, `${HTTP}/api/v0/web/components/${SCRAPE}`)
+    const viaX64 = await nsGet(agents[0].ns, `${HTTP}/api/v0/web/peers/${ids.get('arm64')!}/components/${SCRAPE}`, 20)
     assert.equal(viaX64.status, 200, viaX64.body)
     assert.deepEqual(local(JSON.parse(viaX64.body) as Detail), local(armOwn))
     assert.deepEqual(local(armOwn), [...split].filter(([, n]) => n === 'arm64').map(([x]) => x).sort())
     // and it is the arm64 build that answers: its config evaluated constants.arch to "arm64"
     const archOf = async (peer: string): Promise<string> => {
-      const r = await nsGet(agents[0]!.ns, `${HTTP}/api/v0/web/peers/${ids.get(peer)!}/components/${WRITE}`, 20)
+      const r = await nsGet(agents[0].ns, `${HTTP}/api/v0/web/peers/${ids.get(peer)!}/components/${WRITE}`, 20)
       assert.equal(r.status, 200, r.body)
       const m = /"arch"[^}]*?"value"\s*:\s*"([a-z0-9]+)"|"arch"\s*:\s*"([a-z0-9]+)"/.exec(r.body)
       assert.ok(m, r.body.slice(0, 2000))
-      return (m[1] ?? m[2])!
+      return (m[1] ?? m[2])
     }
     assert.equal(await archOf('arm64'), 'arm64')
     assert.equal(await archOf('x64-b'), 'amd64')
 
     // SIGKILL the arm64 agent: its targets move to the x64 ones
     const t0 = Date.now()
-    await agents[2]!.proc.stop('SIGKILL')
+    await agents[2].proc.stop('SIGKILL')
     const after = await waitFor('arm64 targets taken over', async () => {
       const o = await owners(agents.slice(0, 2))
       return o.size === targets.length ? o : undefined

@@ -72,7 +72,7 @@ test('decoder: protobufjs-encoded histograms come back as the Histogram values; 
       ],
     }],
     metadata: [],
-  } as never)
+  })
   const got = decodeWriteRequest(buf).timeseries[0].histograms
   assert.deepEqual(got, [{ histogram: INT, timestamp: 1000 }, { histogram: FLOAT, timestamp: 1000 }])
   // Our own encoder's output, stale marker included, decodes to what went in.

@@ -44,7 +44,7 @@ function setup (cfg: Partial<ScrapeConfig> = {}): { loop: ScrapeLoop, rec: Recor
 }
 
 const histograms = (ops: Op[]): Array<{ name: string, t: number, h: Histogram }> =>
-  ops.filter(o => o.kind === 'histogram').map(o => { const x = o as Extract<Op, { kind: 'histogram' }>; return { name: labelsString(x.series.labels), t: x.t, h: x.h } })
+  ops.filter(o => o.kind === 'histogram').map(o => { const x = o; return { name: labelsString(x.series.labels), t: x.t, h: x.h } })
 const reportValue = (ops: Op[], name: string): number | undefined =>
   (ops.find(o => o.kind === 'sample' && o.series.get('__name__') === name) as Extract<Op, { kind: 'sample' }> | undefined)?.v
 
@@ -60,7 +60,7 @@ test('histograms are appended as one sample each; a vanished one gets a histogra
 
   body = encode([fam([{ label: [{ name: 'm', value: 'b' }], histogram: H8 }])])
   await loop.scrapeOnce(2000)
-  const stale = rec.last().filter(o => o.kind === 'stale').map(o => { const s = o as Extract<Op, { kind: 'stale' }>; return `${s.series.get('__name__')}${s.series.get('m') ?? ''} ${s.histogram === true}` })
+  const stale = rec.last().filter(o => o.kind === 'stale').map(o => { const s = o; return `${s.series.get('__name__')}${s.series.get('m') ?? ''} ${s.histogram === true}` })
   assert.deepEqual(stale.sort(), ['g false', 'rpc_secondsa true'])
   await loop.stop({ writeStaleMarkers: true })
   const end = rec.last().filter(o => o.kind === 'stale' && o.series.get('__name__') === 'rpc_seconds') as Array<Extract<Op, { kind: 'stale' }>>
@@ -116,7 +116,7 @@ test('reduceResolution merges buckets as the index mapping says (checked bucket 
   const rnd = mulberry32(7)
   for (let n = 0; n < 200; n++) {
     const spans: number[] = []; const counts: number[] = []
-    let at = Math.floor(rnd() * 40) - 20
+    const at = Math.floor(rnd() * 40) - 20
     for (let s = 0; s < 1 + Math.floor(rnd() * 4); s++) {
       const len = 1 + Math.floor(rnd() * 5)
       spans.push(s === 0 ? at : Math.floor(rnd() * 6), len)

@@ -15,7 +15,7 @@ import { Recorder } from './recorder.js'
 // The exporter serves whatever the test puts here.
 let body = ''
 let status = 200
-let contentType = 'text/plain; version=0.0.4'
+const contentType = 'text/plain; version=0.0.4'
 let server: Server
 let addr: string
 

@@ -33,7 +33,7 @@ export class Recorder implements Appendable {
   /** `{labels} value@t` lines of samples (report series' duration value replaced by "D"). */
   static samples (ops: Op[]): string[] {
     return ops.filter(o => o.kind === 'sample').map(o => {
-      const s = o as Extract<Op, { kind: 'sample' }>
+      const s = o
       const v = s.series.get('__name__') === 'scrape_duration_seconds' ? 'D' : String(s.v)
       return `${labelsString(s.series.labels)} ${v}@${s.t}`
     })

@@ -67,7 +67,7 @@ function checkDiagnostics (ds: Diagnostic[], name: string, src: string): string 
   for (const d of ds) {
     const { start, end } = d.span
     if (d.file !== name) return `diagnostic with file ${d.file}`
-    if (d.severity !== 'error' && d.severity !== 'warning') return `severity ${d.severity}`
+    if (d.severity !== 'error' && d.severity !== 'warning') return `severity ${JSON.stringify(d.severity)}`
     if (typeof d.message !== 'string' || d.message.length === 0) return 'empty message'
     if (!(start.offset >= 0 && start.offset <= end.offset && end.offset <= src.length)) return `bad offsets in ${JSON.stringify(d)}`
     if (start.line < 1 || start.line > lines || start.column < 1 || end.line < start.line) return `bad position in ${JSON.stringify(d)}`

@@ -99,7 +99,7 @@ test('GET /api/v0/web/peers: this node, with shoal\'s fields', async () => {
   assert.equal(p.isSelf, true)
   assert.equal(p.state, 'participant')
   assert.deepEqual(p.targetsOwned, { 'prometheus.scrape.demo': 2 })
-  for (const v of Object.values(p.components) as any[]) assert.deepEqual(shape(v), { configHash: 'string', match: 'boolean' })
+  for (const v of Object.values<any>(p.components)) assert.deepEqual(shape(v), { configHash: 'string', match: 'boolean' })
 })
 
 test('GET /api/v0/web/components/{id}/targets/{key}/history and /ownership', async () => {

@@ -102,7 +102,7 @@ export class Dissemination {
 
   private bucket (n: number): Map<string, Entry> {
     let b = this.buckets[n]
-    if (b === undefined) this.buckets[n] = b = new Map()
+    if (b === undefined) this.buckets[n] = b = new Map<string, Entry>()
     return b
   }
 

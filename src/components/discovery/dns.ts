@@ -9,7 +9,6 @@ import { refreshMetrics } from '../../discovery/metrics.js'
 import { counter, perRegistry } from '../../metrics/registry.js'
 import { RefreshLoop } from '../../discovery/refresh-loop.js'
 import { attr, t, type Decoded } from '../../vm/schema.js'
-import type { Value } from '../../vm/value.js'
 
 /** One name's outcome in a refresh: its targets, or why it has none this time. */
 type Outcome = { name: string, targets: Target[] } | { name: string, error: Error }
@@ -95,7 +94,7 @@ export const kind: ComponentKind<Args> = {
         if (key === lastKey) return
         lastKey = key
         exported = targets.length
-        globals.onStateChange({ targets: targets as unknown as Value })
+        globals.onStateChange({ targets: targets })
       },
       onError (err) {
         state = healthNow('unhealthy', err.message)

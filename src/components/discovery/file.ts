@@ -7,7 +7,7 @@ import { counter, perRegistry } from '../../metrics/registry.js'
 import type { ComponentKind, Health } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { attr, t, type Decoded } from '../../vm/schema.js'
-import { newObject, type Value } from '../../vm/value.js'
+import { newObject } from '../../vm/value.js'
 
 type Target = Record<string, string>
 
@@ -94,7 +94,7 @@ const kind: ComponentKind<Args> = {
       const key = JSON.stringify(targets)
       if (key !== last) {
         last = key
-        globals.onStateChange({ targets: targets as unknown as Value })
+        globals.onStateChange({ targets: targets })
       }
       rewatch(dirs)
     }
@@ -125,7 +125,7 @@ const kind: ComponentKind<Args> = {
       },
       update (a) { args = a; watched = ''; refresh(); schedule() },
       currentHealth: () => health,
-      debugInfo: () => ({ files: args.files, targets: JSON.parse(last || '[]').length }),
+      debugInfo: () => ({ files: args.files, targets: (JSON.parse(last || '[]') as unknown[]).length }),
     }
   },
 }

@@ -9,7 +9,6 @@ import { refreshMetrics } from '../../discovery/metrics.js'
 import { counter, perRegistry } from '../../metrics/registry.js'
 import { RefreshLoop } from '../../discovery/refresh-loop.js'
 import { attr, t, type Decoded } from '../../vm/schema.js'
-import type { Value } from '../../vm/value.js'
 
 const httpMetrics = perRegistry(registry => ({
   failures: counter(registry, 'prometheus_sd_http_failures_total', 'Number of HTTP service discovery refresh failures.'),
@@ -82,7 +81,7 @@ export const kind: ComponentKind<Args> = {
         if (key === lastKey) return
         last = targets
         lastKey = key
-        globals.onStateChange({ targets: targets as unknown as Value })
+        globals.onStateChange({ targets: targets })
       },
       onError (err) {
         // Keep the last good targets, as Prometheus does: a flaky endpoint must not drop every target.

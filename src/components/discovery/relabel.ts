@@ -2,7 +2,7 @@
 import type { ComponentKind } from '../../runtime/component.js'
 import { register } from '../../runtime/registry.js'
 import { attr, block, t, type Decoded } from '../../vm/schema.js'
-import { Capsule, newObject, type Value } from '../../vm/value.js'
+import { Capsule, newObject } from '../../vm/value.js'
 import { ruleSchema, rulesFromDecoded } from '../../relabel/schema.js'
 import { relabel } from '../../relabel/process.js'
 import type { Label } from '../../storage/series.js'
@@ -39,7 +39,7 @@ const kind: ComponentKind<Args> = {
   build (globals, args) {
     const publish = (a: Args): void => {
       const rules = rulesFromDecoded(a.rule, { nameValidation: 'utf8' })
-      globals.onStateChange({ output: relabelTargets(a.targets, rules) as unknown as Value, rules: new Capsule('Rules', rules) })
+      globals.onStateChange({ output: relabelTargets(a.targets, rules), rules: new Capsule('Rules', rules) })
     }
     publish(args)
     return {

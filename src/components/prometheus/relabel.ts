@@ -35,17 +35,18 @@ class RelabelAppendable implements Appendable {
 
   appender (): Appender {
     const next = this.fanout.appender()
-    const self = this
+    const map = (s: Series): Series | null => this.map(s)
+    const metrics = this.metrics
     let inCount = 0
     let outCount = 0
     return {
-      append (s: Series, ts: number, v: number) { inCount++; const o = self.map(s); if (o) { outCount++; next.append(o, ts, v) } },
-      appendHistogram (s: Series, ts: number, h: Histogram) { inCount++; const o = self.map(s); if (o) { outCount++; next.appendHistogram(o, ts, h) } },
-      appendStale (s: Series, ts: number, histogram?: boolean) { inCount++; const o = self.map(s); if (o) { outCount++; next.appendStale(o, ts, histogram) } },
-      appendExemplar (s: Series, e: Exemplar) { const o = self.map(s); if (o) next.appendExemplar(o, e) },
+      append (s: Series, ts: number, v: number) { inCount++; const o = map(s); if (o) { outCount++; next.append(o, ts, v) } },
+      appendHistogram (s: Series, ts: number, h: Histogram) { inCount++; const o = map(s); if (o) { outCount++; next.appendHistogram(o, ts, h) } },
+      appendStale (s: Series, ts: number, histogram?: boolean) { inCount++; const o = map(s); if (o) { outCount++; next.appendStale(o, ts, histogram) } },
+      appendExemplar (s: Series, e: Exemplar) { const o = map(s); if (o) next.appendExemplar(o, e) },
       appendMetadata (f: string, m: Metadata) { next.appendMetadata(f, m) },
       commit () {
-        self.metrics.in.inc(inCount); self.metrics.out.inc(outCount); self.metrics.dropped.inc(inCount - outCount)
+        metrics.in.inc(inCount); metrics.out.inc(outCount); metrics.dropped.inc(inCount - outCount)
         next.commit()
       },
       rollback () { next.rollback() },

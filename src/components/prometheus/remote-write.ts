@@ -21,7 +21,7 @@ export const DEFAULT_WAL_MAX_BYTES = parseBytes(DEFAULT_WAL_MAX_SIZE)
 
 /** Identity of an endpoint's settings (secrets by hash), to keep unchanged endpoints on reload. */
 function endpointKey (e: EndpointArgs): string {
-  return JSON.stringify(e, (_k, v) => v instanceof Secret ? createHash('sha256').update(v.reveal()).digest('hex') : v)
+  return JSON.stringify(e, (_k, v: unknown) => v instanceof Secret ? createHash('sha256').update(v.reveal()).digest('hex') : v)
 }
 
 const q = DEFAULT_QUEUE_CONFIG
@@ -223,14 +223,14 @@ const kind: ComponentKind<Args> = {
         if (k) { k.ep.setTransformSeries(seriesTransform(a.external_labels, w.e.write_relabel_config)); return k }
         return { key: w.key, dir: w.dir, ep: start(w.e, w.i, w.dir, a) }
       })
-      fanout.set(running.map(r => r.ep) as unknown as Appendable[])
+      fanout.set(running.map(r => r.ep))
     }
     const first = new Set<string>()
     running = initial.endpoint.map((e, i) => {
       const dir = dirFor(e, i, first)
       return { key: endpointKey(e), dir, ep: start(e, i, dir, initial) }
     })
-    fanout.set(running.map(r => r.ep) as unknown as Appendable[])
+    fanout.set(running.map(r => r.ep))
     const receiver: Appendable = { appender: () => fanout.appender(), waitForCapacity: () => fanout.waitForCapacity() }
     globals.onStateChange({ receiver: new Capsule('Appendable', receiver) })
     return {

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { getAsset, isSea } from 'node:sea'
-import { request, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import { extname, join, resolve, sep } from 'node:path'
 import { sendText, type HttpServer } from '../server.js'
 

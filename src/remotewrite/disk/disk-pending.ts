@@ -444,7 +444,7 @@ export class DiskPending implements PendingStore {
       let i = this.segments.length - 1
       while (i > 0 && this.segments[i].first > seq) i--
       const seg = this.segments[i]
-      rd = this.reader = { seg, r: new SegmentReader(seg.path), seq: seg.first, series: seg.refs ?? new Map(), idx: 0, count: 0 }
+      rd = this.reader = { seg, r: new SegmentReader(seg.path), seq: seg.first, series: seg.refs ?? new Map<number, Series>(), idx: 0, count: 0 }
     }
     // rd.seq is the seq of entry rd.idx of the current record (when rd.buf is set).
     while (!(rd.buf && seq >= rd.seq - rd.idx && seq < rd.seq - rd.idx + rd.count)) {
@@ -459,7 +459,7 @@ export class DiskPending implements PendingStore {
           if (seq < end) this.skipCorrupt(seq, end - seq)
           return undefined
         }
-        rd = this.reader = { seg: next, r: new SegmentReader(next.path), seq: next.first, series: next.refs ?? new Map(), idx: 0, count: 0 }
+        rd = this.reader = { seg: next, r: new SegmentReader(next.path), seq: next.first, series: next.refs ?? new Map<number, Series>(), idx: 0, count: 0 }
         continue
       }
       if (rd.seg.refs !== undefined && (t === REC_SERIES_BLOCK || t === REC_SERIES || t === REC_SERIES_PB)) {

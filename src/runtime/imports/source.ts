@@ -35,7 +35,7 @@ export interface ImportInstance<A> {
 export interface ImportKind<A = any> {
   readonly name: string
   readonly args: Schema
-  validate? (args: A): string[]
+  validate?: (args: A) => string[]
   /** Fetches the module once (its first content goes to onContent before this resolves). */
   start (globals: ImportGlobals, args: A): Promise<ImportInstance<A>>
   /** For `shoal validate`: the content when it can be had without a network (undefined: not checked). */

@@ -2,7 +2,7 @@
 // creating thousands of nodes one by one.
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-export const esc = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, c => ESC[c])
+export const esc = (s: string | number | boolean | null | undefined): string => String(s ?? '').replace(/[&<>"']/g, c => ESC[c])
 
 export type Tone = 'ok' | 'bad' | 'warn' | 'unk'
 

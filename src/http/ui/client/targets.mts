@@ -166,7 +166,7 @@ export class TargetsTable {
         `<td class="err">${esc(t.last_error)}</td>` +
         `<td>${t.key ? `<button type="button" class="why-btn" data-why="${esc(t.key)}" aria-expanded="${this.#open.has(t.key)}" title="Why this target is scraped where it is, and its last scrapes">why?</button>` : ''}</td></tr>`
       const panel = t.key ? this.#open.get(t.key) : undefined
-      if (panel !== undefined) html += `<tr class="detail" data-detail="${esc(t.key!)}"><td colspan="${COLUMNS.length}">${panel}</td></tr>`
+      if (panel !== undefined) html += `<tr class="detail" data-detail="${esc(t.key)}"><td colspan="${COLUMNS.length}">${panel}</td></tr>`
     }
     if (shown.length === 0) html = `<tr><td colspan="${COLUMNS.length}" class="muted">No targets${this.#rows.length ? ' match the filter' : ''}.</td></tr>`
     this.#el.querySelector('tbody')!.innerHTML = html

@@ -19,7 +19,7 @@ export async function fetchWhy (scope: Scope, componentId: string, key: string, 
   const ownership = await api<TargetOwnership>(`${base}/ownership`, signal, scope)
   const owner = ownership.owners[0]
   let from: Scope = scope
-  let historyFrom = owner?.name ?? ''
+  const historyFrom = owner?.name ?? ''
   const viewedId = scope.peerId ?? self.peerId
   if (owner !== undefined && ownership.clustered && owner.peerId !== viewedId) from = owner.peerId === self.peerId ? LOCAL : remoteScope(owner.peerId)
   try {
