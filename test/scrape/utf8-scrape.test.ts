@@ -10,6 +10,9 @@ import type { AddressInfo } from 'node:net'
 import { parserFor } from '../../src/exposition/parser.js'
 import { resolveScrapeConfig, type ScrapeConfig } from '../../src/scrape/config.js'
 import { ScrapeLoop } from '../../src/scrape/loop.js'
+import { ScrapePool } from '../../src/scrape/pool.js'
+import { targetKey } from '../../src/scrape/target.js'
+import { Registry } from 'prom-client'
 import { HttpScraper } from '../../src/scrape/scraper.js'
 import { newTarget } from '../../src/scrape/target.js'
 import type { Labels } from '../../src/storage/series.js'
@@ -127,4 +130,29 @@ test('OpenMetrics with quoted names, a name after a label, and a quoted exemplar
   } finally {
     contentType = 'text/plain; version=1.0.0; charset=utf-8'
   }
+})
+
+test('a reload that changes the validation scheme drops the cache (series validated under utf8 are checked again); one that changes the escaping asks for it', async () => {
+  body = UTF8_BODY
+  const rec = new Recorder()
+  const cfg: ScrapeConfig = { job_name: 'job1', scrape_interval: 60_000, scrape_timeout: 2_000, metric_name_validation_scheme: 'utf8' }
+  const pool = new ScrapePool(cfg, { appendable: rec, registry: new Registry() })
+  try {
+    const t = { __address__: addr }
+    await pool.sync([t])
+    await pool.loop(targetKey(t))!.scrapeOnce(1000)
+    assert.equal(pool.loop(targetKey(t))!.health.health, 'up')
+    assert.match(accept, /escaping=allow-utf-8/)
+
+    await pool.update({ ...cfg, metric_name_escaping_scheme: 'values' })
+    await pool.loop(targetKey(t))!.scrapeOnce(2000)
+    assert.match(accept, /text\/plain;version=1\.0\.0;escaping=values/)
+    assert.equal(pool.loop(targetKey(t))!.health.health, 'up')
+
+    await pool.update({ ...cfg, metric_name_validation_scheme: 'legacy', metric_name_escaping_scheme: 'values' })
+    const loop = pool.loop(targetKey(t))!
+    await loop.scrapeOnce(3000)
+    assert.equal(loop.health.health, 'down')
+    assert.match(loop.health.lastError ?? '', /^invalid metric name or label names: \{__name__="http\.server\.duration"/)
+  } finally { await pool.stop() }
 })
