@@ -3,7 +3,7 @@
 // its names by the `escaping` the Accept header asks for (the escaped bodies below are written
 // from Prometheus's escaping docs and prometheus/common's TestEscapeName table, not by shoal),
 // or, on /naive, ignores it and always sends UTF-8 names. shoal runs as its own process with
-// one prometheus.scrape per scheme.
+// one prometheus.scrape per scheme, and one whose UTF-8 series prometheus.relabel renames.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
@@ -84,6 +84,28 @@ test('escaped names reach a Prometheus 2.42 receiver as the scheme writes them; 
     scrape('values', '/metrics', 'metric_name_escaping_scheme = "values"', 'prometheus.remote_write.prom.receiver'),
     scrape('naive', '/naive', '', 'prometheus.remote_write.prom.receiver'),
     scrape('utf8', '/utf8', 'metric_name_validation_scheme = "utf8"', 'prometheus.remote_write.utf8.receiver'),
+    // prometheus.relabel downstream sees the names as the target sent them, and renames them.
+    scrape('relabeled', '/utf8', 'metric_name_validation_scheme = "utf8"', 'prometheus.relabel.rename.receiver'),
+    `
+prometheus.relabel "rename" {
+  forward_to = [prometheus.remote_write.prom.receiver]
+  rule {
+    source_labels = ["__name__", "service.name"]
+    regex         = "http[.]server[.](.*);api"
+    target_label  = "__name__"
+    replacement   = "http_server_\${1}_seconds"
+  }
+  rule {
+    action      = "labelmap"
+    regex       = "service[.](.*)"
+    replacement = "service_$1"
+  }
+  rule {
+    action = "labeldrop"
+    regex  = "service[.]name"
+  }
+}
+`,
     ...['prom', 'utf8'].map(name => `
 prometheus.remote_write "${name}" {
   endpoint {
@@ -101,7 +123,7 @@ prometheus.remote_write "${name}" {
 
   const rows = async (q: string): Promise<Array<{ metric: Record<string, string>, value: [number, string] }>> => await prom.query(q)
   const has = (q: string, n: number) => async () => (await rows(q)).length === n || undefined
-  await waitFor('every job reported', has('up', 5), 30_000).catch(err => { throw new Error(`${err.message}\nshoal output:\n${shoal.output()}`) })
+  await waitFor('every job reported', has('up', 6), 30_000).catch(err => { throw new Error(`${err.message}\nshoal output:\n${shoal.output()}`) })
   await waitFor('the utf8 job\'s series', has('{__name__="http.server.duration"}', 1), 15_000).catch(err => { throw new Error(`${err.message}\nshoal output:\n${shoal.output()}`) })
   await waitFor('the escaped series', has('{__name__=~"http_server_duration|http_dot_server_dot_duration|U__http_2e_server_2e_duration"}', 3), 15_000)
 
@@ -116,11 +138,12 @@ prometheus.remote_write "${name}" {
   assert.deepEqual(await series('http_server_duration'), [[{ __name__: 'http_server_duration', instance: inst, job: 'legacy', service_name: 'api' }, '1.5']])
   assert.deepEqual(await series('http_dot_server_dot_duration'), [[{ __name__: 'http_dot_server_dot_duration', instance: inst, job: 'dots', service_dot_name: 'api' }, '1.5']])
   assert.deepEqual(await series('U__http_2e_server_2e_duration'), [[{ __name__: 'U__http_2e_server_2e_duration', instance: inst, job: 'values', U__service_2e_name: 'api' }, '1.5']])
+  assert.deepEqual(await series('http_server_duration_seconds'), [[{ __name__: 'http_server_duration_seconds', instance: inst, job: 'relabeled', service_name: 'api' }, '1.5']])
   // What a 1.0 receiver that predates UTF-8 does with an unescaped name: 2.42 stores it as sent.
   assert.deepEqual(await series('{__name__="http.server.duration"}'), [[{ __name__: 'http.server.duration', instance: inst, job: 'utf8', 'service.name': 'api' }, '1.5']])
 
   // up and scrape_* are the same report series whatever the names; the naive target is down.
-  for (const job of ['legacy', 'dots', 'values', 'utf8']) {
+  for (const job of ['legacy', 'dots', 'values', 'utf8', 'relabeled']) {
     assert.deepEqual((await series(`up{job="${job}"}`)).map(([, v]) => v), ['1'], job)
     assert.deepEqual((await series(`scrape_samples_scraped{job="${job}"}`)).map(([, v]) => v), ['1'], job)
   }
