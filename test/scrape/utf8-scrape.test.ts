@@ -7,6 +7,8 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import protobuf from 'protobufjs'
 import { parserFor } from '../../src/exposition/parser.js'
 import { resolveScrapeConfig, type ScrapeConfig } from '../../src/scrape/config.js'
 import { ScrapeLoop } from '../../src/scrape/loop.js'
@@ -18,7 +20,7 @@ import { newTarget } from '../../src/scrape/target.js'
 import type { Labels } from '../../src/storage/series.js'
 import { Recorder } from './recorder.js'
 
-let body = ''
+let body: string | Buffer = ''
 let contentType = 'text/plain; version=1.0.0; charset=utf-8'
 let accept = ''
 let server: Server
@@ -155,4 +157,24 @@ test('a reload that changes the validation scheme drops the cache (series valida
     assert.equal(loop.health.health, 'down')
     assert.match(loop.health.lastError ?? '', /^invalid metric name or label names: \{__name__="http\.server\.duration"/)
   } finally { await pool.stop() }
+})
+
+test('protobuf bodies carry UTF-8 names as they are: the same validation applies (no escaping is asked for on that format)', async () => {
+  const root = protobuf.loadSync(fileURLToPath(new URL('../fixtures/proto/io/prometheus/client/metrics.proto', import.meta.url)))
+  const MF = root.lookupType('io.prometheus.client.MetricFamily')
+  const w = protobuf.Writer.create()
+  MF.encodeDelimited(MF.fromObject({ name: 'http.server.duration', type: 1, metric: [{ label: [{ name: 'service.name', value: 'api' }], gauge: { value: 2 } }] }), w)
+  contentType = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited'
+  body = Buffer.from(w.finish())
+  try {
+    const protocols = ['PrometheusProto', 'PrometheusText0.0.4']
+    const legacy = await scrape({ scrape_protocols: protocols })
+    assert.equal(accept.startsWith('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,'), true, accept)
+    assert.doesNotMatch(accept, /escaping/)
+    assert.equal(legacy.loop.health.lastError, `invalid metric name or label names: {__name__="http.server.duration", instance="${addr}", job="job1", "service.name"="api"}`)
+    const utf8 = await scrape({ scrape_protocols: protocols, metric_name_validation_scheme: 'utf8' })
+    assert.deepEqual(named(utf8.rec, 'http.server.duration'), [[{ __name__: 'http.server.duration', instance: addr, job: 'job1', 'service.name': 'api' }, 2]])
+  } finally {
+    contentType = 'text/plain; version=1.0.0; charset=utf-8'
+  }
 })
