@@ -4,7 +4,7 @@ import { lintExposition, lintProtobuf } from '../exposition/lint.js'
 import { flagsHelp, parseFlags, FlagError, type FlagSpecs } from './flags.js'
 
 const FLAGS: FlagSpecs = {
-  format: { type: 'string', value: 'FORMAT', default: 'openmetrics', help: 'exposition format: text (Prometheus 0.0.4), openmetrics, or protobuf (delimited io.prometheus.client.MetricFamily)' },
+  format: { type: 'string', value: 'FORMAT', default: 'openmetrics', help: 'exposition format: text (Prometheus 0.0.4 and 1.0.0), openmetrics, or protobuf (delimited io.prometheus.client.MetricFamily); quoted UTF-8 names are read in both text formats' },
   help: { type: 'bool', short: 'h', help: 'show this help' },
 }
 

@@ -70,6 +70,9 @@ export class OpenMetricsValidator {
   /** labels: sorted, with __name__, label values as written (unescaped, not normalised). ts in seconds. */
   sample (name: string, labels: readonly Label[], value: number, ts: number | undefined,
     exemplarLength: number | undefined, at: number): void {
+    // A quoted name may be written empty (`{""}`, `a{""="x"}`); no valid name is.
+    if (name === '') fail('empty metric name', at)
+    for (const l of labels) if (l.name === '') fail('empty label name', at)
     let f = this.fam
     if (f === undefined || !f.allowed.includes(name)) {
       this.close(at)

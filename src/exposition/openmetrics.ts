@@ -1,9 +1,10 @@
 // OpenMetrics 1.0 text, following model/textparse/openmetricsparse.go for syntax: exactly one
 // space between tokens, no blank lines, no comments other than HELP/TYPE/UNIT, labels without
 // whitespace, timestamps in seconds (converted to ms, truncated), optional exemplars after
-// ` # `, and a final `# EOF` with nothing after it. In strict mode (lint) the remaining rules
-// of the spec are checked by OpenMetricsValidator, and OpenMetrics-2.0-only syntax (quoted
-// metric names, trailing commas in label sets) is refused.
+// ` # `, and a final `# EOF` with nothing after it. Quoted UTF-8 metric and label names
+// (`{"a.b","c.d"="1"}`, `# TYPE "a.b" gauge`) are read as Prometheus 3 reads them, in both modes.
+// In strict mode (lint) the remaining rules of the spec are checked by OpenMetricsValidator,
+// and trailing commas in label sets are refused.
 
 import type { Exemplar, Label, MetricType } from '../storage/series.js'
 import { Entry, ParseError } from './entry.js'
@@ -14,7 +15,7 @@ import type { ExpositionParser, ParserOptions } from './parser.js'
 import { OpenMetricsValidator, codePoints } from './om-validate.js'
 import {
   ExpositionDecodeError, decodeSeries, flatCopy, isLabelNameChar, isLabelNameStart, isMetricNameChar,
-  isMetricNameStart, isNaNWord, parseNumber, unescape
+  isMetricNameStart, isNaNWord, parseNumber, seriesName, unescape
 } from './scan.js'
 
 const SP = 32
@@ -133,7 +134,7 @@ export class OpenMetricsParser implements ExpositionParser {
       i++
       while (i < n && isMetricNameChar(s.charCodeAt(i))) i++
       named = true
-    } else if (c !== LBRACE || this.strict) {
+    } else if (c !== LBRACE) {
       throw expectedAt(s, this.lineStart, i, 'expected a valid start token')
     }
     this.nameEnd = i
@@ -204,7 +205,7 @@ export class OpenMetricsParser implements ExpositionParser {
       if (isLabelNameStart(c)) {
         i++
         while (i < n && isLabelNameChar(s.charCodeAt(i))) i++
-      } else if (c === QUOTE && !this.strict) {
+      } else if (c === QUOTE) {
         i = this.quoted(i)
         quoted = true
       } else {
@@ -278,7 +279,7 @@ export class OpenMetricsParser implements ExpositionParser {
     if (i < n && isMetricNameStart(c)) {
       i++
       while (i < n && isMetricNameChar(s.charCodeAt(i))) i++
-    } else if (i < n && c === QUOTE && !this.strict) {
+    } else if (i < n && c === QUOTE) {
       i = this.quoted(i)
     } else {
       throw expectedAt(s, this.lineStart, i, 'expected metric name')
@@ -423,14 +424,30 @@ export class OpenMetricsParser implements ExpositionParser {
 
   isCreated (): boolean {
     const f = this.typedFamily
-    return CREATED_TYPES.has(this.typedAs) && this.nameEnd - this.start === f.length + 8 &&
+    if (!CREATED_TYPES.has(this.typedAs)) return false
+    if (this.s.charCodeAt(this.start) === LBRACE) return this.quotedName() === f + '_created'
+    return this.nameEnd - this.start === f.length + 8 &&
       this.s.startsWith(f, this.start) && this.s.startsWith('_created', this.start + f.length)
+  }
+
+  /** The name of a series written `{"name",...}`: only found by decoding it. */
+  private quotedName (): string {
+    try {
+      return seriesName(this.s, this.start, this.end)
+    } catch (e) { throw this.bodyWide(this.wrap(e)) }
   }
 
   labels (out: Label[]): void {
     const s = this.s
     const f = this.typedFamily
-    const type = f !== '' && s.startsWith(f, this.start) ? this.typedAs : 'unknown'
+    let type: MetricType = 'unknown'
+    if (f !== '') {
+      if (s.charCodeAt(this.start) !== LBRACE) {
+        if (s.startsWith(f, this.start)) type = this.typedAs
+      } else if (this.quotedName().startsWith(f)) {
+        type = this.typedAs
+      }
+    }
     try {
       decodeSeries(s, this.start, this.end, type, out)
     } catch (e) { throw this.bodyWide(this.wrap(e)) }

@@ -13,7 +13,7 @@ import { expectedAt, linesDown, parseErrorAt } from './errors.js'
 import type { ExpositionParser, ParserOptions } from './parser.js'
 import {
   ExpositionDecodeError, decodeSeries, endOfQuoted, flatCopy, isLabelNameStart, isLabelNameChar, isMetricNameChar,
-  isMetricNameStart, isNaNWord, parseNumber, unescape
+  isMetricNameStart, isNaNWord, parseNumber, seriesName, unescape
 } from './scan.js'
 
 const SP = 32
@@ -290,7 +290,13 @@ export class PromTextParser implements ExpositionParser {
     // Prometheus normalises le/quantile by the last TYPE; we also require the series to belong to it.
     let type: MetricType = 'unknown'
     const f = this.typed
-    if (f !== '' && f.charCodeAt(0) !== QUOTE && s.startsWith(f, this.start)) type = this.typedAs
+    if (f !== '') {
+      if (s.charCodeAt(this.start) !== LBRACE) {
+        if (f.charCodeAt(0) !== QUOTE && s.startsWith(f, this.start)) type = this.typedAs
+      } else if (seriesName(s, this.start, this.end).startsWith(f.charCodeAt(0) === QUOTE ? unescape(f, 1, f.length - 1, true) : f)) {
+        type = this.typedAs // {"name",...}: the name is inside the braces, and may be quoted in TYPE or not
+      }
+    }
     try {
       decodeSeries(s, this.start, this.end, type, out)
     } catch (e) {

@@ -232,6 +232,18 @@ export function decodeSeries (s: string, a: number, b: number, type: MetricType,
   }
 }
 
+/**
+ * The metric name of an already validated series text s[a, b), unescaped: for the series whose
+ * name is quoted inside the braces (`{"a.b",x="1"}`), where a prefix test on the text cannot
+ * find it. Cold path only: it decodes the whole series.
+ */
+export function seriesName (s: string, a: number, b: number): string {
+  const out: Label[] = []
+  decodeSeries(s, a, b, 'unknown', out)
+  for (const l of out) if (l.name === '__name__') return l.value
+  return ''
+}
+
 /** Index of the closing quote of a quoted string whose content starts at i (backslash escapes skip a char). */
 export function endOfQuoted (s: string, i: number, b: number): number {
   while (i < b) {

@@ -7,6 +7,7 @@
 // the appender) before its next append: it resolves once the overflow has drained and the
 // queue has room, so memory stays bounded by about twice the capacity.
 
+import type { Clock } from '../clock.js'
 import type { Registry } from 'prom-client'
 import type { Appender, Exemplar, Histogram, Metadata, Series } from '../storage/series.js'
 import { FLAG_EXEMPLAR, FLAG_HISTOGRAM, FLAG_STALE, SampleBatch } from './batch.js'
@@ -30,6 +31,8 @@ export interface EndpointDeps {
   sink?: WriteSink
   snappy?: Snappy | Promise<Snappy>
   pending?: PendingStore
+  /** The queue's timers and send durations. Default: systemClock. */
+  clock?: Clock
 }
 
 /** An Appender that can also tell the caller to wait (see the back-pressure contract above). */
@@ -82,6 +85,7 @@ export class RemoteWriteEndpoint {
       metrics: this.metrics,
       log: deps.log,
       pending: deps.pending,
+      clock: deps.clock,
       metadataLookup: (family) => this.metadata.get(family)
     })
   }

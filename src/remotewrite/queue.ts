@@ -6,6 +6,7 @@
 // in shard batches + in flight). append() never blocks and never drops: it takes what fits
 // and returns the count. Callers that get less than they offered await waitForCapacity().
 
+import { systemClock, type Clock, type TimerHandle } from '../clock.js'
 import type { Logger } from '../logging/logger.js'
 import { SampleBatch } from './batch.js'
 import type { StoreOutcome, WrittenCounts } from './client.js'
@@ -35,6 +36,8 @@ export interface QueueDeps {
   pending?: PendingStore
   /** Remote write 2.0: the metadata each series carries (from the endpoint's latest). */
   metadataLookup?: MetadataLookup
+  /** Timers and send durations. Default: systemClock. */
+  clock?: Clock
 }
 
 interface CapacityWaiter { n: number, resolve: () => void }
@@ -43,6 +46,7 @@ export class QueueManager implements ShardHost {
   readonly maxSamplesPerSend: number
   readonly batchSendDeadlineMs: number
   flushing = false
+  readonly clock: Clock
   private readonly cfg: QueueConfig
   private readonly deps: QueueDeps
   private readonly pending: PendingStore
@@ -53,7 +57,7 @@ export class QueueManager implements ShardHost {
   private readonly abort = new AbortController()
   private capacityWaiters: CapacityWaiter[] = []
   private idleWaiters: Array<() => void> = []
-  private reshardTimer: NodeJS.Timeout | undefined
+  private reshardTimer: TimerHandle | undefined
   private reshardDisabledUntil = 0
   private lastSendAt = 0
   private readonly take: TakeEntry
@@ -70,6 +74,7 @@ export class QueueManager implements ShardHost {
   constructor (cfg: QueueConfig, deps: QueueDeps) {
     this.cfg = cfg
     this.deps = deps
+    this.clock = deps.clock ?? systemClock
     this.maxSamplesPerSend = cfg.maxSamplesPerSend
     this.batchSendDeadlineMs = cfg.batchSendDeadlineMs
     this.snappyReady = Promise.resolve(deps.snappy)
@@ -98,8 +103,10 @@ export class QueueManager implements ShardHost {
 
   start (): void {
     if (this.reshardTimer !== undefined || this.stopped) return
-    this.reshardTimer = setInterval(() => this.updateShards(), this.cfg.shardUpdateIntervalMs)
-    this.reshardTimer.unref()
+    const every = (): void => {
+      this.reshardTimer = this.clock.setTimeout(() => { every(); this.updateShards() }, this.cfg.shardUpdateIntervalMs)
+    }
+    every()
   }
 
   /**
@@ -149,17 +156,17 @@ export class QueueManager implements ShardHost {
   async stop (timeoutMs: number): Promise<void> {
     if (this.stopped) return
     this.stopped = true
-    if (this.reshardTimer !== undefined) clearInterval(this.reshardTimer)
+    this.reshardTimer?.cancel()
     this.reshardTimer = undefined
     for (const w of this.capacityWaiters.splice(0)) w.resolve()
     this.flushing = true
     this.pump()
     for (const s of this.shards) s.flush()
-    let timer: NodeJS.Timeout | undefined
-    const timedOut = new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(true), timeoutMs) })
+    let timer: TimerHandle | undefined
+    const timedOut = new Promise<boolean>(resolve => { timer = this.clock.setTimeout(() => resolve(true), timeoutMs, true) })
     const drained = this.waitIdle(() => this.outstanding === 0).then(() => false)
     const late = await Promise.race([drained, timedOut])
-    clearTimeout(timer)
+    timer?.cancel()
     const durable = this.pending.durable === true
     if (!late) {
       if (durable) this.pending.clear() // closes the disk buffer after a final sync
@@ -297,12 +304,12 @@ export class QueueManager implements ShardHost {
     let backoff = this.cfg.minBackoffMs
     for (let attempt = 0; ; attempt++) {
       if (this.abort.signal.aborted) return false
-      const t0 = performance.now()
+      const t0 = this.clock.now()
       const out = await sink.store(body, attempt, this.abort.signal)
-      const seconds = (performance.now() - t0) / 1000
+      const seconds = (this.clock.now() - t0) / 1000
       metrics.batchDuration.observe(seconds)
       if (out.kind === 'ok') {
-        this.lastSendAt = Date.now()
+        this.lastSendAt = this.clock.now()
         report('ok', seconds)
         if (out.written !== undefined) written?.(out.written)
         return true
@@ -312,7 +319,7 @@ export class QueueManager implements ShardHost {
         return 'downgrade'
       }
       if (out.kind === 'fatal') {
-        this.lastSendAt = Date.now()
+        this.lastSendAt = this.clock.now()
         report('fail', seconds)
         log.error('non-recoverable error', { failedSampleCount: count, err: out.message })
         return true
@@ -322,8 +329,8 @@ export class QueueManager implements ShardHost {
       const sleep = out.retryAfterMs > 0 ? out.retryAfterMs : backoff
       if (out.retryAfterMs > 0) log.info('Retrying after duration specified by Retry-After header', { durationMs: sleep })
       // Never reshard on recoverable errors: more shards would only add to the pressure.
-      this.reshardDisabledUntil = Math.max(this.reshardDisabledUntil, Date.now() + 2 * sleep)
-      await abortableSleep(sleep, this.abort.signal)
+      this.reshardDisabledUntil = Math.max(this.reshardDisabledUntil, this.clock.now() + 2 * sleep)
+      await abortableSleep(this.clock, sleep, this.abort.signal)
       if (this.abort.signal.aborted) return false
       metrics.samplesRetried.inc(count)
       log.warn('Failed to send batch, retrying', { err: out.message, attempt: attempt + 1 })
@@ -353,7 +360,7 @@ export class QueueManager implements ShardHost {
     })
     this.deps.metrics.shardsDesired.set(desired)
     if (next === this.shards.length || this.resharding || this.stopped) return
-    const now = Date.now()
+    const now = this.clock.now()
     // Skip while sends fail (nothing got through lately) or after recoverable errors.
     if (now < this.reshardDisabledUntil) return
     if (this.outstanding > 0 && now - this.lastSendAt > this.cfg.shardUpdateIntervalMs) return
@@ -383,11 +390,11 @@ export class QueueManager implements ShardHost {
 
 const emptyBatch = new SampleBatch(1)
 
-function abortableSleep (ms: number, signal: AbortSignal): Promise<void> {
+function abortableSleep (clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise(resolve => {
     if (signal.aborted) { resolve(); return }
-    const done = (): void => { clearTimeout(t); signal.removeEventListener('abort', done); resolve() }
-    const t = setTimeout(done, ms)
+    const done = (): void => { t.cancel(); signal.removeEventListener('abort', done); resolve() }
+    const t = clock.setTimeout(done, ms, true)
     signal.addEventListener('abort', done)
   })
 }

@@ -2,6 +2,7 @@
 // deadline), sends it with retries, and keeps at most one request in flight, so the samples of
 // a series (always routed to the same shard) arrive in order.
 
+import type { Clock, TimerHandle } from '../clock.js'
 import type { Series } from '../storage/series.js'
 import { SampleBatch, type Attached } from './batch.js'
 import { WriteRequestEncoder } from './codec.js'
@@ -11,6 +12,8 @@ import type { WriteRequestV2Encoder } from './codec-v2.js'
 export interface ShardHost {
   readonly maxSamplesPerSend: number
   readonly batchSendDeadlineMs: number
+  /** The batch send deadline's timer. */
+  readonly clock: Clock
   /** True while stopping or resharding: send partial batches right away. */
   readonly flushing: boolean
   /** Encodes + compresses + sends with retries; resolves true when the batch is finished (sent or given up for good), false when aborted. */
@@ -28,7 +31,7 @@ export class Shard {
   private spare: SampleBatch
   private inFlight = false
   private deadlineHit = false
-  private timer: NodeJS.Timeout | undefined
+  private timer: TimerHandle | undefined
   private readonly encoder = new WriteRequestEncoder()
   private readonly encoderV2: WriteRequestV2Encoder | undefined
 
@@ -87,16 +90,15 @@ export class Shard {
 
   private armDeadline (): void {
     this.clearDeadline()
-    this.timer = setTimeout(() => {
+    this.timer = this.host.clock.setTimeout(() => {
       this.timer = undefined
       this.deadlineHit = true
       this.flush()
     }, this.host.batchSendDeadlineMs)
-    this.timer.unref()
   }
 
   private clearDeadline (): void {
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer?.cancel()
     this.timer = undefined
   }
 }

@@ -2,6 +2,7 @@
 // config layer (durations in milliseconds, secrets as Secret). Defaults are Alloy's.
 import type { Labels } from '../storage/series.js'
 import type { HttpClientArgs } from '../http-client/index.js'
+import type { EscapingScheme, ValidationScheme } from './names.js'
 
 /** Relabeling as a function: returns the new labels, or undefined to drop. */
 export type RelabelFn = (labels: Labels) => Labels | undefined
@@ -53,6 +54,13 @@ export interface ScrapeConfig extends HTTPClientConfig {
   native_histogram_min_bucket_factor?: number
   /** Classic histograms become custom-bucket native histograms (schema -53). @default false */
   convert_classic_histograms_to_nhcb?: boolean
+  /**
+   * Names a series may have after metric relabeling; under 'legacy' any other fails the scrape,
+   * as in Prometheus 3. @default "legacy"
+   */
+  metric_name_validation_scheme?: ValidationScheme
+  /** The escaping the Accept header asks the target for. @default "underscores" */
+  metric_name_escaping_scheme?: EscapingScheme
   /** Target relabeling, applied while computing target labels (Prometheus relabel_configs). */
   relabel?: RelabelFn
   /** Metric relabeling, applied once per new series (cached). */
@@ -70,7 +78,8 @@ export type ResolvedScrapeConfig = Required<Pick<ScrapeConfig,
 'honor_timestamps' | 'track_timestamps_staleness' | 'sample_limit' | 'target_limit' | 'label_limit' |
 'label_name_length_limit' | 'label_value_length_limit' | 'body_size_limit' | 'scrape_protocols' |
 'enable_compression' | 'scrape_fallback_protocol' | 'scrape_native_histograms' | 'scrape_classic_histograms' |
-'native_histogram_bucket_limit' | 'native_histogram_min_bucket_factor' | 'convert_classic_histograms_to_nhcb'>> & ScrapeConfig
+'native_histogram_bucket_limit' | 'native_histogram_min_bucket_factor' | 'convert_classic_histograms_to_nhcb' |
+'metric_name_validation_scheme' | 'metric_name_escaping_scheme'>> & ScrapeConfig
 
 export function resolveScrapeConfig (c: ScrapeConfig): ResolvedScrapeConfig {
   return {
@@ -97,6 +106,8 @@ export function resolveScrapeConfig (c: ScrapeConfig): ResolvedScrapeConfig {
     native_histogram_bucket_limit: c.native_histogram_bucket_limit ?? 0,
     native_histogram_min_bucket_factor: c.native_histogram_min_bucket_factor ?? 0,
     convert_classic_histograms_to_nhcb: c.convert_classic_histograms_to_nhcb ?? false,
+    metric_name_validation_scheme: c.metric_name_validation_scheme ?? 'legacy',
+    metric_name_escaping_scheme: c.metric_name_escaping_scheme ?? (c.metric_name_validation_scheme === 'utf8' ? 'allow-utf-8' : 'underscores'),
   }
 }
 

@@ -13,6 +13,7 @@ import { nopLogger } from '../logging/logger.js'
 import { formatDuration } from '../vm/duration.js'
 import { SeriesCache } from './cache.js'
 import { ScrapeHistory } from './history.js'
+import { formatLabels, validLabels } from './names.js'
 import type { ResolvedScrapeConfig } from './config.js'
 import type { ScrapeMetrics } from './metrics.js'
 import { ScrapeError, type ScrapeResult } from './scraper.js'
@@ -452,6 +453,7 @@ export class ScrapeLoop {
     let name: string | undefined
     for (const l of labels) if (l.name === '__name__') name = l.value
     if (name === undefined) throw new AppendError('missing metric name (__name__ label)')
+    if (!validLabels(labels, cfg.metric_name_validation_scheme)) throw new AppendError(`invalid metric name or label names: ${formatLabels(labels)}`)
     const met = name.slice(0, 50)
     if (cfg.label_limit > 0 && labels.length > cfg.label_limit) {
       this.#metrics?.exceededLabelLimits.inc()

@@ -48,12 +48,13 @@ function labelsObject (labels: Labels): Record<string, string> {
 function sameSeriesShape (a: ResolvedScrapeConfig, b: ResolvedScrapeConfig): boolean {
   return a.honor_labels === b.honor_labels && a.metric_relabel === b.metric_relabel &&
     a.label_limit === b.label_limit && a.label_name_length_limit === b.label_name_length_limit &&
-    a.label_value_length_limit === b.label_value_length_limit
+    a.label_value_length_limit === b.label_value_length_limit &&
+    a.metric_name_validation_scheme === b.metric_name_validation_scheme
 }
 
 function sameFetch (a: ResolvedScrapeConfig, b: ResolvedScrapeConfig): boolean {
   return sameValue(httpClientPart(a), httpClientPart(b)) && sameValue(a.scrape_protocols, b.scrape_protocols) &&
-    a.body_size_limit === b.body_size_limit
+    a.body_size_limit === b.body_size_limit && a.metric_name_escaping_scheme === b.metric_name_escaping_scheme
 }
 
 export class ScrapePool {

@@ -68,6 +68,8 @@ export interface ScraperOptions {
   scrape_protocols?: string[]
   /** Bytes of uncompressed body; 0 = no limit. */
   body_size_limit?: number
+  /** Asked for in the Accept header. @default "underscores" */
+  metric_name_escaping_scheme?: string
 }
 
 /** Connections per target origin kept by a pool's client (a target is scraped one at a time). */
@@ -84,7 +86,7 @@ export class HttpScraper {
   constructor (cfg: ScraperOptions) {
     this.#cfg = cfg
     this.#client = new HttpClient(cfg.http_client ?? defaultHttpClientArgs(), { connections: CONNECTIONS_PER_ORIGIN })
-    this.accept = acceptHeader(cfg.scrape_protocols ?? DEFAULT_SCRAPE_PROTOCOLS)
+    this.accept = acceptHeader(cfg.scrape_protocols ?? DEFAULT_SCRAPE_PROTOCOLS, cfg.metric_name_escaping_scheme)
   }
 
   /** Fetches url; rejects with a ScrapeError. `signal` cancels (pool stop); the timeout is its own. */

@@ -37,6 +37,19 @@ test('every conformance case agrees with shouldParse through shoal lint-metrics'
   assert.deepEqual(wrong, [])
 })
 
+test('the UTF-8 cases agree with shouldParse through shoal lint-metrics, with a positioned error', async () => {
+  const dir = join(import.meta.dirname, '../fixtures/utf8-conformance')
+  const wrong: string[] = []
+  for (const name of readdirSync(dir).sort()) {
+    const spec = JSON.parse(readFileSync(join(dir, name, 'test.json'), 'utf8')) as { shouldParse: boolean, format?: string }
+    const args = spec.format === 'prometheus-text' ? ['lint-metrics', '--format', 'text'] : ['lint-metrics']
+    const res = await run(args, readFileSync(join(dir, name, 'metrics')))
+    if ((res.code === 0) !== spec.shouldParse) wrong.push(`${name}: shouldParse=${spec.shouldParse}, exit=${res.code} ${res.stderr.trim()}`)
+    else if (!spec.shouldParse) assert.match(res.stderr, /^<stdin>:\d+:\d+: /, name)
+  }
+  assert.deepEqual(wrong, [])
+})
+
 test('lint-metrics --format text accepts a Prometheus text body and reports a positioned error', async () => {
   const ok = await run(['lint-metrics', '--format', 'text'], Buffer.from('# TYPE a counter\na_total{x="1"} 2\n'))
   assert.equal(ok.code, 0, ok.stderr)

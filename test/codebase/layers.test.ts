@@ -9,7 +9,7 @@ import { dirname, join, posix, relative } from 'node:path'
 
 /** Layer of each top-level entry of src/ (a folder or a file); higher may import lower. */
 export const LAYERS: Record<string, number> = {
-  'version.ts': 0, logging: 0, metrics: 0, storage: 0, syntax: 0, net: 0,
+  'version.ts': 0, 'clock.ts': 0, logging: 0, metrics: 0, storage: 0, syntax: 0, net: 0,
   vm: 1,
   exposition: 2, relabel: 2, 'http-client': 2,
   discovery: 3, scrape: 3, remotewrite: 3, cluster: 3,

@@ -30,8 +30,6 @@ const REFUSED: Array<[string, string, number, string | undefined]> = [
 // Checked by the component's validate (several keys together decide): named, not positioned by key.
 const REFUSED_BY_VALUE: Array<[string, string, string]> = [
   [SCRAPE('proxy_url = "socks5://127.0.0.1:1080"'), 'proxy_url', SCRAPE('proxy_url = "localhost:1000"')],
-  [SCRAPE('metric_name_validation_scheme = "utf8"'), 'metric_name_validation_scheme', SCRAPE('metric_name_validation_scheme = "legacy"')],
-  [SCRAPE('metric_name_escaping_scheme = "dots"'), 'metric_name_escaping_scheme', SCRAPE('metric_name_escaping_scheme = "underscores"')],
 ]
 
 const check = (source: string): Array<{ message: string, line: number }> =>

@@ -143,7 +143,9 @@ test('content type selection', () => {
 
 test('strict lint refuses what the scrape path tolerates', () => {
   assert.equal(lintExposition('a{b="c",} 1\n# EOF\n', 'openmetrics').ok, false)
-  assert.equal(lintExposition('{"a.b"} 1\n# EOF\n', 'openmetrics').ok, false)
+  assert.equal(lintExposition('{"a.b",} 1\n# EOF\n', 'openmetrics').ok, false)
+  // Quoted UTF-8 names are read as Prometheus 3 reads them, strict or not.
+  assert.deepEqual(lintExposition('{"a.b"} 1\n# EOF\n', 'openmetrics'), { ok: true, samples: 1 })
   assert.deepEqual(lintExposition('a{b="\uFFFD"} 1\n# EOF\n', 'openmetrics'), { ok: false, error: 'invalid UTF-8 (line 1, column 6)', line: 1, column: 6 })
   assert.deepEqual(lintExposition('# TYPE a gauge\na 1\n# EOF\n', 'openmetrics'), { ok: true, samples: 1 })
   assert.deepEqual(lintExposition('a{b="1",b="2"} 1\n', 'text'), { ok: false, error: 'label name "b" is not unique (line 1, column 1)', line: 1, column: 1 })

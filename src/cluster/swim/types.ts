@@ -2,6 +2,7 @@
 // things it needs from outside (a way to send bytes to a member, and a clock). Nothing here knows
 // about libp2p, so the detector runs unchanged under the discrete-event simulation
 // (scripts/fleet-sim.ts) and in the real node (src/cluster/swim-transport.ts).
+import type { Clock } from '../../clock.js'
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
 
@@ -38,12 +39,9 @@ export interface SwimTransport {
   send (to: string, data: Uint8Array): void
 }
 
-export interface TimerHandle { cancel (): void }
-
-export interface SwimClock {
-  now (): number
-  setTimeout (fn: () => void, ms: number): TimerHandle
-}
+export type { TimerHandle } from '../../clock.js'
+/** The detector's time: the shared Clock, so the simulation and tests can drive it. */
+export type SwimClock = Clock
 
 /** What the detector tells its owner: a member appeared, changed, is suspected, died or left. */
 export interface MemberEvent {
@@ -55,12 +53,4 @@ export interface MemberEvent {
   previous?: MemberState
 }
 
-/** The real clock, for the node. */
-export const systemClock: SwimClock = {
-  now: () => Date.now(),
-  setTimeout (fn, ms) {
-    const t = setTimeout(fn, ms)
-    t.unref()
-    return { cancel: () => { clearTimeout(t) } }
-  },
-}
+export { systemClock } from '../../clock.js'

@@ -17,13 +17,11 @@ import { targetOwnership } from './scrape-ownership.js'
 import { httpClientSchema, pickHttpClientArgs, validateHttpClient } from '../../http-client/index.js'
 import { parseBytes } from '../common/units.js'
 import { formatDuration } from '../../vm/duration.js'
+import { ESCAPING_SCHEMES, VALIDATION_SCHEMES, type EscapingScheme, type ValidationScheme } from '../../scrape/names.js'
 
 const PROTOCOLS = ['PrometheusProto', 'OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4']
 /** What shoal does with a body of no known content type: parse it as the Prometheus text format. */
 const FALLBACKS = ['', ...PROTOCOLS]
-/** Names are validated as the text parsers do: legacy names, which need no escaping. */
-const VALIDATION_SCHEMES = ['', 'legacy']
-const ESCAPING_SCHEMES = ['', 'underscores']
 
 export function scrapeConfig (id: string, a: Args): ScrapeConfig {
   return {
@@ -50,8 +48,16 @@ export function scrapeConfig (id: string, a: Args): ScrapeConfig {
     native_histogram_min_bucket_factor: a.native_histogram_min_bucket_factor,
     convert_classic_histograms_to_nhcb: a.convert_classic_histograms_to_nhcb,
     enable_compression: a.enable_compression,
+    metric_name_validation_scheme: a.metric_name_validation_scheme as ValidationScheme,
+    metric_name_escaping_scheme: escapingScheme(a),
     http_client: pickHttpClientArgs(a),
   }
+}
+
+/** metric_name_escaping_scheme as Alloy resolves it: unset follows the validation scheme. */
+export function escapingScheme (a: Pick<Args, 'metric_name_validation_scheme' | 'metric_name_escaping_scheme'>): EscapingScheme {
+  if (a.metric_name_escaping_scheme !== '') return a.metric_name_escaping_scheme as EscapingScheme
+  return a.metric_name_validation_scheme === 'utf8' ? 'allow-utf-8' : 'underscores'
 }
 
 function isDefaultProtocols (p: readonly string[]): boolean {
@@ -163,8 +169,7 @@ const kind: ComponentKind<Args> = {
     if (a.native_histogram_min_bucket_factor < 0) problems.push('native_histogram_min_bucket_factor must not be negative')
     try { parseBytes(a.body_size_limit) } catch (err) { problems.push(`body_size_limit: ${(err as Error).message}`) }
     if (!FALLBACKS.includes(a.scrape_fallback_protocol)) problems.push(`invalid scrape_fallback_protocol "${a.scrape_fallback_protocol}" (valid: ${PROTOCOLS.join(', ')})`)
-    if (!VALIDATION_SCHEMES.includes(a.metric_name_validation_scheme)) problems.push(`metric_name_validation_scheme "${a.metric_name_validation_scheme}" is not supported by shoal: names are validated as legacy Prometheus names`)
-    if (!ESCAPING_SCHEMES.includes(a.metric_name_escaping_scheme)) problems.push(`metric_name_escaping_scheme "${a.metric_name_escaping_scheme}" is not supported by shoal: legacy names need no escaping`)
+    problems.push(...nameSchemeProblems(a))
     problems.push(...validateHttpClient(a))
     if (a.clustering && a.clustering.replication_factor < 1) problems.push('clustering replication_factor must be at least 1')
     return problems
@@ -231,6 +236,16 @@ const kind: ComponentKind<Args> = {
       },
     }
   },
+}
+
+/** Alloy's checks of the two name schemes, in its words. */
+function nameSchemeProblems (a: Args): string[] {
+  const v = a.metric_name_validation_scheme
+  const e = a.metric_name_escaping_scheme
+  if (!(VALIDATION_SCHEMES as readonly string[]).includes(v)) return [`invalid metric_name_validation_scheme "${v}": must be either "utf8" or "legacy"`]
+  if (e !== '' && !(ESCAPING_SCHEMES as readonly string[]).includes(e)) return [`invalid metric_name_escaping_scheme: "${e}", supported values: [${ESCAPING_SCHEMES.join(' ')}]`]
+  if (escapingScheme(a) === 'allow-utf-8' && v !== 'utf8') return ["metric_name_escaping_scheme cannot be set to 'allow-utf-8' while metric_name_validation_scheme is not set to 'utf8'"]
+  return []
 }
 
 function peer (o: TargetOwner): { peerId: string, name: string } {

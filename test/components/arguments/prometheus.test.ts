@@ -113,9 +113,9 @@ argumentTests({
     { name: 'label_limit', type: 'uint', decoded: 0, bad: '-1', error: UINT_ERR },
     { name: 'label_name_length_limit', type: 'uint', decoded: 0, bad: '-1', error: UINT_ERR },
     { name: 'label_value_length_limit', type: 'uint', decoded: 0, bad: '-1', error: UINT_ERR },
-    { name: 'metric_name_validation_scheme', type: 'string', alloyDefault: '"legacy"', decoded: 'legacy', bad: '"utf8"', error: 'metric_name_validation_scheme "utf8" is not supported by shoal: names are validated as legacy Prometheus names' },
+    { name: 'metric_name_validation_scheme', type: 'string', alloyDefault: '"legacy"', decoded: 'legacy', bad: '"x"', error: 'invalid metric_name_validation_scheme "x": must be either "utf8" or "legacy"' },
     // Alloy's page says "underscores"; its struct's default is "" (underscores under legacy validation), as shoal's.
-    { name: 'metric_name_escaping_scheme', type: 'string', decoded: '', bad: '"dots"', error: 'metric_name_escaping_scheme "dots" is not supported by shoal: legacy names need no escaping' },
+    { name: 'metric_name_escaping_scheme', type: 'string', decoded: '', bad: '"x"', error: 'invalid metric_name_escaping_scheme: "x", supported values: [allow-utf-8 underscores dots values]' },
     { ...BOOL('extra_metrics', false), bad: 'true', error: REFUSED('extra_metrics', 'the extra scrape_* series are not written') },
     BOOL('enable_protobuf_negotiation', false),
     BOOL('scrape_native_histograms', false),
