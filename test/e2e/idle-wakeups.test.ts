@@ -51,6 +51,7 @@ prometheus.remote_write "sink" {
     assert.match(metrics, /^nodejs_eventloop_lag_p99_seconds \d/m)
   } finally {
     assert.equal(await agent.stop('SIGTERM'), 0, agent.output())
+    sink.closeAllConnections()
     sink.close()
   }
 })
