@@ -4,7 +4,8 @@
 # measured window and the RSS split from /proc/PID/smaps_rollup and status.
 #
 #   scripts/idle-rss.sh [SECONDS=120] [extra node flags...]
-#   SHOAL_ENV="MALLOC_ARENA_MAX=2" scripts/idle-rss.sh 60 --max-semi-space-size=1
+#   SHOAL_ENV="MALLOC_ARENA_MAX=2" scripts/idle-rss.sh 60 --max-semi-space-size=1   (SHOAL_ENV: VAR=value
+#     words without spaces; export SHOAL_V8_FLAGS="…" instead of putting it there)
 #   DETAIL=1 scripts/idle-rss.sh 30     (also the largest mappings by resident size)
 #   SHOAL_BIN=dist/pkg/shoal-0.1.0-linux-x64 scripts/idle-rss.sh 120   (the single-file binary;
 #     extra flags then go to the binary as --node-options, SHOAL_V8_FLAGS works as for node)
@@ -37,6 +38,11 @@ prometheus.remote_write "sink" {
 }
 CFG
 cd "$ROOT"
+# The executable's resident pages depend on how its page cache was filled: a file just written
+# (postject, dpkg) sits in large folios that map many pages per fault. Drop its unmapped cached
+# pages first, so the figure is that of an agent started after boot.
+EXE_FILE=${SHOAL_BIN:-$NODE}
+dd if="$(realpath "$EXE_FILE")" iflag=nocache count=0 status=none 2>/dev/null || true
 if [ -n "${SHOAL_BIN:-}" ]; then
   CMD=("$(realpath "$SHOAL_BIN")"); [ $# -gt 0 ] && CMD+=("--node-options=$*")
 else

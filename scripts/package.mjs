@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run package`: single-file executables (Node SEA) of the whole CLI for linux-x64 and
 // linux-arm64, plus a .deb of each. Steps: esbuild bundles dist/cli.js (after `npm run build`) into
-// one CommonJS script; `node --experimental-sea-config` makes the blob (script + UI assets + the
-// agent's V8 flags); postject injects it into each architecture's Node binary, taken from the npm
+// one CommonJS script (scripts/bundle.mjs); `node --experimental-sea-config` makes the blob (script
+// + UI assets + the agent's V8 flags); postject injects it into each architecture's Node binary, taken from the npm
 // packages node-linux-<arch> at exactly package.json's `node` version (fetched with `npm pack`
 // into node_modules/.cache/shoal-node, so npm's cpu check does not stop the foreign one).
 //
@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { join, relative } from 'node:path'
-import { build } from 'esbuild'
+import { bundle } from './bundle.mjs'
 import { writeDeb } from './package-deb.mjs'
 
 const arg = (name, def) => process.argv.find(a => a.startsWith(`--${name}=`))?.split('=')[1] ?? def
@@ -44,23 +44,7 @@ function nodeBinary (arch) {
 
 rmSync(out, { recursive: true, force: true })
 mkdirSync(work, { recursive: true })
-await build({
-  entryPoints: ['dist/cli.js'],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node22',
-  outfile: join(work, 'shoal.cjs'),
-  // The native snappy addon is optional (the agent uses the JS codec): left out.
-  external: ['snappy'],
-  define: { SHOAL_BUILD: JSON.stringify({ version: pkg.version, commit }) },
-  legalComments: 'none',
-  // Minified: V8 keeps every script's source in the heap; keepNames because libraries read
-  // constructor and function names.
-  minify: true,
-  keepNames: true,
-  logLevel: 'error',
-})
+await bundle({ outfile: join(work, 'shoal.cjs'), version: pkg.version, commit })
 const uiRoot = 'dist/http/ui/static'
 const assets = {}
 const walk = d => readdirSync(d, { withFileTypes: true }).forEach(e => e.isDirectory() ? walk(join(d, e.name)) : (assets[`ui/${relative(uiRoot, join(d, e.name))}`] = join(d, e.name)))

@@ -38,6 +38,9 @@ export interface AgentOptions {
   walMaxBytes?: number
 }
 
+/** Resolution of the nodejs_eventloop_lag_* histogram's timer. */
+export const EVENT_LOOP_MONITOR_MS = 1000
+
 export class Agent {
   readonly log: Logger
   readonly registry = new Registry()
@@ -57,7 +60,9 @@ export class Agent {
   constructor (opts: AgentOptions) {
     this.#opts = opts
     this.log = createLogger(opts.sink)
-    collectDefaultMetrics({ register: this.registry })
+    // prom-client samples event-loop delay with a timer at this resolution (its default, 10 ms,
+    // wakes an idle agent 100 times a second); a stall still delays the next tick, so it shows.
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_MONITOR_MS })
     new Gauge({ name: 'shoal_build_info', help: 'shoal version, constant 1', labelNames: ['version', 'nodejs'], registers: [this.registry] })
       .set({ version: VERSION, nodejs: process.version }, 1)
     this.#reloadSuccess = new Gauge({ name: 'alloy_config_last_load_successful', help: 'Config loaded successfully.', registers: [this.registry] })

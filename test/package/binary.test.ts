@@ -116,7 +116,7 @@ test('x64 .deb: dpkg -i, start as the unit ExecStart, ready, purge', async t => 
     assert.match(unit, /^ProtectSystem=strict$/m)
     assert.match(unit, /^NoNewPrivileges=true$/m)
     assert.deepEqual(readFileSync('/var/lib/dpkg/info/shoal.conffiles', 'utf8').trim().split('\n').sort(), ['/etc/default/shoal', '/etc/shoal/config.alloy'])
-    assert.match(unit, /^Environment=MALLOC_ARENA_MAX=2$/m)
+    assert.match(unit, /^Environment=MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=32768$/m)
     const v8 = /^SHOAL_V8_FLAGS="(.*)"$/m.exec(readFileSync('/etc/default/shoal', 'utf8'))?.[1]
     assert.ok(v8 !== undefined && v8.includes('--v8-pool-size=1'), 'the environment file carries the small-device V8 flags')
     const port = await freePort()
@@ -126,7 +126,7 @@ test('x64 .deb: dpkg -i, start as the unit ExecStart, ready, purge', async t => 
     const exec = /^ExecStart=(.*)$/m.exec(unit)![1].replace('$SHOAL_FLAGS', flags).split(/\s+/)
     assert.equal(exec[0], '/usr/bin/shoal')
     assert.ok(exec.includes('--storage.path=/var/lib/shoal') && exec.includes('/etc/shoal/config.alloy'))
-    const agent = start('/usr/bin/setpriv', ['--reuid=shoal', '--regid=shoal', '--init-groups', ...exec], { cwd: '/var/lib/shoal', env: { PATH: noNodePath(), MALLOC_ARENA_MAX: '2', SHOAL_V8_FLAGS: v8 } })
+    const agent = start('/usr/bin/setpriv', ['--reuid=shoal', '--regid=shoal', '--init-groups', ...exec], { cwd: '/var/lib/shoal', env: { PATH: noNodePath(), MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '32768', SHOAL_V8_FLAGS: v8 } })
     try {
       await waitFor('ready', async () => (await getText(`http://127.0.0.1:${port}/-/ready`).catch(() => ({ status: 0 }))).status === 200, 60_000, 300)
       assert.match(readFileSync(`/proc/${agent.child.pid!}/cmdline`, 'utf8'), /\0--node-options=[^\0]*--v8-pool-size=1[^\0]*\0run\0/)
