@@ -7,7 +7,7 @@ import { join } from 'node:path'
 
 test('shoal demo runs a fleet that splits the farm and stops cleanly', async () => {
   const cli = join(import.meta.dirname, '../../dist/cli.js')
-  const child = spawn(process.execPath, [cli, 'demo', '--agents', '3', '--targets', '9', '--interval', '1s', '--duration', '14s'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [cli, 'demo', '--agents', '3', '--targets', '9', '--interval', '1s', '--duration', '24s'], { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout.on('data', (b: Buffer) => { out += b.toString() })
   child.stderr.on('data', (b: Buffer) => { out += b.toString() })
