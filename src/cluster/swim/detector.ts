@@ -14,9 +14,18 @@
 //   (overloaded, on a bad link) accuses others less.
 // - Only changes are disseminated (join, suspect, refute, dead, leave, record change), each a
 //   bounded number of times, piggybacked on probes and in small gossip messages while any are
-//   queued (dissemination.ts). Full state goes to newcomers (sync) only. A refutation carries no
+//   queued (dissemination.ts). Full state goes to newcomers (sync). A refutation carries no
 //   record (the record did not change, and whoever suspects us holds it): after a partition
 //   every member on one side refutes, and records would make that burst ~5× larger.
+// - Anti-entropy (memberlist's push-pull): dissemination is bounded, so a member that lost every
+//   copy of an update would hold the old state for good. Now and then each member swaps full
+//   state (member, incarnation, state, record) with one random alive member, merged by the same
+//   precedence as updates, with two rules of its own: a remote death only makes us suspect the
+//   member (it may be alive and refute: memberlist does the same), and the sender's own entry is
+//   its current record even at an incarnation we hold (a record change we missed, followed by a
+//   record-less refutation, would otherwise leave us with the old record at the new incarnation).
+//   The interval grows in proportion to N past `pushPullScaleMembers`, so the bytes per member
+//   stay flat (memberlist grows it with log N only).
 // - A member declared dead is kept a while; now and then we ping one of them with its death
 //   attached. If it is alive after all (a partition healed) it refutes at once in its ack.
 //
@@ -71,6 +80,10 @@ export interface DetectorInit {
   deadRetainMs?: number
   /** How often one remembered dead member is pinged with its death attached. Default 1 s; 0 = never. */
   reconnectIntervalMs?: number
+  /** Full-state exchange with one random alive member, on average this often. Default 15 s; 0 = never. */
+  pushPullIntervalMs?: number
+  /** Beyond this many members the push-pull interval grows with N (× N / this). Default 32. */
+  pushPullScaleMembers?: number
   onEvent?: (ev: MemberEvent) => void
 }
 
@@ -120,6 +133,7 @@ export class Detector {
   private probeTimer: TimerHandle | undefined
   private gossipTimer: TimerHandle | undefined
   private reconnectTimer: TimerHandle | undefined
+  private pushPullTimer: TimerHandle | undefined
   private probeDue = 0
   private lastProbeAt = 0
   private running = false
@@ -161,6 +175,8 @@ export class Detector {
       gossipBytes: init.gossipBytes ?? 4096,
       deadRetainMs: init.deadRetainMs ?? 600_000,
       reconnectIntervalMs: init.reconnectIntervalMs ?? 1000,
+      pushPullIntervalMs: init.pushPullIntervalMs ?? 15_000,
+      pushPullScaleMembers: init.pushPullScaleMembers ?? 32,
     }
     this.queue = new Dissemination({ retransmitMult: this.o.retransmitMult })
     this.onEvent = init.onEvent ?? (() => {})
@@ -174,6 +190,7 @@ export class Detector {
     this.lastProbeAt = this.clock.now()
     this.scheduleProbe(this.random() * this.o.probeIntervalMs)
     if (this.o.reconnectIntervalMs > 0) this.scheduleReconnect()
+    if (this.o.pushPullIntervalMs > 0) this.schedulePushPull()
     this.enqueue({ state: 'alive', id: this.id, inc: this.inc, meta: this.meta })
   }
 
@@ -182,6 +199,7 @@ export class Detector {
     this.probeTimer?.cancel()
     this.gossipTimer?.cancel()
     this.reconnectTimer?.cancel()
+    this.pushPullTimer?.cancel()
     this.gossipTimer = undefined
     this.probe?.timer?.cancel()
     for (const r of this.relays.values()) r.timer.cancel()
@@ -274,7 +292,8 @@ export class Detector {
     this.stats.bytesIn += data.length
     if (m === undefined || from === this.id) { this.stats.invalid++; return }
     if (m.type === 'sync') {
-      for (const u of m.members) this.apply(u, true)
+      for (const u of m.members) this.merge(u, from)
+      this.stale.length = 0
       if (!m.reply) this.send(from, { type: 'sync', reply: true, members: this.fullState() })
       return
     }
@@ -407,6 +426,51 @@ export class Detector {
       const note: Update = { state: 'dead', id, inc: this.incs[s], from: this.id }
       this.send(id, { type: 'ping', seq: ++this.seq, target: id, updates: [note, ...this.piggyback()] })
     }, this.o.reconnectIntervalMs)
+  }
+
+  // ---- anti-entropy ----
+
+  /** Mean push-pull interval: the base up to pushPullScaleMembers, then in proportion to N. */
+  pushPullMs (): number {
+    return this.o.pushPullIntervalMs * Math.max(1, (this.live.size + 1) / this.o.pushPullScaleMembers)
+  }
+
+  private schedulePushPull (): void {
+    // uniform in [0.5, 1.5) × the interval: members that started together do not swap in step
+    this.pushPullTimer = this.clock.setTimeout(() => {
+      if (!this.running) return
+      this.schedulePushPull()
+      const to = this.randomAlive()
+      if (to !== undefined) this.join(to)
+    }, this.pushPullMs() * (0.5 + this.random()))
+  }
+
+  private randomAlive (): string | undefined {
+    for (const s of this.live.pick(this.o.indirectChecks + 1, this.random)) {
+      if (this.state[s] === CODE.alive) return this.ids.id(s)
+    }
+    return undefined
+  }
+
+  /** One entry of a full-state exchange from `from`: an update, with the two rules of the header. */
+  private merge (u: Update, from: string): void {
+    if (u.id !== this.id) {
+      const s = this.ids.find(u.id)
+      const st = s === undefined || s >= this.state.length ? UNKNOWN : this.state[s]
+      if (s !== undefined && (st === CODE.alive || st === CODE.suspect)) {
+        if (u.state === 'dead' && u.inc >= this.incs[s]) {
+          this.apply({ state: 'suspect', id: u.id, inc: u.inc, from: u.from ?? from }, true)
+          return
+        }
+        if (u.id === from && u.state === 'alive' && u.meta !== undefined && u.inc === this.incs[s] &&
+            !sameBytes(u.meta, this.metas[s] ?? EMPTY)) {
+          this.metas[s] = u.meta
+          if (st === CODE.alive) this.onEvent({ kind: 'update', id: u.id, inc: u.inc, meta: u.meta })
+          return
+        }
+      }
+    }
+    this.apply(u, true)
   }
 
   private forgetOld (): void {
