@@ -272,7 +272,8 @@ test('a refutation goes before every queued change, and carries no record', () =
   const w = new World()
   for (const id of ['A', 'B', 'C']) w.add(id, opts)
   w.startAll()
-  w.run(1000)
+  // long after B's start (its record is old news; see the next test for a recent one)
+  w.run(61_000)
   const before = w.sent.length
   w.nodes.get('B')?.receive('A', encodeMessage({ type: 'gossip', updates: [{ state: 'suspect', id: 'B', inc: 0, from: 'A' }] }))
   w.run(1000)
@@ -289,6 +290,29 @@ test('a refutation goes before every queued change, and carries no record', () =
   fresh.start()
   fresh.receive('C', encodeMessage({ type: 'gossip', updates: [{ state: 'alive', id: 'B', inc: 1 }] }))
   assert.equal(fresh.stateOf('B'), undefined)
+})
+
+test('a refutation soon after a record change carries the record, so a member that missed the change gets it', () => {
+  const w = new World()
+  for (const id of ['A', 'B', 'C']) w.add(id, { ...opts, pushPullIntervalMs: 20_000 })
+  w.startAll()
+  w.run(61_000)
+  w.blocked.add('B>C')
+  w.nodes.get('B')?.updateMeta(new TextEncoder().encode('new record of B'))
+  w.run(3000) // C misses the change (and A's retransmissions of it: A>C blocked too)
+  w.blocked.add('A>C')
+  w.run(3000)
+  w.blocked.clear()
+  const before = w.sent.length
+  const inc = w.nodes.get('B')?.incarnation ?? -1
+  w.nodes.get('B')?.receive('A', encodeMessage({ type: 'gossip', updates: [{ state: 'suspect', id: 'B', inc, from: 'A' }] }))
+  w.run(1000)
+  const refutes = w.sent.slice(before).flatMap(m => {
+    const d = decodeMessage(m.data)
+    return m.from === 'B' && d !== undefined && d.type !== 'nack' && d.type !== 'sync' ? d.updates.filter(u => u.id === 'B' && u.state === 'alive' && u.inc > inc) : []
+  })
+  assert.ok(refutes.length > 0 && refutes.every(u => u.meta !== undefined), 'the refutation carries the record')
+  assert.equal(new TextDecoder().decode(w.nodes.get('C')?.metaOf('B')), 'new record of B')
 })
 
 test('a member that passes on a suspicion older than the refutation is told the current alive at once', () => {
@@ -365,12 +389,12 @@ test('push-pull: a member that missed a record change (then heard only record-le
     for (const id of ['A', 'B', 'C']) w.add(id, { ...opts, reconnectIntervalMs: 1000, pushPullIntervalMs })
     w.startAll()
     w.run(2000)
-    // nothing reaches C for 4 s: it misses B's record change and every retransmission of it;
-    // its probes failing, it suspects A and B, who refute without a record (or it buries them)
+    // nothing reaches C for 65 s: it misses B's record change and every retransmission of it;
+    // its probes failing, it buries A and B, who refute without a record once the change is old
     w.blocked.add('A>C')
     w.blocked.add('B>C')
     w.nodes.get('B')?.updateMeta(new TextEncoder().encode('new record of B'))
-    w.run(4000)
+    w.run(65_000)
     w.blocked.clear()
     w.run(40_000)
     const c = w.nodes.get('C')

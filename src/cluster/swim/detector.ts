@@ -16,7 +16,9 @@
 //   bounded number of times, piggybacked on probes and in small gossip messages while any are
 //   queued (dissemination.ts). Full state goes to newcomers (sync). A refutation carries no
 //   record (the record did not change, and whoever suspects us holds it): after a partition
-//   every member on one side refutes, and records would make that burst ~5× larger.
+//   every member on one side refutes, and records would make that burst ~5× larger. Within one
+//   push-pull interval of our start or last record change it does carry it: a member that missed
+//   the change would otherwise take the new incarnation with the old record.
 // - Anti-entropy (memberlist's push-pull): dissemination is bounded, so a member that lost every
 //   copy of an update would hold the old state for good. Now and then each member swaps full
 //   state (member, incarnation, state, record) with one random alive member, merged by the same
@@ -104,6 +106,8 @@ const CODE: Record<MemberState, number> = { alive: 1, suspect: 2, dead: 3, left:
 const STATE: Array<MemberState | undefined> = [undefined, 'alive', 'suspect', 'dead', 'left']
 
 const EMPTY = new Uint8Array(0)
+/** Without push-pull: how long after a record change refutations carry the record. */
+const RECENT_RECORD_MS = 60_000
 
 export class Detector {
   readonly id: string
@@ -135,6 +139,8 @@ export class Detector {
   private reconnectTimer: TimerHandle | undefined
   private pushPullTimer: TimerHandle | undefined
   private probeDue = 0
+  /** When our record last changed (or we started): refutations until a push-pull later carry it. */
+  private metaChangedAt = -Infinity
   private lastProbeAt = 0
   private running = false
   private leaving = false
@@ -188,6 +194,7 @@ export class Detector {
     if (this.running) return
     this.running = true
     this.lastProbeAt = this.clock.now()
+    this.metaChangedAt = this.clock.now()
     this.scheduleProbe(this.random() * this.o.probeIntervalMs)
     if (this.o.reconnectIntervalMs > 0) this.scheduleReconnect()
     if (this.o.pushPullIntervalMs > 0) this.schedulePushPull()
@@ -219,6 +226,7 @@ export class Detector {
   /** Our record changed: a higher incarnation carries it. */
   updateMeta (meta: Uint8Array): void {
     this.meta = meta
+    this.metaChangedAt = this.clock.now()
     this.inc++
     this.enqueue({ state: 'alive', id: this.id, inc: this.inc, meta })
   }
@@ -662,7 +670,7 @@ export class Detector {
     }
     if (u.inc < this.inc) {
       // someone still holds an old verdict about us (it missed our refutation): say again who we are
-      this.enqueue({ state: 'alive', id: this.id, inc: this.inc }, true)
+      this.enqueue(this.selfAlive(), true)
       return
     }
     this.refute(u.inc)
@@ -673,8 +681,15 @@ export class Detector {
     this.stats.refutes++
     // Lifeguard: being suspected hints that we are the slow one
     this.adjustHealth(1)
-    // our record did not change: whoever suspects us has it, so the refutation goes without it
-    this.enqueue({ state: 'alive', id: this.id, inc: this.inc }, true)
+    this.enqueue(this.selfAlive(), true)
+  }
+
+  /** Our alive for a refutation: with the record only if it changed lately (see the header). */
+  private selfAlive (): Update {
+    const recent = this.o.pushPullIntervalMs > 0 ? this.pushPullMs() : RECENT_RECORD_MS
+    return this.clock.now() - this.metaChangedAt < recent
+      ? { state: 'alive', id: this.id, inc: this.inc, meta: this.meta }
+      : { state: 'alive', id: this.id, inc: this.inc }
   }
 
   private suspect (s: number, from: number, inc: number, spread: boolean): void {
