@@ -443,14 +443,15 @@ export class Detector {
     return this.o.pushPullIntervalMs * Math.max(1, (this.live.size + 1) / this.o.pushPullScaleMembers)
   }
 
-  private schedulePushPull (): void {
-    // uniform in [0.5, 1.5) × the interval: members that started together do not swap in step
+  private schedulePushPull (first = true): void {
+    // the first at a random phase, then uniform in [0.5, 1.5) × the interval: members that
+    // started together do not swap in step
     this.pushPullTimer = this.clock.setTimeout(() => {
       if (!this.running) return
-      this.schedulePushPull()
+      this.schedulePushPull(false)
       const to = this.randomAlive()
       if (to !== undefined) this.join(to)
-    }, this.pushPullMs() * (0.5 + this.random()))
+    }, this.pushPullMs() * (first ? this.random() : 0.5 + this.random()))
   }
 
   private randomAlive (): string | undefined {
