@@ -94,7 +94,8 @@ function seeded (seed: number): () => number {
   return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296 }
 }
 
-const opts = { probeIntervalMs: 500, probeTimeoutMs: 200, reconnectIntervalMs: 0 }
+// push-pull off unless a test is about it: the other rules must hold without it
+const opts = { probeIntervalMs: 500, probeTimeoutMs: 200, reconnectIntervalMs: 0, pushPullIntervalMs: 0 }
 
 test('a member that stops answering is suspected, then declared dead, and every member hears it', () => {
   const w = new World()
@@ -271,7 +272,8 @@ test('a refutation goes before every queued change, and carries no record', () =
   const w = new World()
   for (const id of ['A', 'B', 'C']) w.add(id, opts)
   w.startAll()
-  w.run(1000)
+  // long after B's start (its record is old news; see the next test for a recent one)
+  w.run(61_000)
   const before = w.sent.length
   w.nodes.get('B')?.receive('A', encodeMessage({ type: 'gossip', updates: [{ state: 'suspect', id: 'B', inc: 0, from: 'A' }] }))
   w.run(1000)
@@ -288,6 +290,29 @@ test('a refutation goes before every queued change, and carries no record', () =
   fresh.start()
   fresh.receive('C', encodeMessage({ type: 'gossip', updates: [{ state: 'alive', id: 'B', inc: 1 }] }))
   assert.equal(fresh.stateOf('B'), undefined)
+})
+
+test('a refutation soon after a record change carries the record, so a member that missed the change gets it', () => {
+  const w = new World()
+  for (const id of ['A', 'B', 'C']) w.add(id, { ...opts, pushPullIntervalMs: 20_000 })
+  w.startAll()
+  w.run(61_000)
+  w.blocked.add('B>C')
+  w.nodes.get('B')?.updateMeta(new TextEncoder().encode('new record of B'))
+  w.run(3000) // C misses the change (and A's retransmissions of it: A>C blocked too)
+  w.blocked.add('A>C')
+  w.run(3000)
+  w.blocked.clear()
+  const before = w.sent.length
+  const inc = w.nodes.get('B')?.incarnation ?? -1
+  w.nodes.get('B')?.receive('A', encodeMessage({ type: 'gossip', updates: [{ state: 'suspect', id: 'B', inc, from: 'A' }] }))
+  w.run(1000)
+  const refutes = w.sent.slice(before).flatMap(m => {
+    const d = decodeMessage(m.data)
+    return m.from === 'B' && d !== undefined && d.type !== 'nack' && d.type !== 'sync' ? d.updates.filter(u => u.id === 'B' && u.state === 'alive' && u.inc > inc) : []
+  })
+  assert.ok(refutes.length > 0 && refutes.every(u => u.meta !== undefined), 'the refutation carries the record')
+  assert.equal(new TextDecoder().decode(w.nodes.get('C')?.metaOf('B')), 'new record of B')
 })
 
 test('a member that passes on a suspicion older than the refutation is told the current alive at once', () => {
@@ -356,4 +381,105 @@ test('the wire codec round-trips every message and rejects garbage and other ver
   assert.equal(decodeMessage(new Uint8Array([1, 99])), undefined, 'unknown type')
   assert.equal(decodeMessage(new Uint8Array([...ok, 0])), undefined, 'trailing bytes')
   assert.equal(decodeMessage(new Uint8Array(0)), undefined)
+})
+
+test('push-pull: a member that missed a record change (then heard only record-less refutations) converges', () => {
+  const run = (pushPullIntervalMs: number): { meta: string | undefined, incB: number, incAtC: number | undefined, stateAtC: string | undefined, syncs: number } => {
+    const w = new World()
+    for (const id of ['A', 'B', 'C']) w.add(id, { ...opts, reconnectIntervalMs: 1000, pushPullIntervalMs })
+    w.startAll()
+    w.run(2000)
+    // nothing reaches C for 65 s: it misses B's record change and every retransmission of it;
+    // its probes failing, it buries A and B, who refute without a record once the change is old
+    w.blocked.add('A>C')
+    w.blocked.add('B>C')
+    w.nodes.get('B')?.updateMeta(new TextEncoder().encode('new record of B'))
+    w.run(65_000)
+    w.blocked.clear()
+    w.run(40_000)
+    const c = w.nodes.get('C')
+    const meta = c?.metaOf('B')
+    return {
+      meta: meta === undefined ? undefined : new TextDecoder().decode(meta),
+      incB: w.nodes.get('B')?.incarnation ?? -1,
+      incAtC: c?.incOf('B'),
+      stateAtC: c?.stateOf('B'),
+      syncs: w.sent.filter(m => m.type === 'sync').length,
+    }
+  }
+  const without = run(0)
+  assert.equal(without.syncs, 0)
+  assert.ok(without.meta === 'record of B' || without.incAtC !== without.incB || without.stateAtC !== 'alive',
+    `without push-pull C's view of B stays behind (${JSON.stringify(without)})`)
+  const withPP = run(2000)
+  assert.ok(withPP.syncs > 0)
+  assert.equal(withPP.stateAtC, 'alive')
+  assert.equal(withPP.incAtC, withPP.incB)
+  assert.equal(withPP.meta, 'new record of B', 'push-pull brought the record C missed')
+})
+
+test('push-pull: a member that missed a join converges; the interval grows with N past the scale', () => {
+  const w = new World()
+  for (const id of ['A', 'B', 'C', 'D']) w.add(id, { ...opts, reconnectIntervalMs: 1000, pushPullIntervalMs: 2000 })
+  w.startAll()
+  w.run(2000)
+  // D misses E's join for good (every retransmission spent while nothing reaches it)
+  for (const id of ['A', 'B', 'C', 'E']) w.blocked.add(`${id}>D`)
+  const e = w.add('E', { ...opts, reconnectIntervalMs: 1000, pushPullIntervalMs: 2000 })
+  e.start()
+  e.join('B')
+  w.run(15_000)
+  assert.equal(w.nodes.get('A')?.stateOf('E'), 'alive')
+  assert.equal(w.nodes.get('D')?.stateOf('E'), undefined, 'D missed the join')
+  w.blocked.clear()
+  w.run(20_000)
+  for (const id of ['A', 'B', 'C', 'E']) assert.equal(w.nodes.get('D')?.stateOf(id), 'alive', `D holds ${id} alive through push-pull`)
+  for (const id of ['A', 'B', 'C', 'E']) assert.equal(w.nodes.get(id)?.stateOf('D'), 'alive', `${id} holds D alive`)
+  // flat per-node cost: the interval is the base up to the scale, then grows in proportion to N
+  const d = new Detector({ transport: { send: () => {} }, clock: new World().clock('x') }, { id: 'x', meta: new Uint8Array(0), pushPullIntervalMs: 1000, pushPullScaleMembers: 4 })
+  assert.equal(d.pushPullMs(), 1000)
+  d.seed(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(id => ({ state: 'alive' as const, id, inc: 0, meta: new Uint8Array(0) })))
+  assert.equal(d.pushPullMs(), 2000)
+})
+
+test('push-pull merges by the precedence of updates; a remote death is only a suspicion; the sender speaks for its own record', () => {
+  const w = new World()
+  const a = w.add('A', { ...opts, pushPullIntervalMs: 0 })
+  const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
+  const text = (id: string): string | undefined => { const m = a.metaOf(id); return m === undefined ? undefined : new TextDecoder().decode(m) }
+  a.seed([
+    { state: 'alive', id: 'M', inc: 3, meta: enc('M at 3') },
+    { state: 'alive', id: 'N', inc: 2, meta: enc('N at 2') },
+    { state: 'alive', id: 'P', inc: 1, meta: enc('P at 1') },
+    { state: 'alive', id: 'S', inc: 4, meta: enc('S at 4') },
+  ])
+  a.start()
+  const sync = (from: string, members: Update[]): void => { a.receive(from, encodeMessage({ type: 'sync', reply: true, members })) }
+  sync('S', [
+    { state: 'alive', id: 'M', inc: 2, meta: enc('M at 2') }, // older incarnation: ignored
+    { state: 'alive', id: 'N', inc: 2, meta: enc('N says 2') }, // equal, not the sender's own: ignored
+    { state: 'dead', id: 'P', inc: 1, meta: enc('P at 1') }, // a death at our incarnation: a suspicion
+    { state: 'alive', id: 'S', inc: 4, meta: enc('S at 4, changed') }, // the sender's own record
+    { state: 'dead', id: 'Q', inc: 7, meta: enc('Q') }, // unknown and dead: remembered, no join
+    { state: 'alive', id: 'R', inc: 0, meta: enc('R at 0') }, // unknown and alive: a join
+  ])
+  assert.equal(a.incOf('M'), 3)
+  assert.equal(text('M'), 'M at 3')
+  assert.equal(text('N'), 'N at 2')
+  assert.equal(a.stateOf('P'), 'suspect')
+  assert.equal(text('S'), 'S at 4, changed')
+  assert.equal(a.stateOf('Q'), 'dead')
+  assert.equal(a.stateOf('R'), 'alive')
+  const evs = w.events.filter(e => e.at === 'A').map(e => `${e.kind} ${e.id}`)
+  assert.deepEqual(evs.filter(e => !e.startsWith('join') || e === 'join R'), ['suspect P', 'update S', 'join R'])
+  // a higher incarnation wins in a sync as in an update: P refuted
+  sync('R', [{ state: 'alive', id: 'P', inc: 2, meta: enc('P at 1') }])
+  assert.equal(a.stateOf('P'), 'alive')
+  // a death at a higher incarnation is still only a suspicion; one at a lower one is stale
+  sync('R', [{ state: 'dead', id: 'M', inc: 1, meta: enc('M') }])
+  assert.equal(a.stateOf('M'), 'alive')
+  sync('R', [{ state: 'dead', id: 'M', inc: 5, meta: enc('M') }])
+  assert.equal(a.stateOf('M'), 'suspect')
+  assert.equal(a.incOf('M'), 5)
+  a.stop()
 })

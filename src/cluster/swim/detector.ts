@@ -14,9 +14,20 @@
 //   (overloaded, on a bad link) accuses others less.
 // - Only changes are disseminated (join, suspect, refute, dead, leave, record change), each a
 //   bounded number of times, piggybacked on probes and in small gossip messages while any are
-//   queued (dissemination.ts). Full state goes to newcomers (sync) only. A refutation carries no
+//   queued (dissemination.ts). Full state goes to newcomers (sync). A refutation carries no
 //   record (the record did not change, and whoever suspects us holds it): after a partition
-//   every member on one side refutes, and records would make that burst ~5× larger.
+//   every member on one side refutes, and records would make that burst ~5× larger. Within one
+//   push-pull interval of our start or last record change it does carry it: a member that missed
+//   the change would otherwise take the new incarnation with the old record.
+// - Anti-entropy (memberlist's push-pull): dissemination is bounded, so a member that lost every
+//   copy of an update would hold the old state for good. Now and then each member swaps full
+//   state (member, incarnation, state, record) with one random alive member, merged by the same
+//   precedence as updates, with two rules of its own: a remote death only makes us suspect the
+//   member (it may be alive and refute: memberlist does the same), and the sender's own entry is
+//   its current record even at an incarnation we hold (a record change we missed, followed by a
+//   record-less refutation, would otherwise leave us with the old record at the new incarnation).
+//   The interval grows in proportion to N past `pushPullScaleMembers`, so the bytes per member
+//   stay flat (memberlist grows it with log N only).
 // - A member declared dead is kept a while; now and then we ping one of them with its death
 //   attached. If it is alive after all (a partition healed) it refutes at once in its ack.
 //
@@ -71,6 +82,10 @@ export interface DetectorInit {
   deadRetainMs?: number
   /** How often one remembered dead member is pinged with its death attached. Default 1 s; 0 = never. */
   reconnectIntervalMs?: number
+  /** Full-state exchange with one random alive member, on average this often. Default 15 s; 0 = never. */
+  pushPullIntervalMs?: number
+  /** Beyond this many members the push-pull interval grows with N (× N / this). Default 32. */
+  pushPullScaleMembers?: number
   onEvent?: (ev: MemberEvent) => void
 }
 
@@ -91,6 +106,8 @@ const CODE: Record<MemberState, number> = { alive: 1, suspect: 2, dead: 3, left:
 const STATE: Array<MemberState | undefined> = [undefined, 'alive', 'suspect', 'dead', 'left']
 
 const EMPTY = new Uint8Array(0)
+/** Without push-pull: how long after a record change refutations carry the record. */
+const RECENT_RECORD_MS = 60_000
 
 export class Detector {
   readonly id: string
@@ -120,7 +137,10 @@ export class Detector {
   private probeTimer: TimerHandle | undefined
   private gossipTimer: TimerHandle | undefined
   private reconnectTimer: TimerHandle | undefined
+  private pushPullTimer: TimerHandle | undefined
   private probeDue = 0
+  /** When our record last changed (or we started): refutations until a push-pull later carry it. */
+  private metaChangedAt = -Infinity
   private lastProbeAt = 0
   private running = false
   private leaving = false
@@ -161,6 +181,8 @@ export class Detector {
       gossipBytes: init.gossipBytes ?? 4096,
       deadRetainMs: init.deadRetainMs ?? 600_000,
       reconnectIntervalMs: init.reconnectIntervalMs ?? 1000,
+      pushPullIntervalMs: init.pushPullIntervalMs ?? 15_000,
+      pushPullScaleMembers: init.pushPullScaleMembers ?? 32,
     }
     this.queue = new Dissemination({ retransmitMult: this.o.retransmitMult })
     this.onEvent = init.onEvent ?? (() => {})
@@ -172,8 +194,10 @@ export class Detector {
     if (this.running) return
     this.running = true
     this.lastProbeAt = this.clock.now()
+    this.metaChangedAt = this.clock.now()
     this.scheduleProbe(this.random() * this.o.probeIntervalMs)
     if (this.o.reconnectIntervalMs > 0) this.scheduleReconnect()
+    if (this.o.pushPullIntervalMs > 0) this.schedulePushPull()
     this.enqueue({ state: 'alive', id: this.id, inc: this.inc, meta: this.meta })
   }
 
@@ -182,6 +206,7 @@ export class Detector {
     this.probeTimer?.cancel()
     this.gossipTimer?.cancel()
     this.reconnectTimer?.cancel()
+    this.pushPullTimer?.cancel()
     this.gossipTimer = undefined
     this.probe?.timer?.cancel()
     for (const r of this.relays.values()) r.timer.cancel()
@@ -201,6 +226,7 @@ export class Detector {
   /** Our record changed: a higher incarnation carries it. */
   updateMeta (meta: Uint8Array): void {
     this.meta = meta
+    this.metaChangedAt = this.clock.now()
     this.inc++
     this.enqueue({ state: 'alive', id: this.id, inc: this.inc, meta })
   }
@@ -274,7 +300,8 @@ export class Detector {
     this.stats.bytesIn += data.length
     if (m === undefined || from === this.id) { this.stats.invalid++; return }
     if (m.type === 'sync') {
-      for (const u of m.members) this.apply(u, true)
+      for (const u of m.members) this.merge(u, from)
+      this.stale.length = 0
       if (!m.reply) this.send(from, { type: 'sync', reply: true, members: this.fullState() })
       return
     }
@@ -407,6 +434,52 @@ export class Detector {
       const note: Update = { state: 'dead', id, inc: this.incs[s], from: this.id }
       this.send(id, { type: 'ping', seq: ++this.seq, target: id, updates: [note, ...this.piggyback()] })
     }, this.o.reconnectIntervalMs)
+  }
+
+  // ---- anti-entropy ----
+
+  /** Mean push-pull interval: the base up to pushPullScaleMembers, then in proportion to N. */
+  pushPullMs (): number {
+    return this.o.pushPullIntervalMs * Math.max(1, (this.live.size + 1) / this.o.pushPullScaleMembers)
+  }
+
+  private schedulePushPull (first = true): void {
+    // the first at a random phase, then uniform in [0.5, 1.5) × the interval: members that
+    // started together do not swap in step
+    this.pushPullTimer = this.clock.setTimeout(() => {
+      if (!this.running) return
+      this.schedulePushPull(false)
+      const to = this.randomAlive()
+      if (to !== undefined) this.join(to)
+    }, this.pushPullMs() * (first ? this.random() : 0.5 + this.random()))
+  }
+
+  private randomAlive (): string | undefined {
+    for (const s of this.live.pick(this.o.indirectChecks + 1, this.random)) {
+      if (this.state[s] === CODE.alive) return this.ids.id(s)
+    }
+    return undefined
+  }
+
+  /** One entry of a full-state exchange from `from`: an update, with the two rules of the header. */
+  private merge (u: Update, from: string): void {
+    if (u.id !== this.id) {
+      const s = this.ids.find(u.id)
+      const st = s === undefined || s >= this.state.length ? UNKNOWN : this.state[s]
+      if (s !== undefined && (st === CODE.alive || st === CODE.suspect)) {
+        if (u.state === 'dead' && u.inc >= this.incs[s]) {
+          this.apply({ state: 'suspect', id: u.id, inc: u.inc, from: u.from ?? from }, true)
+          return
+        }
+        if (u.id === from && u.state === 'alive' && u.meta !== undefined && u.inc === this.incs[s] &&
+            !sameBytes(u.meta, this.metas[s] ?? EMPTY)) {
+          this.metas[s] = u.meta
+          if (st === CODE.alive) this.onEvent({ kind: 'update', id: u.id, inc: u.inc, meta: u.meta })
+          return
+        }
+      }
+    }
+    this.apply(u, true)
   }
 
   private forgetOld (): void {
@@ -598,7 +671,7 @@ export class Detector {
     }
     if (u.inc < this.inc) {
       // someone still holds an old verdict about us (it missed our refutation): say again who we are
-      this.enqueue({ state: 'alive', id: this.id, inc: this.inc }, true)
+      this.enqueue(this.selfAlive(), true)
       return
     }
     this.refute(u.inc)
@@ -609,8 +682,15 @@ export class Detector {
     this.stats.refutes++
     // Lifeguard: being suspected hints that we are the slow one
     this.adjustHealth(1)
-    // our record did not change: whoever suspects us has it, so the refutation goes without it
-    this.enqueue({ state: 'alive', id: this.id, inc: this.inc }, true)
+    this.enqueue(this.selfAlive(), true)
+  }
+
+  /** Our alive for a refutation: with the record only if it changed lately (see the header). */
+  private selfAlive (): Update {
+    const recent = this.o.pushPullIntervalMs > 0 ? this.pushPullMs() : RECENT_RECORD_MS
+    return this.clock.now() - this.metaChangedAt < recent
+      ? { state: 'alive', id: this.id, inc: this.inc, meta: this.meta }
+      : { state: 'alive', id: this.id, inc: this.inc }
   }
 
   private suspect (s: number, from: number, inc: number, spread: boolean): void {
