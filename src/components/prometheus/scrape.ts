@@ -128,7 +128,7 @@ const argsSchema = {
   // Metadata always goes downstream in shoal (remote_write's metadata_config decides what is sent): docs/components.md.
   honor_metadata: attr(t.bool, { default: false }),
   convert_classic_histograms_to_nhcb: attr(t.bool, { default: false }),
-  start_timestamp_zero_ingestion: attr(t.bool, { default: false, unsupported: 'start timestamps are not parsed' }),
+  start_timestamp_zero_ingestion: attr(t.bool, { default: false, unsupported: 'start timestamps are sent with remote write 2.0, but no zero sample is written at them' }),
   enable_type_and_unit_labels: attr(t.bool, { default: false, unsupported: 'no __type__/__unit__ labels are added' }),
   scrape_failure_log_file: attr(t.string, { default: '', unsupported: 'scrape failures are logged to the agent log and shown in the UI' }),
   metric_name_validation_scheme: attr(t.string, { default: 'legacy' }),

@@ -122,7 +122,7 @@ argumentTests({
     { name: 'native_histogram_bucket_limit', type: 'uint', alloyDefault: '0', decoded: 0, bad: '-1', error: 'native_histogram_bucket_limit must not be negative' },
     { name: 'native_histogram_min_bucket_factor', type: 'float64', alloyDefault: '0', decoded: 0, bad: '-1', error: 'native_histogram_min_bucket_factor must not be negative' },
     BOOL('convert_classic_histograms_to_nhcb', false),
-    { ...BOOL('start_timestamp_zero_ingestion', false), bad: 'true', error: REFUSED('start_timestamp_zero_ingestion', 'start timestamps are not parsed') },
+    { ...BOOL('start_timestamp_zero_ingestion', false), bad: 'true', error: REFUSED('start_timestamp_zero_ingestion', 'start timestamps are sent with remote write 2.0, but no zero sample is written at them') },
     { ...BOOL('enable_type_and_unit_labels', false), bad: 'true', error: REFUSED('enable_type_and_unit_labels', 'no __type__/__unit__ labels are added') },
     { name: 'scrape_failure_log_file', type: 'string', alloyDefault: '""', decoded: '', bad: '"/tmp/f.log"', error: REFUSED('scrape_failure_log_file', 'scrape failures are logged to the agent log and shown in the UI') },
     ...httpClientRows(''),
