@@ -29,7 +29,7 @@ import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Connection, PeerId, PeerDiscovery, Stream } from '@libp2p/interface'
-import { advertisable, isCircuit, isPublicIp, isWebSocket } from './addresses.js'
+import { advertisable, isCircuit, isWebSocket } from './addresses.js'
 import { allowedPath, apiProtocol, exchange, RateLimiter, serveStream } from './api-protocol.js'
 import type { Registry } from 'prom-client'
 import { decodeAlive, decodeHeartbeat, encodeAlive, encodeHeartbeat, MAX_WANT, recordDigest, shortId } from './heartbeat.js'
@@ -53,6 +53,7 @@ import { Detector } from './swim/detector.js'
 import { systemClock } from './swim/types.js'
 import type { MemberEvent } from './swim/types.js'
 import { SwimLinks, swimProtocol } from './swim-transport.js'
+import { RelayReservation } from './relay-reservation.js'
 import { decodeRecord, encodeRecord } from './swim-record.js'
 
 /** How many base heartbeat intervals past its sync hold a starting node waits for missing records. */
@@ -68,8 +69,6 @@ type Services = { pubsub: GossipSub, ping: Ping, identify: unknown, dht: unknown
 /** Per relayed connection (our relays only carry fleet members' API requests, DCUtR and pings). */
 export const RELAY_DATA_LIMIT = 16 * 1024 * 1024
 export const RELAY_DURATION_LIMIT_MS = 10 * 60_000
-/** How often an undialable node checks that it still holds a relay reservation. */
-const RESERVATION_CHECK_MS = 15_000
 
 export async function startCluster (opts: ClusterOptions, deps: ClusterDeps): Promise<ClusterNode> {
   if (!opts.enabled) throw new Error('cluster: startCluster called with enabled=false; use singleNodeCluster()')
@@ -246,7 +245,7 @@ class Node extends ClusterView implements ClusterNode {
   private readonly apiProto: string
   private apiAnswer: LocalApi | undefined
   private readonly limiter = new RateLimiter()
-  private reserving = false
+  private readonly reservation: RelayReservation
   /** Peers that identified without our fleet's protocol: never dialled again. */
   private readonly foreign = new Set<string>()
   private publishTimer: NodeJS.Timeout | undefined
@@ -300,6 +299,19 @@ class Node extends ClusterView implements ClusterNode {
     this.alive = aliveTopic(o.fleetName)
     this.apiProto = apiProtocol(o.fleetName)
     this.swimProto = swimProtocol(o.fleetName)
+    this.reservation = new RelayReservation({
+      getConnections: () => libp2p.getConnections(),
+      peerStore: libp2p.peerStore,
+      getMultiaddrs: () => libp2p.getMultiaddrs(),
+      addressesWithMetadata: () => addressesWithMetadata(libp2p),
+      listen: async addrs => { await listenOn(libp2p, addrs) },
+    }, {
+      relay: o.relay,
+      advertiseAddrs: o.advertiseAddrs,
+      isMember: id => this.membership.has(id),
+      onReserved: () => { this.schedulePublish() },
+      log,
+    })
     if (o.membership === 'swim') {
       this.links = new SwimLinks(libp2p, {
         protocol: this.swimProto,
@@ -375,7 +387,7 @@ class Node extends ClusterView implements ClusterNode {
         void this.libp2p.hangUp(peerId).catch(() => {})
         return
       }
-      if (protocols.includes(RELAY_V2_HOP_CODEC)) void this.ensureReservation()
+      if (protocols.includes(RELAY_V2_HOP_CODEC)) void this.reservation.ensure()
       if (this.detector === undefined) return
       if (!protocols.includes(this.swimProto)) {
         // an older node: it hears us only by heartbeats, which go out while it is linked or a member
@@ -410,7 +422,7 @@ class Node extends ClusterView implements ClusterNode {
       await this.links.start()
       this.detector.start()
     }
-    if (!this.o.relay) this.every(RESERVATION_CHECK_MS, () => { void this.ensureReservation() })
+    this.reservation.start()
     if (this.o.discoverPeers.has('dht') || this.o.discoverPeers.has('mdns')) {
       this.libp2p.addEventListener('peer:discovery', ev => { this.maybeDial(ev.detail.id) })
     }
@@ -477,6 +489,7 @@ class Node extends ClusterView implements ClusterNode {
     if (this.publishSoon !== undefined) clearTimeout(this.publishSoon)
     if (this.publishTimer !== undefined) clearTimeout(this.publishTimer)
     this.close()
+    this.reservation.stop()
     this.detector?.stop()
     await this.links?.stop()
     await this.libp2p.stop()
@@ -748,7 +761,7 @@ class Node extends ClusterView implements ClusterNode {
     }
     if (ev.membershipChange) this.metrics.membershipChanges.inc()
     if (ev.kind !== 'update') this.log.info(ev.kind === 'join' ? 'peer joined' : 'peer left', { peer: ev.peerId, reason: ev.reason })
-    if (ev.kind === 'join') void this.ensureReservation() // the relay may have identified before it joined
+    if (ev.kind === 'join') void this.reservation.ensure() // the relay may have identified before it joined
     this.updatePeerGauge()
     // wait-for-size may just have been met: announce participant if so
     this.refreshState()
@@ -851,38 +864,6 @@ class Node extends ClusterView implements ClusterNode {
       this.lastDial.set(id, { at: Date.now(), wait: Math.min(300_000, last.wait * 2) })
       this.log.debug('dial failed', { peer: id, err })
     })
-  }
-
-  /** We need a relay when nobody may be able to dial us: no advertised address and no address
-   *  AutoNAT confirmed as public. Relays themselves never reserve. */
-  private needsRelay (): boolean {
-    if (this.o.relay || this.o.advertiseAddrs.length > 0) return false
-    // libp2p counts private addresses as verified: only a confirmed public one makes us dialable
-    return !addressesWithMetadata(this.libp2p).some(a => a.verified && a.type !== 'announce' && isPublicIp(a.multiaddr.toString()))
-  }
-
-  /** Holds a reservation on a directly connected relay member while we need one. */
-  private async ensureReservation (): Promise<void> {
-    if (this.stopped || this.reserving || !this.needsRelay() || this.multiaddrs().some(isCircuit)) return
-    let relay: Connection | undefined
-    for (const c of this.libp2p.getConnections()) {
-      if (c.status !== 'open' || c.limits !== undefined || !this.membership.has(c.remotePeer.toString())) continue
-      const p = await this.libp2p.peerStore.get(c.remotePeer).catch(() => undefined)
-      if (p?.protocols.includes(RELAY_V2_HOP_CODEC) === true) { relay = c; break }
-    }
-    if (relay === undefined) return
-    this.reserving = true
-    const id = relay.remotePeer.toString()
-    try {
-      const base = relay.remoteAddr.toString().replace(/\/p2p\/[^/]+$/, '')
-      await listenOn(this.libp2p, [multiaddr(`${base}/p2p/${id}/p2p-circuit`)])
-      this.log.info('reserved a relay slot', { relay: id, addrs: this.multiaddrs().filter(isCircuit).join(',') })
-      this.schedulePublish()
-    } catch (err) {
-      this.log.warn('relay reservation failed', { relay: id, err })
-    } finally {
-      this.reserving = false
-    }
   }
 
   serveApi (answer: LocalApi): void { this.apiAnswer = answer }
