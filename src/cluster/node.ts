@@ -2,8 +2,8 @@
 // membership table that rendezvous ownership is computed from. No coordinator: every node joins
 // through any other, learns the rest from gossip (and the DHT), and dials them.
 // Across networks: TCP and WebSockets, circuit relay v2 for members nobody can dial (a
-// `relay` node is the hop), DCUtR to upgrade relayed links, and a read-only API protocol that
-// lets any member show any other (api-protocol.ts).
+// `relay` node is the hop; relay-reservation.ts), DCUtR to upgrade relayed links, and a read-only
+// API protocol that lets any member show any other (api-service.ts).
 
 import { createHash } from 'node:crypto'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
@@ -30,7 +30,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Connection, PeerId, PeerDiscovery, Stream } from '@libp2p/interface'
 import { advertisable, isCircuit, isWebSocket } from './addresses.js'
-import { allowedPath, apiProtocol, exchange, RateLimiter, serveStream } from './api-protocol.js'
+import { apiProtocol } from './api-protocol.js'
+import { ApiService } from './api-service.js'
 import type { Registry } from 'prom-client'
 import { decodeAlive, decodeHeartbeat, encodeAlive, encodeHeartbeat, MAX_WANT, recordDigest, shortId } from './heartbeat.js'
 import type { Heartbeat } from './heartbeat.js'
@@ -242,9 +243,7 @@ class Node extends ClusterView implements ClusterNode {
   private nextJoinAt = Infinity
   /** Per peer: when we last dialled it and how long to wait before the next try (doubles on failure). */
   private readonly lastDial = new Map<string, { at: number, wait: number }>()
-  private readonly apiProto: string
-  private apiAnswer: LocalApi | undefined
-  private readonly limiter = new RateLimiter()
+  private readonly api: ApiService
   private readonly reservation: RelayReservation
   /** Peers that identified without our fleet's protocol: never dialled again. */
   private readonly foreign = new Set<string>()
@@ -297,7 +296,7 @@ class Node extends ClusterView implements ClusterNode {
     this.metrics = metrics
     this.topic = gossipTopic(o.fleetName)
     this.alive = aliveTopic(o.fleetName)
-    this.apiProto = apiProtocol(o.fleetName)
+    this.api = new ApiService(libp2p, { protocol: apiProtocol(o.fleetName), self: peerId, isMember: id => this.membership.has(id) })
     this.swimProto = swimProtocol(o.fleetName)
     this.reservation = new RelayReservation({
       getConnections: () => libp2p.getConnections(),
@@ -409,15 +408,7 @@ class Node extends ClusterView implements ClusterNode {
       if (st !== 'alive' && st !== 'suspect') this.detector.join(id)
     })
     this.libp2p.addEventListener('connection:close', ev => { void this.onConnectionClose(ev.detail) })
-    await this.libp2p.handle(this.apiProto, (stream, connection) => {
-      void serveStream(stream, connection, {
-        self: this.peerId,
-        isMember: id => this.membership.has(id),
-        openExisting: async (id, signal) => await this.openExisting(id, signal),
-        answer: () => this.apiAnswer,
-        limiter: this.limiter,
-      })
-    }, { maxInboundStreams: 8, maxOutboundStreams: 32, runOnLimitedConnection: true })
+    await this.api.start()
     if (this.links !== undefined && this.detector !== undefined) {
       await this.links.start()
       this.detector.start()
@@ -866,57 +857,10 @@ class Node extends ClusterView implements ClusterNode {
     })
   }
 
-  serveApi (answer: LocalApi): void { this.apiAnswer = answer }
+  serveApi (answer: LocalApi): void { this.api.serve(answer) }
 
-  async requestApi (peerId: string, path: string, signal: AbortSignal = AbortSignal.timeout(15_000)): Promise<ApiReply> {
-    const fail = (status: number, error: string): ApiReply => ({ status, body: JSON.stringify({ error }), via: 'none' })
-    if (!allowedPath(path)) return fail(404, `path ${path} is not served to peers`)
-    if (peerId === this.peerId) {
-      if (this.apiAnswer === undefined) return fail(503, 'API not ready')
-      const r = await this.apiAnswer(path)
-      return { status: r.status, body: JSON.stringify(r.body), via: 'self' }
-    }
-    if (!this.membership.has(peerId)) return fail(404, `peer ${peerId} is not a live member of this fleet`)
-    const errors: string[] = []
-    const peer = peerIdFromString(peerId)
-    // 1. our own link: an open one, or a dial of its direct and relay addresses
-    try {
-      const conn = await this.libp2p.dial(peer, { signal: AbortSignal.any([signal, AbortSignal.timeout(8000)]) })
-      const stream = await conn.newStream(this.apiProto, { signal, runOnLimitedConnection: true })
-      const r = await exchange(stream, { p: path }, signal)
-      return { ...r, via: conn.limits !== undefined ? 'relay' : 'direct' }
-    } catch (err) {
-      errors.push(`dial: ${(err as Error).message}`)
-    }
-    // 2. one hop through a member we are directly connected to (relays first: they see the most)
-    const hops: Connection[] = []
-    for (const c of this.libp2p.getConnections()) {
-      const id = c.remotePeer.toString()
-      if (c.status !== 'open' || c.limits !== undefined || id === peerId || !this.membership.has(id) || hops.some(h => h.remotePeer.equals(c.remotePeer))) continue
-      const p = await this.libp2p.peerStore.get(c.remotePeer).catch(() => undefined)
-      if (p?.protocols.includes(RELAY_V2_HOP_CODEC) === true) hops.unshift(c)
-      else hops.push(c)
-    }
-    for (const c of hops.slice(0, 3)) {
-      if (signal.aborted) break
-      try {
-        const stream = await c.newStream(this.apiProto, { signal })
-        const r = await exchange(stream, { p: path, t: peerId }, AbortSignal.any([signal, AbortSignal.timeout(6000)]))
-        if (r.status === 502 && r.body.includes('no connection to')) { errors.push(`via ${c.remotePeer.toString()}: no connection`); continue }
-        return { ...r, via: 'forward' }
-      } catch (err) {
-        errors.push(`via ${c.remotePeer.toString()}: ${(err as Error).message}`)
-      }
-    }
-    return fail(signal.aborted ? 504 : 502, `no route to ${peerId}: ${errors.join('; ')}`)
-  }
-
-  /** A stream to a peer over a link we already have (for forwarding: we never dial for others). */
-  private async openExisting (peerId: string, signal: AbortSignal): Promise<Stream | undefined> {
-    const conns = this.libp2p.getConnections(peerIdFromString(peerId)).filter(c => c.status === 'open')
-    conns.sort((a, b) => (a.limits === undefined ? 0 : 1) - (b.limits === undefined ? 0 : 1))
-    if (conns.length === 0) return undefined
-    return await conns[0].newStream(this.apiProto, { signal, runOnLimitedConnection: true })
+  async requestApi (peerId: string, path: string, signal?: AbortSignal): Promise<ApiReply> {
+    return await this.api.request(peerId, path, signal)
   }
 
   /**
