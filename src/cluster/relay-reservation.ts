@@ -73,14 +73,22 @@ export class RelayReservation {
   /** Holds a reservation on a directly connected relay member while we need one. */
   async ensure (): Promise<void> {
     if (this.stopped || this.reserving || !this.needsRelay() || this.circuitAddrs().length > 0) return
-    let relay: Pick<Connection, 'remotePeer' | 'remoteAddr'> | undefined
-    for (const c of this.net.getConnections()) {
-      if (c.status !== 'open' || c.limits !== undefined || !this.o.isMember(c.remotePeer.toString())) continue
-      const p = await this.net.peerStore.get(c.remotePeer).catch(() => undefined)
-      if (p?.protocols.includes(RELAY_V2_HOP_CODEC) === true) { relay = c; break }
-    }
-    if (relay === undefined) return
+    // Taken before the first await: a join and an identify arriving together must not both listen on a relay.
     this.reserving = true
+    try {
+      let relay: Pick<Connection, 'remotePeer' | 'remoteAddr'> | undefined
+      for (const c of this.net.getConnections()) {
+        if (c.status !== 'open' || c.limits !== undefined || !this.o.isMember(c.remotePeer.toString())) continue
+        const p = await this.net.peerStore.get(c.remotePeer).catch(() => undefined)
+        if (p?.protocols.includes(RELAY_V2_HOP_CODEC) === true) { relay = c; break }
+      }
+      if (relay !== undefined) await this.reserveOn(relay)
+    } finally {
+      this.reserving = false
+    }
+  }
+
+  private async reserveOn (relay: Pick<Connection, 'remotePeer' | 'remoteAddr'>): Promise<void> {
     const id = relay.remotePeer.toString()
     try {
       const base = relay.remoteAddr.toString().replace(/\/p2p\/[^/]+$/, '')
@@ -89,8 +97,6 @@ export class RelayReservation {
       this.o.onReserved()
     } catch (err) {
       this.o.log.warn('relay reservation failed', { relay: id, err })
-    } finally {
-      this.reserving = false
     }
   }
 

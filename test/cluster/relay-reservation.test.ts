@@ -84,6 +84,14 @@ test('reserves once on a directly linked relay member and listens on its circuit
   assert.equal(listened.length, 1)
 })
 
+test('a join and an identify arriving together reserve once', async () => {
+  const relay = await newPeer()
+  const { net, listened } = stub([{ peer: relay, addr: '/ip4/10.0.0.1/tcp/7000', protocols: [RELAY_V2_HOP_CODEC] }])
+  const r = new RelayReservation(net, init().o)
+  await Promise.all([r.ensure(), r.ensure()])
+  assert.equal(listened.length, 1, JSON.stringify(listened))
+})
+
 test('a failed reservation is logged and retried; nothing after stop', async () => {
   const relay = await newPeer()
   const { net, listened, failOnce } = stub([{ peer: relay, addr: '/ip4/10.0.0.1/tcp/7000', protocols: [RELAY_V2_HOP_CODEC] }])
