@@ -236,6 +236,7 @@ export function scan (len: i32, defaultTs: i64): i32 {
     const a = p
     let slot: i32 = -1
     let n: i32 = 0
+    let h: u32 = 0
     if (hint < slots) {
       const ho = <usize>hint << 2
       const hl = load<i32>(sLen + ho)
@@ -272,9 +273,8 @@ export function scan (len: i32, defaultTs: i64): i32 {
       }
       n = <i32>(p - a)
       if (n == 0) { lastErrors++; while (p < end && load<u8>(p) != 10) p++; p++; continue }
-      const h = hash(a, n)
-      slot = find(a, n, h)
-      if (slot < 0) { slot = insert(a, n, h); lastNew++ }
+      h = hash(a, n)
+      slot = find(a, n, h) // -1 - cell when new: inserted once the line proved well formed
     }
     // Value, then an optional integer timestamp.
     while (p < end && ((c = <u32>load<u8>(p)) == 32 || c == 9)) p++
@@ -285,16 +285,16 @@ export function scan (len: i32, defaultTs: i64): i32 {
     while (p < end && ((c = <u32>load<u8>(p)) == 32 || c == 9)) p++
     let ts = defaultTs
     if (p < end && c != 10) {
-      let tneg = false
-      if (c == 45) { tneg = true; p++ }
+      // Digits only: the JS parser (as Prometheus' text parser) refuses a negative timestamp.
       let t: i64 = 0
       const ta = p
       while (p < end && isDigit(c = <u32>load<u8>(p))) { t = t * 10 + <i64>(c - 48); p++ }
       while (p < end && ((c = <u32>load<u8>(p)) == 32 || c == 9)) p++
       if (p == ta || (p < end && c != 10)) { lastErrors++; while (p < end && load<u8>(p) != 10) p++; p++; continue }
-      ts = tneg ? -t : t
+      ts = t
     }
     p++ // the newline
+    if (slot < 0) { slot = insert(a, n, h); lastNew++ }
     const so = <usize>slot << 3
     store<f64>(sVal + so, v)
     store<i64>(sTs + so, ts)
