@@ -36,6 +36,7 @@ let tab: usize = 0
 let epoch: u32 = 0
 let lastNew: i32 = 0
 let lastErrors: i32 = 0
+let slowValues: i32 = 0
 
 const POW10: StaticArray<f64> = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
@@ -96,7 +97,7 @@ function find (p: usize, n: i32, h: u32): i32 {
     if (c == 0) return -1 - <i32>i
     const s = <usize>(c - 1)
     if (load<u32>(sHash + (s << 2)) == h && load<i32>(sLen + (s << 2)) == n &&
-        memory.compare(arena + <usize>load<u32>(sOff + (s << 2)), p, <usize>n) == 0) return <i32>s
+        same(arena + <usize>load<u32>(sOff + (s << 2)), p, n)) return <i32>s
     i = (i + 1) & mask
   }
 }
@@ -124,6 +125,14 @@ function insert (p: usize, n: i32, h: u32): i32 {
   return s
 }
 
+// Eight bytes at a time: memory.compare goes byte by byte.
+function same (a: usize, b: usize, n: i32): bool {
+  let i = 0
+  for (; i + 8 <= n; i += 8) if (load<u64>(a + <usize>i) != load<u64>(b + <usize>i)) return false
+  for (; i < n; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false
+  return true
+}
+
 function isDigit (c: u32): bool { return c - 48 < 10 }
 
 function wordIs (p: usize, n: i32, w: string): bool {
@@ -141,6 +150,14 @@ function wordIs (p: usize, n: i32, w: string): bool {
 // Decimal with up to 15 significant digits and a power of ten within ±22: both operands are
 // exact doubles, so one IEEE multiply or divide rounds correctly. Everything else: the host.
 function parseFloat (p: usize, n: i32): f64 {
+  const v = fastFloat(p, n)
+  if (!isNaN(v) || wordIs(p, n, 'NaN')) return v
+  slowValues++
+  return slowFloat(p, n)
+}
+
+// NaN: not a form the fast path rounds exactly (the caller tells the word NaN apart).
+function fastFloat (p: usize, n: i32): f64 {
   let i = 0
   let neg = false
   let c = <u32>load<u8>(p)
@@ -171,7 +188,7 @@ function parseFloat (p: usize, n: i32): f64 {
     if (wordIs(p, n, 'NaN')) return NaN
     if (wordIs(p, n, '+Inf') || wordIs(p, n, 'Inf')) return Infinity
     if (wordIs(p, n, '-Inf')) return -Infinity
-    return slowFloat(p, n)
+    return NaN
   }
   if (i < n && (c == 101 || c == 69)) {
     i++
@@ -188,10 +205,10 @@ function parseFloat (p: usize, n: i32): f64 {
       if (e < 100000) e = e * 10 + <i32>(c - 48)
       i++
     }
-    if (i == start) return slowFloat(p, n)
+    if (i == start) return NaN
     exp += eneg ? -e : e
   }
-  if (i != n || slow || exp < -22 || exp > 22) return slowFloat(p, n)
+  if (i != n || slow || exp < -22 || exp > 22) return NaN
   const v = exp >= 0 ? m * unchecked(POW10[exp]) : m / unchecked(POW10[-exp])
   return neg ? -v : v
 }
@@ -218,6 +235,7 @@ export function scan (len: i32, defaultTs: i64): i32 {
   let samples = 0
   lastNew = 0
   lastErrors = 0
+  slowValues = 0
   const end = inPtr + <usize>len
   let p = inPtr
   // The slot after the last line's is what the previous scrape saw next: compare bytes
@@ -242,7 +260,7 @@ export function scan (len: i32, defaultTs: i64): i32 {
       const hl = load<i32>(sLen + ho)
       if (a + <usize>hl < end) {
         const after = <u32>load<u8>(a + <usize>hl)
-        if ((after == 32 || after == 9) && memory.compare(arena + <usize>load<u32>(sOff + ho), a, <usize>hl) == 0) {
+        if ((after == 32 || after == 9) && same(arena + <usize>load<u32>(sOff + ho), a, hl)) {
           slot = hint
           n = hl
           p = a + <usize>hl
@@ -307,6 +325,8 @@ export function scan (len: i32, defaultTs: i64): i32 {
 
 export function newSeries (): i32 { return lastNew }
 export function errors (): i32 { return lastErrors }
+/** Values of the last scan that went to the host's parser. */
+export function slowCount (): i32 { return slowValues }
 export function seriesCount (): i32 { return slots }
 /** Series not seen by the last scan: the ones that would get a staleness marker. */
 export function staleCount (): i32 {

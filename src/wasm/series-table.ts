@@ -7,6 +7,7 @@ interface Exports {
   scan (len: number, defaultTs: bigint): number
   newSeries (): number
   errors (): number
+  slowCount (): number
   seriesCount (): number
   staleCount (): number
   tableBytes (): number
@@ -60,10 +61,14 @@ export class WasmSeriesTable {
 
   value (slot: number): number { return this.#x.valueOf(slot) }
   timestamp (slot: number): number { return this.#x.timestampOf(slot) }
+  /** Values of the last scan the module left to the host's parser. */
+  get slowValues (): number { return this.#x.slowCount() }
   get series (): number { return this.#x.seriesCount() }
   get stale (): number { return this.#x.staleCount() }
   /** Arena, hash table and per-slot arrays as allocated (capacity, not use). */
   get tableBytes (): number { return this.#x.tableBytes() }
+  /** The whole linear memory, input buffer and allocator slack included. */
+  get memoryBytes (): number { return this.#x.memory.buffer.byteLength }
   /** Bytes of series text in the arena. */
   get arenaBytes (): number { return this.#x.arenaBytes() }
 }
