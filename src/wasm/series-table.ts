@@ -1,8 +1,14 @@
 // Host side of the issue-18 spike: loads assembly/series-table.ts's compiled module and copies
 // exposition bodies into its memory. Nothing in the data path uses it yet.
 
+// The WebAssembly global is in Node but not in the ES lib the project compiles against (no DOM):
+// the little of it used here, typed by hand.
+interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmApi { instantiate (bytes: Uint8Array, imports: object): Promise<{ instance: { exports: object } }> }
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
+
 interface Exports {
-  memory: WebAssembly.Memory
+  memory: WasmMemory
   input (len: number): number
   scan (len: number, defaultTs: bigint): number
   newSeries (): number
@@ -25,7 +31,7 @@ export class WasmSeriesTable {
   private constructor (x: Exports) { this.#x = x }
 
   static async load (wasm: Uint8Array): Promise<WasmSeriesTable> {
-    let memory: WebAssembly.Memory | undefined
+    let memory: WasmMemory | undefined
     const imports = {
       host: {
         // The module's fallback for values its exact fast path does not cover.
@@ -34,7 +40,7 @@ export class WasmSeriesTable {
       // The stub runtime's abort(), called only on a bug in the module.
       env: { abort: () => { throw new Error('series-table.wasm aborted') } }
     }
-    const { instance } = await WebAssembly.instantiate(wasm, imports)
+    const { instance } = await wasmApi.instantiate(wasm, imports)
     const x = instance.exports as unknown as Exports
     memory = x.memory
     return new WasmSeriesTable(x)
