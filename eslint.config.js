@@ -1,6 +1,6 @@
 // eslint with typescript-eslint's type-aware rules, chosen to catch mistakes rather than style:
-// assembly/ is AssemblyScript (i32, load<T>, decorators): not TypeScript the checker accepts.
 // promises nobody awaits or handles, code nobody uses, `any` leaking into typed code.
+// assembly/ is AssemblyScript (i32, load<T>, decorators): not TypeScript the checker accepts.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
