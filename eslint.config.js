@@ -1,10 +1,11 @@
 // eslint with typescript-eslint's type-aware rules, chosen to catch mistakes rather than style:
 // promises nobody awaits or handles, code nobody uses, `any` leaking into typed code.
+// assembly/ is AssemblyScript (i32, load<T>, decorators): not TypeScript the checker accepts.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', '.tmp/**', 'data-shoal/**', 'test/fixtures/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', '.tmp/**', 'data-shoal/**', 'test/fixtures/**', 'assembly/**', '**/*.js', '**/*.mjs'] },
   {
     files: ['**/*.ts', '**/*.mts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
