@@ -60,6 +60,21 @@ async function launchIn (ns: string, dir: string): Promise<Browser> {
   })
 }
 
+/**
+ * An element's screenshot, taken again when the page re-rendered the element while the shot
+ * waited for it to be stable (the live pages redraw on every refresh).
+ */
+async function elementShot (page: Page, selector: string, path: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.locator(selector).screenshot({ path, timeout: 10_000 })
+      return
+    } catch (err) {
+      if (attempt >= 5 || !/not attached|detached/i.test(String(err))) throw err
+    }
+  }
+}
+
 test('fleet map, why-here panel and scrape history on the hub-and-sites fleet', { timeout: 240_000 }, async t => {
   if (unavailable(t, netnsUnavailable() ?? (haveChromium() ? undefined : `${CHROMIUM} is not installed`))) return
   ensureUIBuilt()
@@ -124,7 +139,7 @@ test('fleet map, why-here panel and scrape history on the hub-and-sites fleet', 
     // sparklines: two points make a line (one every 5 s)
     await waitFor('sparklines for every node', async () => (await page.$$('td[data-sparks] svg[data-points]')).length === 6, 30_000, 1000)
     await page.evaluate(() => { (globalThis as any).document.activeElement?.blur() })
-    await page.locator('[data-map-card]').screenshot({ path: join(ARTIFACTS, 'ui-fleet-map.png') })
+    await elementShot(page, '[data-map-card]', join(ARTIFACTS, 'ui-fleet-map.png'))
     docShot(join(ARTIFACTS, 'ui-fleet-map.png'), 'ui-fleet-map.png')
     await page.evaluate(() => { (globalThis as any).document.documentElement.dataset.theme = 'dark' })
     await page.screenshot({ path: join(ARTIFACTS, 'ui-cluster-dark.png'), fullPage: true })
@@ -158,7 +173,7 @@ test('fleet map, why-here panel and scrape history on the hub-and-sites fleet', 
     assert.notEqual(successor, owner)
     assert.ok(['hub', 'site-a', 'site-b'].includes(successor), successor)
     assert.equal(await page.$$eval('tr.detail table.ranking tbody tr', rs => rs.length), 3)
-    await page.locator('tr.detail').screenshot({ path: join(ARTIFACTS, 'ui-why-here.png') })
+    await elementShot(page, 'tr.detail', join(ARTIFACTS, 'ui-why-here.png'))
     docShot(join(ARTIFACTS, 'ui-why-here.png'), 'ui-why-here.png')
 
     const victim = agents.find(a => a.name === owner)!
